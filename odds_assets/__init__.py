@@ -1,0 +1,1 @@
+"""odds_assets: football pre-match odds from BetPawa, SportyBet and Bet9ja, orchestrated by Dagster."""

@@ -1,0 +1,112 @@
+"""The odds_assets error tree. Context lives on attributes; messages name the bookmaker, event and field.
+
+    OddsAssetsError
+      BookmakerError(bookmaker, url)              an HTTP conversation with a book went wrong
+        BookmakerUnavailable                      timeouts / connection errors / 5xx after retries
+        BookmakerRateLimited(retry_after)         429 after retries
+        BookmakerBlocked                          403 / HTML, WAF or marketing pages after retries
+        UnexpectedPayload(path)                   non-JSON, protobuf, wrong envelope, schema drift
+      NormalisationError(bookmaker, event_id, path)  a response that parses but cannot be normalised
+      SnapshotError(bookmaker, sr_event_id, market_id, line, field)  invalid input to the write engine
+      ArchiveError(url)                           the archive cannot be read or written
+      DatabaseNotConfigured                       no database URL and no embedded server available
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ArchiveError",
+    "BookmakerBlocked",
+    "BookmakerError",
+    "BookmakerRateLimited",
+    "BookmakerUnavailable",
+    "DatabaseNotConfigured",
+    "NormalisationError",
+    "OddsAssetsError",
+    "SnapshotError",
+    "UnexpectedPayload",
+]
+
+
+class OddsAssetsError(Exception):
+    """Base class of every error this project raises on purpose."""
+
+
+class BookmakerError(OddsAssetsError):
+    """An HTTP conversation with a bookmaker failed."""
+
+    def __init__(self, message: str, *, bookmaker: str, url: str | None = None) -> None:
+        super().__init__(f"{bookmaker}: {message}" + (f" [{url}]" if url else ""))
+        self.bookmaker = bookmaker
+        self.url = url
+
+
+class BookmakerUnavailable(BookmakerError):
+    """Timeouts, connection errors or 5xx answers persisted after the retries."""
+
+
+class BookmakerRateLimited(BookmakerError):
+    """HTTP 429 persisted after the retries."""
+
+    def __init__(self, message: str, *, bookmaker: str, url: str | None = None,
+                 retry_after: float | None = None) -> None:
+        super().__init__(message, bookmaker=bookmaker, url=url)
+        self.retry_after = retry_after
+
+
+class BookmakerBlocked(BookmakerError):
+    """HTTP 403, or an HTML/WAF/marketing page instead of the API, persisted after the retries."""
+
+
+class UnexpectedPayload(BookmakerError):
+    """A body that is not the expected JSON: protobuf, truncated, wrong envelope, missing fields."""
+
+    def __init__(self, message: str, *, bookmaker: str, url: str | None = None,
+                 path: str | None = None) -> None:
+        super().__init__(message + (f" at {path}" if path else ""), bookmaker=bookmaker, url=url)
+        self.path = path
+
+
+class NormalisationError(OddsAssetsError):
+    """A response that parsed as JSON but whose content cannot be normalised."""
+
+    def __init__(self, message: str, *, bookmaker: str, event_id: str | int | None, path: str) -> None:
+        super().__init__(f"{bookmaker} event {event_id}: {message} at {path}")
+        self.bookmaker = bookmaker
+        self.event_id = event_id
+        self.path = path
+
+
+class SnapshotError(OddsAssetsError):
+    """Invalid input to the write engine; nothing was written."""
+
+    def __init__(self, message: str, *, bookmaker: str | None = None, sr_event_id: int | None = None,
+                 market_id: int | None = None, line: object = None, field: str | None = None) -> None:
+        where = []
+        if bookmaker is not None:
+            where.append(f"bookmaker={bookmaker}")
+        if sr_event_id is not None:
+            where.append(f"event={sr_event_id}")
+        if market_id is not None:
+            where.append(f"market={market_id}")
+            where.append(f"line={line if line is not None else 'none'}")
+        if field is not None:
+            where.append(f"field={field}")
+        super().__init__(f"{message} ({', '.join(where)})" if where else message)
+        self.bookmaker = bookmaker
+        self.sr_event_id = sr_event_id
+        self.market_id = market_id
+        self.line = line
+        self.field = field
+
+
+class ArchiveError(OddsAssetsError):
+    """The snapshot archive could not be read or written."""
+
+    def __init__(self, message: str, *, url: str) -> None:
+        super().__init__(f"{message} [{url}]")
+        self.url = url
+
+
+class DatabaseNotConfigured(OddsAssetsError):
+    """No ODDS_DATABASE_URL and no way to start an embedded PostgreSQL."""

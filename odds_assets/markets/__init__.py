@@ -1,0 +1,1 @@
+"""Market catalogue and normalisation onto BetPawa market ids."""
