@@ -1,0 +1,1 @@
+"""Tests for odds_assets, mirroring the package."""
