@@ -1,0 +1,1 @@
+"""PostgreSQL: the embedded server, migrations, history partitions and the write engine."""

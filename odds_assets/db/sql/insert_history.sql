@@ -1,0 +1,5 @@
+-- Change-only history: one row per new, changed, back (outcomes) or gone (NULL) market. Idempotent.
+INSERT INTO market_odds_history (captured_at, sr_event_id, market_id, bookmaker, line, outcomes)
+SELECT %(t)s, s.sr_event_id, s.market_id, %(b)s, s.line, CASE WHEN s.kind = 'g' THEN NULL ELSE s.outcomes END
+FROM _odds_stage s
+ON CONFLICT DO NOTHING

@@ -1,0 +1,20 @@
+-- Per-book events: last_seen_at (the latest complete scrape) moves forward only; names and ids
+-- follow the newest scrape.
+INSERT INTO bookmaker_events AS be
+    (sr_event_id, bookmaker, bookmaker_event_id, home, away, kickoff, competition, country,
+     first_seen_at, last_seen_at)
+SELECT s.sr_event_id, %(b)s, s.bookmaker_event_id, s.home, s.away, s.kickoff, s.competition, s.country,
+       %(t)s, %(t)s
+FROM _odds_event_stage s
+ON CONFLICT ON CONSTRAINT pk_bookmaker_events DO UPDATE SET
+    bookmaker_event_id = CASE WHEN EXCLUDED.last_seen_at > be.last_seen_at
+                              THEN EXCLUDED.bookmaker_event_id ELSE be.bookmaker_event_id END,
+    home        = CASE WHEN EXCLUDED.last_seen_at > be.last_seen_at THEN EXCLUDED.home ELSE be.home END,
+    away        = CASE WHEN EXCLUDED.last_seen_at > be.last_seen_at THEN EXCLUDED.away ELSE be.away END,
+    kickoff     = CASE WHEN EXCLUDED.last_seen_at > be.last_seen_at THEN EXCLUDED.kickoff ELSE be.kickoff END,
+    competition = CASE WHEN EXCLUDED.last_seen_at > be.last_seen_at
+                       THEN EXCLUDED.competition ELSE be.competition END,
+    country     = CASE WHEN EXCLUDED.last_seen_at > be.last_seen_at THEN EXCLUDED.country ELSE be.country END,
+    first_seen_at = least(be.first_seen_at, EXCLUDED.first_seen_at),
+    last_seen_at  = greatest(be.last_seen_at, EXCLUDED.last_seen_at)
+WHERE EXCLUDED.last_seen_at > be.last_seen_at OR EXCLUDED.first_seen_at < be.first_seen_at
