@@ -7,11 +7,17 @@ is identified by its SportRadar outcome id instead.
 
 line kinds: ``none`` (no line), ``total`` (over/under line), ``asian_handicap`` and
 ``european_handicap`` (home-perspective line), ``other`` (a fixed specifier such as goal number).
+
+Extensions owned by the clients (defaults keep every existing entry valid):
+``bet9ja_aliases`` are further Bet9ja keys carrying the same market (``S_OUA`` holds the whole and
+quarter lines of BetPawa 5000, whose half lines are under ``S_OU``); ``default_line`` is the line a
+book implies when it states none (Bet9ja ``S_1STGOAL`` is BetPawa/SportyBet goal number 1).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 __all__ = ["CATALOGUE", "MarketSpec", "OutcomeSpec", "by_betpawa_id", "by_sportybet_id", "by_bet9ja_key"]
 
@@ -37,6 +43,8 @@ class MarketSpec:
     bet9ja_key: str | None
     line_kind: str
     outcomes: tuple[OutcomeSpec, ...]
+    bet9ja_aliases: tuple[str, ...] = ()
+    default_line: Decimal | None = None
 
 
 CATALOGUE: tuple[MarketSpec, ...] = (
@@ -57,7 +65,9 @@ CATALOGUE: tuple[MarketSpec, ...] = (
     MarketSpec('over_under_ft', 'FT', 5000, 18, 'S_OU', 'total', (
         OutcomeSpec('Over', None, '12', 'O'),
         OutcomeSpec('Under', None, '13', 'U'),
-    )),
+    # A total of 2 (or 2.25) is the same bet whichever key a book files it under; SportyBet 18 mixes
+    # whole and half lines in one market, Bet9ja splits them into S_OU / S_OUA.
+    ), bet9ja_aliases=('S_OUA',)),
     MarketSpec('htft', 'FT', 4706, 47, 'S_HTFT', 'none', (
         OutcomeSpec('1/1', 'Home/Home', None, '1/1'),
         OutcomeSpec('1/X', 'Home/Draw', None, '1/X'),
@@ -740,7 +750,8 @@ CATALOGUE: tuple[MarketSpec, ...] = (
         OutcomeSpec('1', 'Home', None, '1'),
         OutcomeSpec('None', 'None', None, 'X'),
         OutcomeSpec('2', 'Away', None, '2'),
-    )),
+    # line = goal number; Bet9ja's "First Team to Score" key carries none.
+    ), default_line=Decimal(1)),
     MarketSpec('last_score_ft', 'FT', None, None, 'S_LASTSCORE', 'none', (
         OutcomeSpec(None, None, None, '1'),
         OutcomeSpec(None, None, None, 'N'),
@@ -837,5 +848,6 @@ def by_bet9ja_key() -> dict[str, list[MarketSpec]]:
     out: dict[str, list[MarketSpec]] = {}
     for m in CATALOGUE:
         if m.bet9ja_key and m.betpawa_id is not None:
-            out.setdefault(m.bet9ja_key, []).append(m)
+            for key in (m.bet9ja_key, *m.bet9ja_aliases):
+                out.setdefault(key, []).append(m)
     return out
