@@ -230,10 +230,13 @@ def parse_listing(raw: Sequence[RawResponse]) -> Listing:
             break
         ids.extend(page_ids)
         sr_ids.update(page_sr)
+        if not page_ids:
+            # An empty page before totalNum is reached: the board shrank or the book cut us off.
+            complete = len(set(ids)) >= total
+            break
         number, size = _page_position(page.url)
         complete = number * size >= total
-        if complete or not page_ids:
-            # An empty page before totalNum is reached: the board shrank or the book cut us off.
+        if complete:
             break
     return Listing.of(ids, complete, sr_ids)
 
