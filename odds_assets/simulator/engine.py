@@ -1,0 +1,113 @@
+"""The simulator's core: world + market model + clock + caches, shared by the HTTP app and the truth.
+
+Per (book, event, tick) the market states are computed once and kept, and so are rendered bodies,
+so a board scraped within one tick costs one computation per event; ticks older than
+``config.cache_ticks`` are dropped as the clock moves on.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any, Callable
+
+from odds_assets.simulator.config import SimClock, SimulatorConfig
+from odds_assets.simulator.markets import InstanceDef, InstanceState, MarketModel
+from odds_assets.simulator.world import BOOKS, SimEvent, World
+
+__all__ = ["Simulator", "EventState"]
+
+#: one event at one book at one tick: every offered instance with its state (None = removed now)
+EventState = list[tuple[InstanceDef, InstanceState | None]]
+
+
+class Simulator:
+    """A seeded, evolving world of three bookmakers' pre-match football boards."""
+
+    def __init__(self, config: SimulatorConfig | None = None, *, clock: SimClock | None = None) -> None:
+        from odds_assets.simulator.faults import FaultInjector  # faults imports nothing back
+
+        self.config = config or SimulatorConfig()
+        self.clock = clock or SimClock(self.config.frozen_at)
+        self.world = World(self.config)
+        self.model = MarketModel(self.config.seed, tick_seconds=self.config.tick_seconds,
+                                 change_rate=self.config.change_rate, status_rate=self.config.status_rate,
+                                 markets_per_event=self.config.markets_per_event)
+        self.faults = FaultInjector(self.config.seed, self.config.faults)
+        self._lock = threading.RLock()
+        self._instances: OrderedDict[tuple[str, int], list[InstanceDef]] = OrderedDict()
+        self._ticks: OrderedDict[int, dict[Any, Any]] = OrderedDict()
+
+    # ---------------------------------------------------------------- time
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def tick(self, t: float | None = None) -> int:
+        return self.world.tick_of(self.now() if t is None else t)
+
+    # ---------------------------------------------------------------- caches
+
+    def _tick_cache(self, tick: int) -> dict[Any, Any]:
+        with self._lock:
+            cache = self._ticks.get(tick)
+            if cache is None:
+                cache = {}
+                self._ticks[tick] = cache
+                while len(self._ticks) > max(1, self.config.cache_ticks):
+                    self._ticks.popitem(last=False)
+            return cache
+
+    def cached(self, tick: int, key: Any, build: Callable[[], Any]) -> Any:
+        """``build()`` once per (tick, key)."""
+        cache = self._tick_cache(tick)
+        value = cache.get(key)
+        if value is None:
+            value = build()
+            cache[key] = value
+        return value
+
+    # ---------------------------------------------------------------- world queries
+
+    def instances(self, book: str, ev: SimEvent) -> list[InstanceDef]:
+        key = (book, ev.k)
+        with self._lock:
+            inst = self._instances.get(key)
+            if inst is not None:
+                self._instances.move_to_end(key)
+                return inst
+        inst = self.model.instances(ev, book)
+        with self._lock:
+            self._instances[key] = inst
+            while len(self._instances) > 30_000:
+                self._instances.popitem(last=False)
+        return inst
+
+    def board(self, book: str, tick: int) -> list[SimEvent]:
+        """Events ``book`` lists during ``tick`` (cached per tick)."""
+        return self.cached(tick, ("board", book), lambda: self.world.board(book, tick))
+
+    def event_at(self, book: str, k: int | None, tick: int) -> SimEvent | None:
+        """Event ``k`` if ``book`` shows it pre-match during ``tick``."""
+        if k is None:
+            return None
+        ev = self.world.event(k)
+        if not self.world.on_board(ev, tick) or not self.world.listed(ev, book):
+            return None
+        return ev
+
+    def event_state(self, book: str, ev: SimEvent, tick: int) -> EventState:
+        def build() -> EventState:
+            return [(i, self.model.state(ev, i, book, tick)) for i in self.instances(book, ev)]
+
+        return self.cached(tick, ("state", book, ev.k), build)
+
+    def ground_truth(self, book: str, t: float | None = None) -> dict[int, Any]:
+        """What ``book`` shows at time ``t`` (default now), normalised; see :mod:`.truth`."""
+        from odds_assets.simulator.truth import board_truth
+
+        return board_truth(self, book, self.tick(t))
+
+    @staticmethod
+    def books() -> tuple[str, ...]:
+        return BOOKS

@@ -1,0 +1,464 @@
+"""Which market × line instances each book offers for an event, and their odds and status at a tick.
+
+Instances come from the shared market catalogue (only markets a book offers per the catalogue).
+Per event there is one book-independent *universe* of instances in a shared random order; each book
+keeps about ``markets_per_event`` of those it offers, so the books overlap the way real ones do.
+
+Odds: base probabilities from the event's strength and goal expectation (so the books roughly
+agree), a per-book margin (overround 1.03-1.12), rounded to exact cents. Changes happen at
+moments drawn per 64-tick block from ``hash(seed, instance, block)`` (Poisson counts), so the
+odds at any tick only need the last change before it, found by looking back a block or two,
+never by simulating from the beginning. Suspensions and removals work the same way with
+32-tick blocks and bounded durations.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from odds_assets.markets.catalogue import CATALOGUE, MarketSpec, OutcomeSpec
+from odds_assets.simulator._hash import h, normal, uniform
+from odds_assets.simulator.world import BOOK_INDEX, SimEvent
+
+__all__ = ["InstanceDef", "InstanceState", "OutcomeDef", "MarketModel", "S_OUA_SPEC", "line_str", "signed_line"]
+
+# Bet9ja's "Over/Under Asian" (whole and quarter total lines) has no BetPawa twin and is not in the
+# catalogue; Bet9ja shows it on most events, so the simulator serves it as an unmapped market.
+S_OUA_SPEC = MarketSpec("over_under_asian_ft", "FT", None, None, "S_OUA", "total", (
+    OutcomeSpec(None, None, None, "O"),
+    OutcomeSpec(None, None, None, "U"),
+))
+
+_S_UNIVERSE = 21
+_S_ORDER = 22
+_S_BOOKPICK = 23
+_S_MARGIN = 24
+_S_WEIGHT = 25
+_S_MU = 26
+_S_CHANGE = 27
+_S_STATUS = 28
+_S_NOISE = 29
+_S_PLACEHOLDER = 30
+_S_COUNT = 31
+
+_CHANGE_BLOCK = 64
+_STATUS_BLOCK = 32
+_MAX_STATUS_TICKS = 24
+_MIN_CENTS = 102  # keep real prices clear of the ≤ 1.01 "collapsed price" convention
+_MAX_CENTS = 50_000
+
+# Markets every event carries (if the book offers them) before the random rest of the budget.
+_CORE = ("1x2_ft", "double_chance_ft", "btts_ft", "over_under_ft", "2way_handicap_ft", "handicap_3way_ft",
+         "draw_no_bet_ft", "1x2_1h")
+
+
+def line_str(q: int) -> str:
+    """A line in quarter units as the books print it unsigned: 10 -> "2.5", -4 -> "-1", 3 -> "0.75"."""
+    sign = "-" if q < 0 else ""
+    a = abs(q)
+    whole, frac = divmod(a, 4)
+    return f"{sign}{whole}" + ("", ".25", ".5", ".75")[frac]
+
+
+def signed_line(q: int) -> str:
+    """A line with an explicit plus sign (BetPawa / SportyBet handicap labels): "+0.5", "-1", "0"."""
+    s = line_str(q)
+    return "+" + s if q > 0 else s
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeDef:
+    """One outcome as one book shows it."""
+
+    index: int
+    #: BetPawa's label; None means the outcome is not in the normalised truth
+    bp: str | None
+    #: SportyBet desc / Bet9ja suffix (BetPawa: same as ``bp``)
+    label: str
+    #: SportyBet outcome id
+    sb_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceDef:
+    """One market × line instance of one event at one book, with its opening probabilities."""
+
+    spec: MarketSpec
+    spec_index: int
+    line_q: int | None
+    outcomes: tuple[OutcomeDef, ...]
+    probs: tuple[float, ...]
+    margin: float
+    key: int
+    #: order of the market on the page (catalogue order)
+    priority: int
+
+    @property
+    def mapped(self) -> bool:
+        return self.spec.betpawa_id is not None
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceState:
+    """An instance at one tick: suspended or not, when its odds last changed, and its outcomes."""
+
+    suspended: bool
+    #: tick of the last odds change, -1 while the opening odds still stand
+    version: int
+    #: per outcome: (odds in cents or 0 = no price shown, active)
+    outcomes: tuple[tuple[int, bool], ...]
+
+
+def _book_offers(spec: MarketSpec, book: str) -> bool:
+    if book == "betpawa":
+        return spec.betpawa_id is not None
+    if book == "sportybet":
+        return spec.sportybet_id is not None
+    return spec.bet9ja_key is not None
+
+
+def _book_label(o: OutcomeSpec, book: str) -> str | None:
+    if book == "betpawa":
+        return o.betpawa
+    if book == "sportybet":
+        return o.sportybet if o.sportybet is not None else o.sportybet_outcome_id
+    return o.bet9ja
+
+
+def _eligible_specs() -> tuple[tuple[int, MarketSpec], ...]:
+    mapped_b9 = {m.bet9ja_key for m in CATALOGUE if m.betpawa_id is not None and m.bet9ja_key}
+    out: list[tuple[int, MarketSpec]] = []
+    for i, m in enumerate(CATALOGUE):
+        # "other" lines (goal number, minute ranges) have no agreed normalised line yet: left out.
+        if m.line_kind == "other":
+            continue
+        if m.betpawa_id is None:
+            # unmapped markets are served by competitors, but only line-less ones (their specifier
+            # grammar is unknown) and never aliases of a mapped Bet9ja key (S_LASTSCORE, S_HAOU),
+            # which a parser would rightly map.
+            if m.line_kind != "none" or (m.bet9ja_key in mapped_b9 and m.sportybet_id is None):
+                continue
+            if m.bet9ja_key in mapped_b9:
+                m = MarketSpec(m.name, m.period, None, m.sportybet_id, None, m.line_kind, m.outcomes)
+        out.append((i, m))
+    out.append((len(CATALOGUE), S_OUA_SPEC))
+    return tuple(out)
+
+
+_ELIGIBLE = _eligible_specs()
+
+
+def _logistic(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def _period_scale(name: str) -> float:
+    if name.endswith("_1h") or "_1h_" in name:
+        return 0.45
+    if name.endswith("_2h") or "_2h_" in name:
+        return 0.55
+    return 1.0
+
+
+def _total_mu(spec: MarketSpec, ev: SimEvent, seed: int, si: int) -> float:
+    name = spec.name
+    jitter = (uniform(seed, _S_MU, ev.k, si) - 0.5) * 0.6
+    if "corner" in name:
+        base = 9.8 * _period_scale(name)
+    elif "booking" in name:
+        base = 4.2 * _period_scale(name)
+    else:
+        base = ev.goals * _period_scale(name)
+        if name.startswith("home_"):
+            base *= 0.5 + ev.strength * 0.12
+        elif name.startswith("away_"):
+            base *= 0.5 - ev.strength * 0.12
+    return max(0.3, base + jitter)
+
+
+def _total_lines(spec: MarketSpec, mu: float) -> list[int]:
+    if spec.name == "over_under_ft":
+        # halves 0.5..5.5 (all books) and wholes 1..5 (SportyBet only shows those)
+        return [2 + 4 * i for i in range(6)] + [4 * i for i in range(1, 6)]
+    if spec is S_OUA_SPEC:
+        return [q for q in range(3, 24) if q % 2 == 1 or q % 4 == 0]
+    base = int(math.floor(mu))
+    return [4 * x + 2 for x in (base - 1, base, base + 1) if x >= 0]
+
+
+def _poisson_cdf(k: int, mu: float) -> float:
+    term = math.exp(-mu)
+    acc = term
+    for i in range(1, k + 1):
+        term *= mu / i
+        acc += term
+    return acc
+
+
+def _p_over(mu: float, q: int) -> float:
+    """P(over) of a count with mean ``mu`` at a line in quarter units (pushes on whole lines excluded)."""
+    if q % 2 == 1:  # quarter lines: half the stake on each neighbouring line
+        return 0.5 * (_p_over(mu, q - 1) + _p_over(mu, q + 1))
+    if q % 4 == 2:
+        p = 1.0 - _poisson_cdf(q // 4, mu)
+    else:
+        line = q // 4
+        over = 1.0 - _poisson_cdf(line, mu)
+        under = _poisson_cdf(line - 1, mu) if line > 0 else 0.0
+        p = over / (over + under) if over + under > 0 else 0.5
+    return min(0.985, max(0.015, p))
+
+
+def _three_way(d: float, period: str) -> tuple[float, float, float]:
+    """(home, draw, away) for a goal-strength difference ``d`` (draws likelier in a half)."""
+    pd = max(0.12, 0.27 - 0.05 * abs(d) + {"1H": 0.14, "2H": 0.06}.get(period, 0.0))
+    p1 = (1.0 - pd) * _logistic(1.8 * d)
+    return p1, pd, 1.0 - pd - p1
+
+
+def _hcp_scale(spec: MarketSpec) -> float:
+    return (2.0 if "corner" in spec.name else 1.0) * _period_scale(spec.name)
+
+
+def _is_over(o: OutcomeSpec) -> bool:
+    text = o.betpawa or o.bet9ja or ""
+    if o.betpawa is not None:
+        return "Over" in text
+    return "O" in text and "U" not in text
+
+
+class MarketModel:
+    """Instance sets and per-tick state; pure functions of (seed, event, book, tick)."""
+
+    def __init__(self, seed: int, *, tick_seconds: int, change_rate: float, status_rate: float,
+                 markets_per_event: int) -> None:
+        self.seed = seed
+        self.tick_seconds = tick_seconds
+        self.markets_per_event = markets_per_event
+        # per-tick probabilities from the per-5-minute rates
+        per = tick_seconds / 300.0
+        p_change = 1.0 - (1.0 - min(max(change_rate, 0.0), 0.999999)) ** per
+        p_status = 1.0 - (1.0 - min(max(status_rate, 0.0), 0.999999)) ** per
+        self._lam_change = p_change * _CHANGE_BLOCK
+        self._lam_status = p_status * _STATUS_BLOCK
+
+    # ---------------------------------------------------------------- instance sets
+
+    def instances(self, ev: SimEvent, book: str) -> list[InstanceDef]:
+        """The instances ``book`` offers for ``ev`` (fixed for the event's life), in page order."""
+        s = self.seed
+        bi = BOOK_INDEX[book]
+        universe: list[tuple[float, int, MarketSpec, int | None]] = []
+        for si, spec in _ELIGIBLE:
+            core = spec.name in _CORE
+            if not core and uniform(s, _S_UNIVERSE, ev.k, si) >= 0.6:
+                continue
+            if spec.line_kind == "none":
+                lines: list[int | None] = [None]
+            elif spec.line_kind == "total":
+                lines = list(_total_lines(spec, _total_mu(spec, ev, s, si)))
+            elif spec.line_kind == "asian_handicap":
+                centre = int(round(-ev.strength * _hcp_scale(spec) * 2)) * 2
+                lines = [centre + j for j in range(-4, 5)]
+            else:  # european_handicap
+                lines = [-8, -4, 4, 8]
+            for q in lines:
+                order = -1.0 if core else uniform(s, _S_ORDER, ev.k, si, q if q is not None else 999)
+                universe.append((order, si, spec, q))
+        universe.sort(key=lambda x: (x[0], x[1], x[3] if x[3] is not None else 0))
+        budget = int(self.markets_per_event * (0.8 + 0.4 * uniform(s, _S_COUNT, ev.k, bi)))
+        picked: list[InstanceDef] = []
+        for order, si, spec, q in universe:
+            if len(picked) >= budget:
+                break
+            if not _book_offers(spec, book) or not self._book_has_line(book, spec, q):
+                continue
+            if order >= 0 and uniform(s, _S_BOOKPICK, ev.k, si, bi, q if q is not None else 999) < 0.1:
+                continue
+            inst = self._make_instance(ev, book, si, spec, q)
+            if inst is not None:
+                picked.append(inst)
+        picked.sort(key=lambda i: (i.priority, i.line_q if i.line_q is not None else 0))
+        return picked
+
+    @staticmethod
+    def _book_has_line(book: str, spec: MarketSpec, q: int | None) -> bool:
+        if q is None:
+            return True
+        if spec.line_kind == "total":
+            if spec is S_OUA_SPEC:
+                return book == "bet9ja"
+            if q % 4 == 2:
+                return True
+            # whole total lines: SportyBet only (BetPawa showed halves; Bet9ja puts them in S_OUA)
+            return book == "sportybet" and spec.name == "over_under_ft"
+        if spec.line_kind == "asian_handicap":
+            # SportyBet shows whole and half handicaps only
+            return book != "sportybet" or q % 2 == 0
+        return True
+
+    def _make_instance(self, ev: SimEvent, book: str, si: int, spec: MarketSpec, q: int | None) -> InstanceDef | None:
+        s = self.seed
+        shown = [(j, o) for j, o in enumerate(spec.outcomes) if _book_label(o, book) is not None]
+        if not shown:
+            return None
+        probs_all = self._probabilities(ev, si, spec, q)
+        probs = tuple(max(1e-4, probs_all[j]) for j, _ in shown)
+        outcomes = tuple(
+            OutcomeDef(index=j, bp=o.betpawa, label=_book_label(o, book) or "",
+                       sb_id=o.sportybet_outcome_id or _sportybet_outcome_id(spec, j, o))
+            for j, o in shown
+        )
+        qk = q if q is not None else 999
+        bi = BOOK_INDEX[book]
+        margin = 1.03 + 0.09 * uniform(s, _S_MARGIN, ev.k, si, qk, bi)
+        return InstanceDef(spec=spec, spec_index=si, line_q=q, outcomes=outcomes, probs=probs, margin=margin,
+                           key=h(s, ev.k, si, qk, bi), priority=si)
+
+    def _probabilities(self, ev: SimEvent, si: int, spec: MarketSpec, q: int | None) -> list[float]:
+        """True probabilities of every outcome of the spec (they sum to 1 except for double chance)."""
+        s = self.seed
+        n = len(spec.outcomes)
+        kind = spec.line_kind
+        labels = [o.betpawa for o in spec.outcomes]
+        scale = _period_scale(spec.name)
+        d = ev.strength * scale
+        if kind == "asian_handicap" and n == 2 and q is not None:
+            p = _logistic(1.4 * (ev.strength * _hcp_scale(spec) + q / 4.0))
+            return [p, 1.0 - p]
+        if kind == "european_handicap" and n == 3 and q is not None:
+            dh = ev.strength * _hcp_scale(spec) + q / 4.0
+            p1 = _logistic(1.3 * (dh - 0.5))
+            p2 = _logistic(-1.3 * (dh + 0.5))
+            px = max(0.08, 1.0 - p1 - p2)
+            t = p1 + px + p2
+            return [p1 / t, px / t, p2 / t]
+        if kind == "total" and q is not None:
+            p_over = _p_over(_total_mu(spec, ev, s, si), q)
+            if n == 2:
+                return [p_over if _is_over(o) else 1.0 - p_over for o in spec.outcomes]
+            weights = [math.exp(0.5 * normal(s, _S_WEIGHT, ev.k, si, j)) for j in range(n)]
+            weights = [w * (p_over if _is_over(o) else 1.0 - p_over) for w, o in zip(weights, spec.outcomes)]
+            t = sum(weights)
+            return [w / t for w in weights]
+        if "corner" not in spec.name and "booking" not in spec.name:
+            p1, px, p2 = _three_way(d, spec.period)
+            if labels == ["1", "X", "2"]:
+                return [p1, px, p2]
+            if labels == ["1X", "X2", "12"]:
+                return [p1 + px, px + p2, p1 + p2]
+            if labels == ["1", "2"] and "draw_no_bet" in spec.name:
+                return [p1 / (p1 + p2), p2 / (p1 + p2)]
+            if labels == ["Yes", "No"] and spec.name.startswith("btts"):
+                mu = ev.goals * scale
+                yes = (1.0 - math.exp(-mu * (0.5 + 0.12 * d))) * (1.0 - math.exp(-mu * (0.5 - 0.12 * d)))
+                return [yes, 1.0 - yes]
+        weights = [math.exp(0.5 * normal(s, _S_WEIGHT, ev.k, si, j)) for j in range(n)]
+        t = sum(weights)
+        return [w / t for w in weights]
+
+    # ---------------------------------------------------------------- state at a tick
+
+    def state(self, ev: SimEvent, inst: InstanceDef, book: str, tick: int) -> InstanceState | None:
+        """The instance at ``tick``; None when the book has removed it for now."""
+        appear_tick = ev.appear_at // self.tick_seconds
+        status = self._status(inst.key, tick, appear_tick)
+        if status == 3:
+            return None
+        version = self._last_change(inst.key, tick, appear_tick)
+        s = self.seed
+        suspended = status in (1, 2)
+        outs: list[tuple[int, bool]] = []
+        for o, p in zip(inst.outcomes, inst.probs):
+            odds = 1.0 / (p * inst.margin)
+            if version >= 0:
+                odds *= math.exp(0.05 * normal(s, _S_NOISE, inst.key, version, o.index))
+            cents = min(_MAX_CENTS, max(_MIN_CENTS, int(round(odds * 100.0))))
+            if status == 2:
+                outs.append((0, False))
+            elif suspended:
+                outs.append((cents, False))
+            else:
+                u = uniform(s, _S_PLACEHOLDER, inst.key, version, o.index)
+                if u < 0.004:
+                    outs.append((0, False))  # this outcome alone has no price right now
+                elif u < 0.008:
+                    outs.append((cents, False))  # shown but not bettable
+                else:
+                    outs.append((cents, True))
+        if book == "bet9ja":
+            # Bet9ja has no suspended flag: an unavailable outcome shows the placeholder "1"
+            outs = [(c, a) if a else (0, False) for c, a in outs]
+        return InstanceState(suspended=suspended, version=version, outcomes=tuple(outs))
+
+    def _block_ticks(self, key: int, stream: int, block: int, size: int, lam: float) -> list[int]:
+        """Offsets in ``[0, size)`` of the events of one block (a Poisson count, hashed positions)."""
+        x = h(self.seed, stream, key, block)
+        u = (x & 0xFFFFFFFF) / 4294967296.0
+        p = math.exp(-lam)
+        c = p
+        n = 0
+        while u > c and n < 8:
+            n += 1
+            p *= lam / n
+            c += p
+        if n == 0:
+            return []
+        y = h(x, 1)
+        return [(y >> (7 * i)) % size for i in range(n)]
+
+    def _last_change(self, key: int, tick: int, floor_tick: int) -> int:
+        if self._lam_change <= 0.0:
+            return -1
+        b = tick // _CHANGE_BLOCK
+        while True:
+            start = b * _CHANGE_BLOCK
+            if start + _CHANGE_BLOCK <= floor_tick:
+                return -1
+            best = -1
+            for off in self._block_ticks(key, _S_CHANGE, b, _CHANGE_BLOCK, self._lam_change):
+                t = start + off
+                if best < t <= tick:
+                    best = t
+            if best >= 0:
+                return best if best >= floor_tick else -1
+            b -= 1
+
+    def _status(self, key: int, tick: int, floor_tick: int) -> int:
+        """0 active, 1 suspended (prices shown), 2 suspended (no prices), 3 removed."""
+        if self._lam_status <= 0.0:
+            return 0
+        b = tick // _STATUS_BLOCK
+        best_t = -1
+        best_kind = 0
+        for bb in (b - 1, b):
+            start = bb * _STATUS_BLOCK
+            for i, off in enumerate(self._block_ticks(key, _S_STATUS, bb, _STATUS_BLOCK, self._lam_status)):
+                t = start + off
+                if t < floor_tick or t > tick or t <= best_t:
+                    continue
+                x = h(self.seed, _S_STATUS, key, bb, i, 2)
+                dur = 1 + x % _MAX_STATUS_TICKS
+                if tick < t + dur:
+                    u = (x >> 16) % 100
+                    best_t = t
+                    best_kind = 1 if u < 40 else (2 if u < 60 else 3)
+        return best_kind
+
+
+# SportyBet outcome ids seen in the capture (SR UOF ids); other outcomes get stable synthetic ids.
+_SB_KNOWN_IDS: dict[tuple[int, str], str] = {
+    (1, "Home"): "1", (1, "Draw"): "2", (1, "Away"): "3",
+    (10, "Home or Draw"): "9", (10, "Home or Away"): "10", (10, "Draw or Away"): "11",
+    (29, "Yes"): "74", (29, "No"): "76",
+    (11, "Home"): "4", (11, "Away"): "5",
+}
+
+
+def _sportybet_outcome_id(spec: MarketSpec, j: int, o: OutcomeSpec) -> str:
+    if spec.sportybet_id is not None and o.sportybet is not None:
+        known = _SB_KNOWN_IDS.get((spec.sportybet_id, o.sportybet))
+        if known:
+            return known
+    return str(100_000 + (spec.sportybet_id or 0) % 1000 * 100 + j)

@@ -1,0 +1,251 @@
+"""SportyBet factsCenter API (``/api/{cc}/factsCenter/...``) in its real wire format.
+
+Quirks reproduced: the ``{"bizCode":10000,"message":"0#0","data":…}`` envelope (another bizCode for
+unknown events); string odds ("2.40", "0.00" for no price) with ``isActive`` 0/1 and market
+``status`` 0/1; one market object per line, all with the same ``id`` and a ``specifier``
+("total=2.5", "hcp=-0.5", European "hcp=0:1"); outcome descs embedding the line ("Over 2.5");
+``estimateStartTime`` in epoch milliseconds; ``eventId`` = ``sr:match:<SR id>``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from odds_assets.simulator._hash import h
+from odds_assets.simulator._http import Effects, Request, Response, json_response
+from odds_assets.simulator.markets import InstanceDef, InstanceState, line_str, signed_line
+
+if TYPE_CHECKING:
+    from odds_assets.simulator.engine import Simulator
+    from odds_assets.simulator.world import SimEvent
+
+_PATH_RE = re.compile(r"^/api/([a-z]{2})/factsCenter/([A-Za-z]+)$")
+_COUNTRIES = {"ng", "gh", "ke", "tz", "za", "cm", "zm"}
+_SPORT = {"id": "sr:sport:1", "name": "Football"}
+_NOT_FOUND_BIZCODE = 19000
+_GUIDE = "Predict the outcome of the market in regular time."
+
+
+def _odds_str(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def _specifier(inst: InstanceDef) -> str | None:
+    q = inst.line_q
+    if q is None:
+        return None
+    kind = inst.spec.line_kind
+    if kind == "total":
+        return f"total={line_str(q)}"
+    if kind == "asian_handicap":
+        return f"hcp={line_str(q)}"
+    goals = abs(q) // 4  # European lines are whole goals: home -1 is "0:1", home +1 is "1:0"
+    return f"hcp=0:{goals}" if q < 0 else f"hcp={goals}:0"
+
+
+def _market_desc(inst: InstanceDef) -> str:
+    q = inst.line_q
+    kind = inst.spec.line_kind
+    if kind == "total":
+        return "Over/Under" if inst.spec.sportybet_id == 18 else inst.spec.name.replace("_", " ").title()
+    if kind == "asian_handicap":
+        return f"Asian Handicap {line_str(q or 0)}"
+    if kind == "european_handicap":
+        return f"Handicap {(_specifier(inst) or '').removeprefix('hcp=')}"
+    return inst.spec.name.rsplit("_", 1)[0].replace("_", " ").title() if inst.spec.sportybet_id != 1 else "1X2"
+
+
+def _outcome_desc(inst: InstanceDef, label: str, bp: str | None, embeds_line: bool) -> str:
+    if not embeds_line:
+        return label
+    q = inst.line_q or 0
+    kind = inst.spec.line_kind
+    if kind == "asian_handicap":
+        return f"Home ({signed_line(q)})" if bp == "1" else f"Away ({signed_line(-q)})"
+    if kind == "european_handicap":
+        hcp = (_specifier(inst) or "").removeprefix("hcp=")
+        side = {"1": "Home", "X": "Draw", "2": "Away"}.get(bp or "", bp or "")
+        return f"{side} ({hcp})"
+    return f"{bp} {line_str(q)}" if bp else f"{label} {line_str(q)}"
+
+
+def _market_obj(inst: InstanceDef, state: InstanceState, tick_seconds: int, appear_tick: int) -> dict[str, Any]:
+    outcomes = []
+    for o, p, (cents, active) in zip(inst.outcomes, inst.probs, state.outcomes):
+        embeds = inst.spec.outcomes[o.index].sportybet is None
+        outcomes.append({
+            "id": o.sb_id,
+            "odds": _odds_str(cents),
+            "probability": f"{p:.10f}",
+            "voidProbability": "0E-10",
+            "isActive": 1 if active else 0,
+            "desc": _outcome_desc(inst, o.label, o.bp, embeds),
+        })
+    changed = max(state.version, appear_tick) * tick_seconds * 1000 + h(inst.key, 7) % 60_000
+    m: dict[str, Any] = {"id": str(inst.spec.sportybet_id)}
+    spec = _specifier(inst)
+    if spec is not None:
+        m["specifier"] = spec
+    desc = _market_desc(inst)
+    m.update({
+        "product": 3,
+        "desc": desc,
+        "status": 1 if state.suspended else 0,
+        "group": "Main",
+        "groupId": "171121135724MGI11262166",
+        "marketGuide": _GUIDE,
+        "title": ",".join(o["desc"] for o in outcomes)[:60],
+        "name": desc,
+        "favourite": 0,
+        "outcomes": outcomes,
+        "farNearOdds": 0,
+        "sourceType": "BET_RADAR",
+        "lastOddsChangeTime": changed,
+        "banned": False,
+    })
+    return m
+
+
+def _markets(sim: Simulator, ev: SimEvent, tick: int) -> list[dict[str, Any]]:
+    appear_tick = ev.appear_at // sim.config.tick_seconds
+    return [_market_obj(i, s, sim.config.tick_seconds, appear_tick)
+            for i, s in sim.event_state("sportybet", ev, tick) if s is not None]
+
+
+def _event_head(ev: SimEvent) -> dict[str, Any]:
+    home, away = ev.team_names("sportybet")
+    comp = ev.competition
+    sr = str(ev.sr_id)
+    return {
+        "eventId": f"sr:match:{sr}",
+        "gameId": str(10_000 + ev.k % 90_000),
+        "productStatus": "0#0",
+        "estimateStartTime": ev.kickoff * 1000,
+        "status": 0,
+        "matchStatus": "Not start",
+        "homeTeamId": f"sr:competitor:{300_000 + h(ev.k, 1) % 200_000}",
+        "homeTeamName": home,
+        "awayTeamName": away,
+        "awayTeamId": f"sr:competitor:{300_000 + h(ev.k, 2) % 200_000}",
+        "sport": {**_SPORT, "category": {"id": f"sr:category:{comp.sb_category}", "name": comp.country,
+                                         "tournament": {"id": f"sr:tournament:{comp.sb_tournament}",
+                                                        "name": comp.sb_name}}},
+        "eventSource": {"preMatchSource": {"sourceType": "BET_RADAR", "sourceId": sr},
+                        "liveSource": {"sourceType": "BET_RADAR", "sourceId": sr}},
+        "bookingStatus": "Booked",
+        "topTeam": False,
+        "banned": False,
+    }
+
+
+def event_dict(sim: Simulator, ev: SimEvent, tick: int) -> dict[str, Any]:
+    """``data`` of ``GET factsCenter/event`` for one event."""
+    d = _event_head(ev)
+    d["markets"] = _markets(sim, ev, tick)
+    return d
+
+
+def _envelope(data: Any, *, biz: int = 10000, message: str = "0#0", kind: str = "other") -> Response:
+    return json_response({"bizCode": biz, "message": message, "data": data}, kind=kind)
+
+
+def handle(sim: Simulator, req: Request, tick: int, fx: Effects) -> Response:
+    """Route one SportyBet request."""
+    m = _PATH_RE.match(req.path)
+    if not m:
+        return json_response({"bizCode": 404, "message": "Not Found", "data": None}, status=404)
+    cc, op = m.group(1), m.group(2)
+    if cc not in _COUNTRIES:
+        return Response(502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html")
+    if op == "event":
+        return _event(sim, req, tick)
+    if op == "pcUpcomingEvents":
+        return _upcoming(sim, req, tick, fx)
+    if op == "popularAndSportList":
+        return _sport_list(sim, tick)
+    if op == "pcEvents" and req.method == "POST":
+        return _pc_events(sim, req, tick, fx)
+    return _envelope(None, biz=4000, message="Unsupported operation")
+
+
+def _event(sim: Simulator, req: Request, tick: int) -> Response:
+    eid = req.query.get("eventId", "")
+    k = None
+    if eid.startswith("sr:match:") and eid[9:].isdigit():
+        k = sim.world.find_k_by_sr(int(eid[9:]))
+    ev = sim.event_at("sportybet", k, tick)
+    if ev is None or req.query.get("productId", "3") != "3":
+        return _envelope(None, biz=_NOT_FOUND_BIZCODE, message="Event not found", kind="detail")
+    body = sim.cached(tick, ("sb-detail", ev.k), lambda: orjson.dumps(
+        {"bizCode": 10000, "message": "0#0", "data": event_dict(sim, ev, tick)}))
+    return Response(200, body, "application/json", kind="detail")
+
+
+def _list_event(sim: Simulator, ev: SimEvent, tick: int, market_ids: set[str]) -> dict[str, Any]:
+    d = _event_head(ev)
+    d["markets"] = [mk for mk in _markets(sim, ev, tick) if mk["id"] in market_ids]
+    return d
+
+
+def _kept(fx: Effects, ev: SimEvent) -> bool:
+    return fx.drop <= 0 or (h(fx.drop_salt, ev.k) >> 11) / 2.0**53 >= fx.drop
+
+
+def _tournaments(sim: Simulator, events: list[SimEvent], tick: int, market_ids: set[str]) -> list[dict[str, Any]]:
+    # consecutive events of one tournament share a group, as the real pages do
+    out: list[dict[str, Any]] = []
+    for ev in events:
+        comp = ev.competition
+        tid = f"sr:tournament:{comp.sb_tournament}"
+        if not out or out[-1]["id"] != tid:
+            out.append({"id": tid, "name": comp.sb_name, "categoryName": comp.country,
+                        "categoryId": f"sr:category:{comp.sb_category}", "events": []})
+        out[-1]["events"].append(_list_event(sim, ev, tick, market_ids))
+    return out
+
+
+def _upcoming(sim: Simulator, req: Request, tick: int, fx: Effects) -> Response:
+    try:
+        size = max(1, min(100, int(req.query.get("pageSize", "100"))))
+        num = max(1, int(req.query.get("pageNum", "1")))
+    except ValueError:
+        return _envelope(None, biz=4000, message="Invalid paging", kind="listing")
+    market_ids = set((req.query.get("marketId") or "1").split(","))
+    events = sim.board("sportybet", tick)
+    page = [ev for ev in events[(num - 1) * size: num * size] if _kept(fx, ev)]
+    data = {"totalNum": len(events), "tournaments": _tournaments(sim, page, tick, market_ids)}
+    return _envelope(data, kind="listing")
+
+
+def _sport_list(sim: Simulator, tick: int) -> Response:
+    cats: dict[int, dict[str, Any]] = {}
+    for ev in sim.board("sportybet", tick):
+        comp = ev.competition
+        cat = cats.setdefault(comp.sb_category, {"id": f"sr:category:{comp.sb_category}", "name": comp.country,
+                                                 "eventSize": 0, "tournaments": []})
+        cat["eventSize"] += 1
+        tid = f"sr:tournament:{comp.sb_tournament}"
+        for t in cat["tournaments"]:
+            if t["id"] == tid:
+                t["eventSize"] += 1
+                break
+        else:
+            cat["tournaments"].append({"id": tid, "name": comp.sb_name, "eventSize": 1})
+    total = sum(c["eventSize"] for c in cats.values())
+    return _envelope({"sportList": [{**_SPORT, "eventSize": total, "categories": list(cats.values())}]})
+
+
+def _pc_events(sim: Simulator, req: Request, tick: int, fx: Effects) -> Response:
+    try:
+        body = orjson.loads(req.body or b"[]")
+        wanted = body[0]
+        market_ids = set(str(wanted.get("marketId") or "1").split(","))
+        tournaments = {t for group in (wanted.get("tournamentId") or []) for t in group}
+    except (orjson.JSONDecodeError, IndexError, KeyError, TypeError, AttributeError):
+        return _envelope(None, biz=4000, message="Invalid request", kind="listing")
+    events = [ev for ev in sim.board("sportybet", tick)
+              if f"sr:tournament:{ev.competition.sb_tournament}" in tournaments and _kept(fx, ev)]
+    return _envelope(_tournaments(sim, events, tick, market_ids), kind="listing")
