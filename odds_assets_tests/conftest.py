@@ -1,0 +1,91 @@
+"""Shared fixtures: a real PostgreSQL for the whole session, and a fresh migrated database per test.
+
+The server is ``ODDS_TEST_DATABASE_URL`` (a superuser URL of an existing server) when set; otherwise an
+embedded PostgreSQL 18 is started in a temporary directory and stopped at the end. Database tests never
+skip: without either, the session fails loudly.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+from psycopg import sql
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED = REPO_ROOT.parent / "shared"
+
+_counter = itertools.count()
+
+
+def _with_db(url: str, name: str) -> str:
+    p = urlsplit(url)
+    return urlunsplit((p.scheme, p.netloc, "/" + name, p.query, p.fragment))
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Superuser URL (``postgres`` database) of the session's PostgreSQL server."""
+    configured = os.environ.get("ODDS_TEST_DATABASE_URL")
+    if configured:
+        yield _with_db(configured, "postgres")
+        return
+    from odds_assets.db.server import start_embedded, stop_embedded
+
+    pgdata = tmp_path_factory.mktemp("pg") / "pgdata"
+    server = start_embedded(pgdata)
+    try:
+        yield server.url("postgres")
+    finally:
+        stop_embedded(pgdata)
+
+
+@pytest.fixture(scope="session")
+def odds_template_url(pg_admin_url: str) -> str:
+    """A database migrated to head once per session, cloned for each test."""
+    from odds_assets.db import migrate
+
+    name = f"odds_template_{os.getpid()}"
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = _with_db(pg_admin_url, name)
+    migrate.upgrade(url)
+    return url
+
+
+def make_database(pg_admin_url: str, template_url: str, prefix: str = "odds_test") -> str:
+    """Create a fresh database cloned from the migrated template; returns its URL."""
+    name = f"{prefix}_{os.getpid()}_{next(_counter)}"
+    template = urlsplit(template_url).path.lstrip("/")
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
+    return _with_db(pg_admin_url, name)
+
+
+def drop_database(pg_admin_url: str, url: str) -> None:
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def odds_db_url(pg_admin_url: str, odds_template_url: str) -> Iterator[str]:
+    """URL of a fresh, migrated, empty odds database for one test."""
+    url = make_database(pg_admin_url, odds_template_url)
+    try:
+        yield url
+    finally:
+        drop_database(pg_admin_url, url)
+
+
+@pytest.fixture
+def odds_conn(odds_db_url: str) -> Iterator[psycopg.Connection]:
+    """An autocommit connection to a fresh odds database (the engine opens its own transactions)."""
+    with psycopg.connect(odds_db_url, autocommit=True) as conn:
+        yield conn
