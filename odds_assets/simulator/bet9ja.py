@@ -15,7 +15,7 @@ import orjson
 
 from odds_assets.simulator._http import Effects, Request, Response, json_response
 from odds_assets.simulator._hash import h
-from odds_assets.simulator.markets import line_str
+from odds_assets.simulator.markets import bet9ja_key, line_str
 
 if TYPE_CHECKING:
     from odds_assets.simulator.engine import Simulator
@@ -52,8 +52,9 @@ def _odds_block(sim: Simulator, ev: SimEvent, tick: int) -> tuple[dict[str, str]
     for inst, state in sim.event_state("bet9ja", ev, tick):
         if state is None:
             continue
-        key = inst.spec.bet9ja_key or ""
-        q = inst.line_q
+        key = bet9ja_key(inst)
+        # "other" lines (next goal = goal 1) are implied by the key on Bet9ja, never written
+        q = None if inst.spec.line_kind == "other" else inst.line_q
         prefix = key if q is None else f"{key}@{line_str(q)}"
         for o, (cents, _active) in zip(inst.outcomes, state.outcomes):
             odds[f"{prefix}_{o.label}"] = odds_str(cents)

@@ -28,12 +28,14 @@ PREFIX = "/api/sportsbook/v4/"
 _EVENT_RE = re.compile(r"^/api/sportsbook/v4/events/(\d+)$")
 _CATEGORY = {"id": "2", "name": "Football"}
 _PERIOD_TEXT = {"FT": "Full Time", "1H": "1st Half", "2H": "2nd Half"}
-_HCP_TYPE = {"none": "", "total": "NORMAL", "asian_handicap": "ASIAN", "european_handicap": "EUROPEAN"}
+_HCP_TYPE = {"none": "", "total": "NORMAL", "asian_handicap": "ASIAN", "european_handicap": "EUROPEAN",
+             "other": "NUMBER_SPECIFIER"}
 # Names of the commonest markets as BetPawa spells them (from the capture); others are derived.
 _NAMES = {
     3743: "1X2 - FT", 4693: "Double Chance - FT", 3795: "Both Teams To Score - FT",
     5000: "Total Score Over/Under - FT", 4724: "Handicap 1X2 - FT", 3774: "Asian Handicap - FT",
     4703: "Draw No Bet - FT", 3668: "1X2 - 1H", 4429: "Correct Score - FT", 4706: "HT / FT",
+    28000224: "{handicap} Goal",
 }
 
 
@@ -59,9 +61,9 @@ def _column_count(n: int) -> int:
 
 def _price_handicap(inst: InstanceDef, label: str) -> str | None:
     q = inst.line_q
-    if q is None:
-        return None
     kind = inst.spec.line_kind
+    if q is None or kind == "other":
+        return None
     if kind == "total":
         return line_str(q)
     if kind == "asian_handicap":
@@ -96,7 +98,7 @@ def _market_obj(ev: SimEvent, insts: list[tuple[InstanceDef, InstanceState]], pr
         for o, (cents, active) in zip(inst.outcomes, state.outcomes):
             label = o.bp or o.label
             hcp = _price_handicap(inst, label)
-            display = label if q is None else ("{formattedHandicap}" if kind != "total"
+            display = label if (q is None or kind == "other") else ("{formattedHandicap}" if kind != "total"
                                                else f"{label.split(' ')[0]} {{formattedHandicap}}")
             prices.append({
                 "id": str(1_440_000_000 + h(inst.key, o.index, 5) % 100_000_000),
@@ -113,7 +115,7 @@ def _market_obj(ev: SimEvent, insts: list[tuple[InstanceDef, InstanceState]], pr
             row: dict[str, Any] = {
                 "id": str(374_000_000 + h(inst.key, r, 6) % 1_000_000),
                 "handicap": q,
-                "formattedHandicap": line_str(q) if (q is not None and kind == "european_handicap") else None,
+                "formattedHandicap": line_str(q) if (q is not None and kind in ("european_handicap", "other")) else None,
                 "prices": prices[r:r + cols],
             }
             if specifier and q is not None:
@@ -135,13 +137,9 @@ def _market_obj(ev: SimEvent, insts: list[tuple[InstanceDef, InstanceState]], pr
         },
         "row": rows,
         "displayNameRows": [],
-        "displayNameColumns": [o.bp or o.label for o in first.outcomes[:cols]] if q_is_none(first) else [],
+        "displayNameColumns": [o.bp or o.label for o in first.outcomes[:cols]] if first.line_q is None else [],
         "additionalInfo": {"boosted": False, "cashoutable": True, "twoUp": False},
     }
-
-
-def q_is_none(inst: InstanceDef) -> bool:
-    return inst.line_q is None
 
 
 def _markets(sim: Simulator, ev: SimEvent, tick: int, price_key: str) -> list[dict[str, Any]]:

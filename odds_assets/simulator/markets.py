@@ -126,12 +126,40 @@ def _book_label(o: OutcomeSpec, book: str) -> str | None:
     return o.bet9ja
 
 
+def _default_line_q(m: MarketSpec) -> int | None:
+    d = getattr(m, "default_line", None)
+    return None if d is None else int(d * 4)
+
+
+def _oua_alias_of() -> str | None:
+    """The catalogue market whose whole/quarter lines Bet9ja files under ``S_OUA``, if it maps one."""
+    for m in CATALOGUE:
+        if "S_OUA" in getattr(m, "bet9ja_aliases", ()):
+            return m.name
+    return None
+
+
+#: The clients' catalogue maps Bet9ja S_OUA onto BetPawa 5000 (a total of 2.25 is the same bet under
+#: either key); when it does, those lines are served as 5000 instances, otherwise as unmapped S_OUA.
+OUA_ALIAS_OF = _oua_alias_of()
+
+
+def bet9ja_key(inst: "InstanceDef") -> str:
+    """The Bet9ja key an instance is filed under (whole/quarter totals go to the S_OUA alias)."""
+    spec = inst.spec
+    if (inst.line_q is not None and inst.line_q % 4 != 2 and spec.line_kind == "total"
+            and "S_OUA" in getattr(spec, "bet9ja_aliases", ())):
+        return "S_OUA"
+    return spec.bet9ja_key or ""
+
+
 def _eligible_specs() -> tuple[tuple[int, MarketSpec], ...]:
     mapped_b9 = {m.bet9ja_key for m in CATALOGUE if m.betpawa_id is not None and m.bet9ja_key}
     out: list[tuple[int, MarketSpec]] = []
     for i, m in enumerate(CATALOGUE):
-        # "other" lines (goal number, minute ranges) have no agreed normalised line yet: left out.
-        if m.line_kind == "other":
+        # "other" lines: only those whose normalised line the catalogue fixes (next goal: goal
+        # number, Bet9ja implies 1); minute ranges, first corner etc. are left out.
+        if m.line_kind == "other" and (m.betpawa_id is None or _default_line_q(m) is None):
             continue
         if m.betpawa_id is None:
             # unmapped markets are served by competitors, but only line-less ones (their specifier
@@ -142,7 +170,8 @@ def _eligible_specs() -> tuple[tuple[int, MarketSpec], ...]:
             if m.bet9ja_key in mapped_b9:
                 m = MarketSpec(m.name, m.period, None, m.sportybet_id, None, m.line_kind, m.outcomes)
         out.append((i, m))
-    out.append((len(CATALOGUE), S_OUA_SPEC))
+    if OUA_ALIAS_OF is None:
+        out.append((len(CATALOGUE), S_OUA_SPEC))
     return tuple(out)
 
 
@@ -179,8 +208,12 @@ def _total_mu(spec: MarketSpec, ev: SimEvent, seed: int, si: int) -> float:
 
 def _total_lines(spec: MarketSpec, mu: float) -> list[int]:
     if spec.name == "over_under_ft":
-        # halves 0.5..5.5 (all books) and wholes 1..5 (SportyBet only shows those)
-        return [2 + 4 * i for i in range(6)] + [4 * i for i in range(1, 6)]
+        # halves 0.5..5.5 (all books), wholes 1..5 (SportyBet, Bet9ja S_OUA) and, when Bet9ja's
+        # S_OUA maps to this market, quarters 0.75..5.25 (Bet9ja only)
+        lines = [2 + 4 * i for i in range(6)] + [4 * i for i in range(1, 6)]
+        if OUA_ALIAS_OF == spec.name:
+            lines += [q for q in range(3, 22, 2)]
+        return lines
     if spec is S_OUA_SPEC:
         return [q for q in range(3, 24) if q % 2 == 1 or q % 4 == 0]
     base = int(math.floor(mu))
@@ -258,6 +291,8 @@ class MarketModel:
                 lines: list[int | None] = [None]
             elif spec.line_kind == "total":
                 lines = list(_total_lines(spec, _total_mu(spec, ev, s, si)))
+            elif spec.line_kind == "other":
+                lines = [_default_line_q(spec)]
             elif spec.line_kind == "asian_handicap":
                 centre = int(round(-ev.strength * _hcp_scale(spec) * 2)) * 2
                 lines = [centre + j for j in range(-4, 5)]
@@ -291,8 +326,13 @@ class MarketModel:
                 return book == "bet9ja"
             if q % 4 == 2:
                 return True
-            # whole total lines: SportyBet only (BetPawa showed halves; Bet9ja puts them in S_OUA)
-            return book == "sportybet" and spec.name == "over_under_ft"
+            if spec.name != "over_under_ft":
+                return False
+            # BetPawa showed half lines only; SportyBet adds whole lines; Bet9ja files whole and
+            # quarter lines under S_OUA (mapped here only when the catalogue aliases it)
+            if book == "sportybet":
+                return q % 4 == 0
+            return book == "bet9ja" and OUA_ALIAS_OF == spec.name
         if spec.line_kind == "asian_handicap":
             # SportyBet shows whole and half handicaps only
             return book != "sportybet" or q % 2 == 0
@@ -342,6 +382,10 @@ class MarketModel:
             weights = [w * (p_over if _is_over(o) else 1.0 - p_over) for w, o in zip(weights, spec.outcomes)]
             t = sum(weights)
             return [w / t for w in weights]
+        if labels == ["1", "None", "2"]:  # next goal
+            p_none = math.exp(-ev.goals)
+            p1 = (1.0 - p_none) * _logistic(1.2 * d)
+            return [p1, p_none, 1.0 - p_none - p1]
         if "corner" not in spec.name and "booking" not in spec.name:
             p1, px, p2 = _three_way(d, spec.period)
             if labels == ["1", "X", "2"]:
@@ -453,6 +497,7 @@ _SB_KNOWN_IDS: dict[tuple[int, str], str] = {
     (10, "Home or Draw"): "9", (10, "Home or Away"): "10", (10, "Draw or Away"): "11",
     (29, "Yes"): "74", (29, "No"): "76",
     (11, "Home"): "4", (11, "Away"): "5",
+    (8, "Home"): "6", (8, "None"): "7", (8, "Away"): "8",
 }
 
 

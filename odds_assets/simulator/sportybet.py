@@ -42,6 +42,8 @@ def _specifier(inst: InstanceDef) -> str | None:
         return f"total={line_str(q)}"
     if kind == "asian_handicap":
         return f"hcp={line_str(q)}"
+    if kind == "other":
+        return f"goalnr={line_str(q)}"
     goals = abs(q) // 4  # European lines are whole goals: home -1 is "0:1", home +1 is "1:0"
     return f"hcp=0:{goals}" if q < 0 else f"hcp={goals}:0"
 
@@ -55,6 +57,8 @@ def _market_desc(inst: InstanceDef) -> str:
         return f"Asian Handicap {line_str(q or 0)}"
     if kind == "european_handicap":
         return f"Handicap {(_specifier(inst) or '').removeprefix('hcp=')}"
+    if kind == "other":
+        return f"{line_str(q or 0)}st Goal" if q == 4 else f"{line_str(q or 0)}th Goal"
     return inst.spec.name.rsplit("_", 1)[0].replace("_", " ").title() if inst.spec.sportybet_id != 1 else "1X2"
 
 
