@@ -178,7 +178,7 @@ def parse_sports(body: bytes, url: str | None = None) -> list[str]:
     pal = f.obj(data, "PAL", "D")
     soccer = f.obj(pal, _SOCCER, "D.PAL")
     groups: list[str] = []
-    for sg_id, sg in (soccer.get("SG") or {}).items():
+    for sg in (soccer.get("SG") or {}).values():
         if isinstance(sg, dict):
             groups.extend(str(g) for g in (sg.get("G") or {}))
     return groups

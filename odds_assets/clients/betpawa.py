@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Sequence
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import quote
 
 import orjson
 
@@ -254,10 +254,3 @@ class BetPawaClient(BookmakerClient):
     parse_listing = staticmethod(parse_listing)
     parse_event_detailed = staticmethod(parse_event_detailed)
 
-
-def page_skip(url: str) -> int | None:
-    """The ``skip`` of a by-queries URL (for tests and diagnostics)."""
-    q = parse_qs(urlsplit(url).query).get("q")
-    if not q:
-        return None
-    return int(orjson.loads(q[0])["queries"][0]["skip"])

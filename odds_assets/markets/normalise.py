@@ -25,6 +25,7 @@ __all__ = [
     "bet9ja_specs",
     "canonical_line",
     "decimal_or_none",
+    "parse_line",
     "sportybet_specs",
 ]
 
