@@ -200,3 +200,12 @@ def test_fetch_board_needs_context() -> None:
 
     with pytest.raises(RuntimeError, match="async with"):
         asyncio.run(client_for("betpawa").fetch_board())
+
+
+def test_fetch_board_sync() -> None:
+    from odds_assets.clients import fetch_board_sync
+
+    from .conftest import fast_settings
+
+    board = fetch_board_sync("betpawa", fast_settings("betpawa"), transport=FakeBetPawa(2).transport())
+    assert board.listing_complete and len(board.events) == 2
