@@ -1,0 +1,1 @@
+"""Tests of the offline bookmaker simulator (odds_assets.simulator)."""
