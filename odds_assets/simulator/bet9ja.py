@@ -114,7 +114,7 @@ def handle(sim: Simulator, req: Request, tick: int, fx: Effects) -> Response:
         ev = sim.event_at("bet9ja", k, tick)
         if ev is None:
             return _error("Event not found", kind="detail")
-        body = sim.cached(tick, ("b9-detail", ev.k), lambda: orjson.dumps({"R": "OK", "D": event_dict(sim, ev, tick)}))
+        body = sim.detail_body("bet9ja", ev, tick, None, lambda: orjson.dumps({"R": "OK", "D": event_dict(sim, ev, tick)}))
         return Response(200, body, "application/json", kind="detail")
     return json_response({"R": "E", "D": None}, status=404)
 
@@ -145,9 +145,11 @@ def _group(sim: Simulator, req: Request, tick: int, fx: Effects) -> Response:
     for ev in events:
         home, away = ev.team_names("bet9ja")
         odds = {}
-        for inst, state in sim.event_state("bet9ja", ev, tick):
-            if state is not None and inst.spec.bet9ja_key == "S_1X2":
-                odds = {f"S_1X2_{o.label}": odds_str(c) for o, (c, _a) in zip(inst.outcomes, state.outcomes)}
+        for inst in sim.instances("bet9ja", ev):
+            if inst.spec.bet9ja_key == "S_1X2":  # the group market (GROUPMARKETID=1) only
+                state = sim.model.state(ev, inst, "bet9ja", tick)
+                if state is not None:
+                    odds = {f"S_1X2_{o.label}": odds_str(c) for o, (c, _a) in zip(inst.outcomes, state.outcomes)}
         items.append({"ID": ev.bet9ja_id, "C": ev.bet9ja_code, "EXTID": str(ev.sr_id), "DS": f"{home} - {away}",
                       "STARTDATE": _start(ev), "SID": 1, "SGID": ev.competition.b9_sgid, "GID": gid, "O": odds})
     return json_response({"R": "OK", "D": {"E": items}}, kind="listing")

@@ -83,6 +83,33 @@ def _probability_blob(key: int, j: int) -> str:
     return base64.b64encode(f'{{"win":{a},"refund":{b},"key":-{c}}}'.encode()).decode()
 
 
+_STATIC: dict[int, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+
+
+def _static_prices(inst: InstanceDef) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The parts of an instance's prices that never change (ids, labels, blobs), built once."""
+    cached = _STATIC.get(inst.key)
+    if cached is not None:
+        return cached
+    q = inst.line_q
+    kind = inst.spec.line_kind
+    bp_id = inst.spec.betpawa_id or 0
+    heads, tails = [], []
+    for o in inst.outcomes:
+        label = o.bp or o.label
+        display = label if (q is None or kind == "other") else ("{formattedHandicap}" if kind != "total"
+                                                                else f"{label.split(' ')[0]} {{formattedHandicap}}")
+        heads.append({"id": str(1_440_000_000 + h(inst.key, o.index, 5) % 100_000_000), "name": label,
+                      "typeId": str(bp_id + 1 + o.index)})
+        tails.append({"handicap": _price_handicap(inst, label), "displayName": display,
+                      "additionalInfo": {"hot": False, "twoUp": False, "anyUp": "NO_UP"},
+                      "probability": _probability_blob(inst.key, o.index)})
+    if len(_STATIC) > 400_000:
+        _STATIC.clear()
+    _STATIC[inst.key] = (heads, tails)
+    return heads, tails
+
+
 def _market_obj(ev: SimEvent, insts: list[tuple[InstanceDef, InstanceState]], price_key: str,
                 specifier: bool) -> dict[str, Any]:
     first = insts[0][0]
@@ -94,23 +121,14 @@ def _market_obj(ev: SimEvent, insts: list[tuple[InstanceDef, InstanceState]], pr
     rows: list[dict[str, Any]] = []
     for inst, state in insts:
         q = inst.line_q
+        heads, tails = _static_prices(inst)
         prices = []
-        for o, (cents, active) in zip(inst.outcomes, state.outcomes):
-            label = o.bp or o.label
-            hcp = _price_handicap(inst, label)
-            display = label if (q is None or kind == "other") else ("{formattedHandicap}" if kind != "total"
-                                               else f"{label.split(' ')[0]} {{formattedHandicap}}")
-            prices.append({
-                "id": str(1_440_000_000 + h(inst.key, o.index, 5) % 100_000_000),
-                "name": label,
-                "typeId": str(bp_id + 1 + o.index),
-                price_key: cents / 100.0,
-                "suspended": not active,
-                "handicap": hcp,
-                "displayName": display,
-                "additionalInfo": {"hot": False, "twoUp": False, "anyUp": "NO_UP"},
-                "probability": _probability_blob(inst.key, o.index),
-            })
+        for head, tail, (cents, active) in zip(heads, tails, state.outcomes):
+            price = dict(head)
+            price[price_key] = cents / 100.0
+            price["suspended"] = not active
+            price.update(tail)
+            prices.append(price)
         for r in range(0, len(prices), cols):
             row: dict[str, Any] = {
                 "id": str(374_000_000 + h(inst.key, r, 6) % 1_000_000),
@@ -190,7 +208,9 @@ def event_dict(sim: Simulator, ev: SimEvent, tick: int, price_key: str) -> dict[
         "score": round(10.0 + (h(ev.k, 9) % 9000) / 100.0, 2),
         "neutralVenue": False,
         "inplayBooked": True,
-        "version": 1 + tick % 100_000,
+        # BetPawa bumps an event's version when it changes; here: its latest odds change
+        "version": 1 + max((st.version for _, st in sim.event_state("betpawa", ev, tick) if st is not None),
+                           default=0) % 1_000_000,
     })
     # keep the capture's key order: id, name, results, widgets, participants, startTime, markets ...
     order = ("id", "name", "results", "widgets", "participants", "startTime", "markets", "totalMarketCount",
@@ -240,8 +260,7 @@ def handle(sim: Simulator, req: Request, tick: int, fx: Effects) -> Response:
         if ev is None:
             return json_response({"code": "NOT_FOUND", "message": "Event not found"}, status=404, kind="detail")
         pk = _price_key(sim, fx)
-        body = sim.cached(tick, ("bp-detail", ev.k, pk),
-                          lambda: orjson.dumps(event_dict(sim, ev, tick, pk)))
+        body = sim.detail_body("betpawa", ev, tick, pk, lambda: orjson.dumps(event_dict(sim, ev, tick, pk)))
         return Response(200, body, "application/json", kind="detail")
     return json_response({"code": "NOT_FOUND", "message": "No handler"}, status=404)
 

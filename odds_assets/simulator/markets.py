@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 
 from odds_assets.markets.catalogue import CATALOGUE, MarketSpec, OutcomeSpec
-from odds_assets.simulator._hash import h, normal, uniform
+from odds_assets.simulator._hash import h, mix, normal, uniform
 from odds_assets.simulator.world import BOOK_INDEX, SimEvent
 
 __all__ = ["InstanceDef", "InstanceState", "OutcomeDef", "MarketModel", "S_OUA_SPEC", "line_str", "signed_line"]
@@ -275,6 +275,10 @@ class MarketModel:
         p_status = 1.0 - (1.0 - min(max(status_rate, 0.0), 0.999999)) ** per
         self._lam_change = p_change * _CHANGE_BLOCK
         self._lam_status = p_status * _STATUS_BLOCK
+        self._exp_change = math.exp(-self._lam_change)
+        self._exp_status = math.exp(-self._lam_status)
+        self._states: dict[tuple[int, int, int], InstanceState] = {}
+        self._universes: dict[int, list[tuple[float, int, MarketSpec, int | None, list[float]]]] = {}
 
     # ---------------------------------------------------------------- instance sets
 
@@ -282,36 +286,19 @@ class MarketModel:
         """The instances ``book`` offers for ``ev`` (fixed for the event's life), in page order."""
         s = self.seed
         bi = BOOK_INDEX[book]
-        universe: list[tuple[float, int, MarketSpec, int | None]] = []
-        for si, spec in _ELIGIBLE:
-            core = spec.name in _CORE
-            if not core and uniform(s, _S_UNIVERSE, ev.k, si) >= 0.6:
-                continue
-            if spec.line_kind == "none":
-                lines: list[int | None] = [None]
-            elif spec.line_kind == "total":
-                lines = list(_total_lines(spec, _total_mu(spec, ev, s, si)))
-            elif spec.line_kind == "other":
-                lines = [_default_line_q(spec)]
-            elif spec.line_kind == "asian_handicap":
-                centre = int(round(-ev.strength * _hcp_scale(spec) * 2)) * 2
-                lines = [centre + j for j in range(-4, 5)]
-            else:  # european_handicap
-                lines = [-8, -4, 4, 8]
-            for q in lines:
-                order = -1.0 if core else uniform(s, _S_ORDER, ev.k, si, q if q is not None else 999)
-                universe.append((order, si, spec, q))
-        universe.sort(key=lambda x: (x[0], x[1], x[3] if x[3] is not None else 0))
+        universe = self._universe(ev)
         budget = int(self.markets_per_event * (0.8 + 0.4 * uniform(s, _S_COUNT, ev.k, bi)))
         picked: list[InstanceDef] = []
-        for order, si, spec, q in universe:
+        for order, si, spec, q, probs_all in universe:
             if len(picked) >= budget:
                 break
             if not _book_offers(spec, book) or not self._book_has_line(book, spec, q):
                 continue
             if order >= 0 and uniform(s, _S_BOOKPICK, ev.k, si, bi, q if q is not None else 999) < 0.1:
                 continue
-            inst = self._make_instance(ev, book, si, spec, q)
+            if not probs_all:
+                probs_all.extend(self._probabilities(ev, si, spec, q))
+            inst = self._make_instance(ev, book, si, spec, q, probs_all)
             if inst is not None:
                 picked.append(inst)
         picked.sort(key=lambda i: (i.priority, i.line_q if i.line_q is not None else 0))
@@ -338,12 +325,43 @@ class MarketModel:
             return book != "sportybet" or q % 2 == 0
         return True
 
-    def _make_instance(self, ev: SimEvent, book: str, si: int, spec: MarketSpec, q: int | None) -> InstanceDef | None:
+    def _universe(self, ev: SimEvent) -> list[tuple[float, int, MarketSpec, int | None, list[float]]]:
+        """The event's book-independent instances in their shared random order (cached per event)."""
+        cached = self._universes.get(ev.k)
+        if cached is not None:
+            return cached
+        s = self.seed
+        universe: list[tuple[float, int, MarketSpec, int | None, list[float]]] = []
+        for si, spec in _ELIGIBLE:
+            core = spec.name in _CORE
+            if not core and uniform(s, _S_UNIVERSE, ev.k, si) >= 0.6:
+                continue
+            if spec.line_kind == "none":
+                lines: list[int | None] = [None]
+            elif spec.line_kind == "total":
+                lines = list(_total_lines(spec, _total_mu(spec, ev, s, si)))
+            elif spec.line_kind == "other":
+                lines = [_default_line_q(spec)]
+            elif spec.line_kind == "asian_handicap":
+                centre = int(round(-ev.strength * _hcp_scale(spec) * 2)) * 2
+                lines = [centre + j for j in range(-4, 5)]
+            else:  # european_handicap
+                lines = [-8, -4, 4, 8]
+            for q in lines:
+                order = -1.0 if core else uniform(s, _S_ORDER, ev.k, si, q if q is not None else 999)
+                universe.append((order, si, spec, q, []))  # probabilities filled on first use
+        universe.sort(key=lambda x: (x[0], x[1], x[3] if x[3] is not None else 0))
+        if len(self._universes) > 20_000:
+            self._universes.clear()
+        self._universes[ev.k] = universe
+        return universe
+
+    def _make_instance(self, ev: SimEvent, book: str, si: int, spec: MarketSpec, q: int | None,
+                       probs_all: list[float]) -> InstanceDef | None:
         s = self.seed
         shown = [(j, o) for j, o in enumerate(spec.outcomes) if _book_label(o, book) is not None]
         if not shown:
             return None
-        probs_all = self._probabilities(ev, si, spec, q)
         probs = tuple(max(1e-4, probs_all[j]) for j, _ in shown)
         outcomes = tuple(
             OutcomeDef(index=j, bp=o.betpawa, label=_book_label(o, book) or "",
@@ -411,20 +429,37 @@ class MarketModel:
         if status == 3:
             return None
         version = self._last_change(inst.key, tick, appear_tick)
-        s = self.seed
+        # odds only move at a change and status only at a status event, so the state is a function
+        # of (instance, version, status): cached, which makes every later tick nearly free
+        ck = (inst.key, version, status)
+        cached = self._states.get(ck)
+        if cached is not None:
+            return cached
+        st = self._compute_state(inst, book, version, status)
+        if len(self._states) > 600_000:
+            self._states.clear()
+        self._states[ck] = st
+        return st
+
+    def _compute_state(self, inst: InstanceDef, book: str, version: int, status: int) -> InstanceState:
         suspended = status in (1, 2)
+        base = h(self.seed, _S_NOISE, inst.key, version)
         outs: list[tuple[int, bool]] = []
         for o, p in zip(inst.outcomes, inst.probs):
             odds = 1.0 / (p * inst.margin)
+            x = mix(base ^ (o.index + 1))
             if version >= 0:
-                odds *= math.exp(0.05 * normal(s, _S_NOISE, inst.key, version, o.index))
+                # Box-Muller on the two halves of one hash: a ~5 % multiplicative move
+                u1 = ((x >> 32) + 0.5) / 4294967296.0
+                u2 = ((x & 0xFFFFFFFF) + 0.5) / 4294967296.0
+                odds *= math.exp(0.05 * math.sqrt(-2.0 * math.log(u1)) * math.cos(6.283185307179586 * u2))
             cents = min(_MAX_CENTS, max(_MIN_CENTS, int(round(odds * 100.0))))
             if status == 2:
                 outs.append((0, False))
             elif suspended:
                 outs.append((cents, False))
             else:
-                u = uniform(s, _S_PLACEHOLDER, inst.key, version, o.index)
+                u = (mix(x) & 0xFFFFFF) / 16777216.0
                 if u < 0.004:
                     outs.append((0, False))  # this outcome alone has no price right now
                 elif u < 0.008:
@@ -438,9 +473,9 @@ class MarketModel:
 
     def _block_ticks(self, key: int, stream: int, block: int, size: int, lam: float) -> list[int]:
         """Offsets in ``[0, size)`` of the events of one block (a Poisson count, hashed positions)."""
-        x = h(self.seed, stream, key, block)
+        x = mix(key ^ mix(block * 64 + stream))
         u = (x & 0xFFFFFFFF) / 4294967296.0
-        p = math.exp(-lam)
+        p = self._exp_change if stream == _S_CHANGE else self._exp_status
         c = p
         n = 0
         while u > c and n < 8:
@@ -449,7 +484,7 @@ class MarketModel:
             c += p
         if n == 0:
             return []
-        y = h(x, 1)
+        y = mix(x)
         return [(y >> (7 * i)) % size for i in range(n)]
 
     def _last_change(self, key: int, tick: int, floor_tick: int) -> int:
@@ -482,7 +517,7 @@ class MarketModel:
                 t = start + off
                 if t < floor_tick or t > tick or t <= best_t:
                     continue
-                x = h(self.seed, _S_STATUS, key, bb, i, 2)
+                x = mix(mix(key ^ (bb * 64 + _S_STATUS)) + i + 1)
                 dur = 1 + x % _MAX_STATUS_TICKS
                 if tick < t + dur:
                     u = (x >> 16) % 100

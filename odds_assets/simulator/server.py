@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import socket
 import threading
 import time
@@ -29,7 +30,11 @@ def _config(app: SimulatorApp, host: str, port: int, log_level: str) -> uvicorn.
 
 
 def serve(app: SimulatorApp, host: str = "127.0.0.1", port: int = 8765, *, log_level: str = "info") -> None:
-    """Serve until interrupted."""
+    """Serve until interrupted (this process is the simulator's own, so it may tune the GC)."""
+    # The caches hold millions of small tuples and dicts that live for many ticks; with the default
+    # thresholds the cyclic GC rescans them constantly (measured: ~40 % of a cold detail's time).
+    # Nothing here builds reference cycles on the hot path, so collect rarely.
+    gc.set_threshold(200_000, 50, 100)
     uvicorn.Server(_config(app, host, port, log_level)).run()
 
 

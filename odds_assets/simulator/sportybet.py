@@ -183,14 +183,18 @@ def _event(sim: Simulator, req: Request, tick: int) -> Response:
     ev = sim.event_at("sportybet", k, tick)
     if ev is None or req.query.get("productId", "3") != "3":
         return _envelope(None, biz=_NOT_FOUND_BIZCODE, message="Event not found", kind="detail")
-    body = sim.cached(tick, ("sb-detail", ev.k), lambda: orjson.dumps(
+    body = sim.detail_body("sportybet", ev, tick, None, lambda: orjson.dumps(
         {"bizCode": 10000, "message": "0#0", "data": event_dict(sim, ev, tick)}))
     return Response(200, body, "application/json", kind="detail")
 
 
 def _list_event(sim: Simulator, ev: SimEvent, tick: int, market_ids: set[str]) -> dict[str, Any]:
     d = _event_head(ev)
-    d["markets"] = [mk for mk in _markets(sim, ev, tick) if mk["id"] in market_ids]
+    appear_tick = ev.appear_at // sim.config.tick_seconds
+    # only the requested market types are computed: a listing page must not cost 100 full details
+    d["markets"] = [_market_obj(i, st, sim.config.tick_seconds, appear_tick)
+                    for i in sim.instances("sportybet", ev) if str(i.spec.sportybet_id) in market_ids
+                    for st in (sim.model.state(ev, i, "sportybet", tick),) if st is not None]
     return d
 
 

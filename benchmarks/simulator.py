@@ -1,0 +1,144 @@
+"""Simulator throughput: a full board of N events per book (listing + every event detail) served by
+one real uvicorn process, loaded from this process over loopback with concurrent keep-alive requests.
+
+    .venv/bin/python benchmarks/simulator.py [--events 1000] [--concurrency 64] [--rounds 2]
+
+Round 1 renders every detail (cold cache); later rounds move the frozen clock one tick on, so every
+detail is computed and rendered again (the steady state of a scraper hitting a new tick), unless
+``--same-tick`` keeps them cached. Ends with ``RESULT detail_rps=…`` (details per second over all
+rounds and books). Target on a 2-core machine: ≥ 300.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import orjson
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from odds_assets.simulator.server import free_port  # noqa: E402
+
+T0 = 1_790_000_000
+BP_HEADERS = {"accept": "application/json", "x-pawa-brand": "betpawa-nigeria"}
+
+
+def _bp_query(skip: int) -> str:
+    return orjson.dumps({"queries": [{"query": {"eventType": "UPCOMING", "categories": ["2"], "zones": {},
+                                                "hasOdds": True}, "sort": {"startTime": "ASC"},
+                                      "skip": skip, "take": 100}]}).decode()
+
+
+async def _listings(c: httpx.AsyncClient) -> dict[str, list[tuple[str, dict]]]:
+    """Every detail request of the three boards, found through the books' own listings."""
+    out: dict[str, list[tuple[str, dict]]] = {"betpawa": [], "sportybet": [], "bet9ja": []}
+    skip = 0
+    while True:
+        doc = (await c.get("/api/sportsbook/v4/events/lists/by-queries", params={"q": _bp_query(skip)},
+                           headers=BP_HEADERS)).json()
+        items = doc["responses"][0].get("responses")
+        if not items:
+            break
+        out["betpawa"] += [(f"/api/sportsbook/v4/events/{i['id']}", {"headers": BP_HEADERS}) for i in items]
+        skip += 100
+    page = 1
+    while True:
+        data = (await c.get("/api/ng/factsCenter/pcUpcomingEvents",
+                            params={"sportId": "sr:sport:1", "marketId": "1,18,10,29,11", "pageSize": 100,
+                                    "pageNum": page, "option": 1})).json()["data"]
+        ids = [e["eventId"] for t in data["tournaments"] for e in t["events"]]
+        out["sportybet"] += [("/api/ng/factsCenter/event", {"params": {"eventId": i, "productId": 3}}) for i in ids]
+        if not ids or page * 100 >= data["totalNum"]:
+            break
+        page += 1
+    sports = (await c.get("/desktop/feapi/PalimpsestAjax/GetSports", params={"DISP": 0})).json()
+    groups = [g for sg in sports["D"]["PAL"]["1"]["SG"].values() for g in sg["G"]]
+    for g in groups:
+        events = (await c.get("/desktop/feapi/PalimpsestAjax/GetEventsInGroupV2",
+                              params={"GROUPID": g, "DISP": 0, "GROUPMARKETID": 1})).json()["D"]["E"]
+        out["bet9ja"] += [("/desktop/feapi/PalimpsestAjax/GetEvent", {"params": {"EVENTID": e["ID"]}})
+                          for e in events]
+    return out
+
+
+async def _details(c: httpx.AsyncClient, reqs: list[tuple[str, dict]], concurrency: int) -> int:
+    queue = list(reversed(reqs))
+    nbytes = 0
+
+    async def worker() -> None:
+        nonlocal nbytes
+        while queue:
+            url, kw = queue.pop()
+            r = await c.get(url, **kw)
+            if r.status_code != 200:
+                raise RuntimeError(f"{url} -> {r.status_code}")
+            nbytes += len(r.content)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return nbytes
+
+
+async def run(base_url: str, concurrency: int, rounds: int, same_tick: bool) -> float:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as c:
+        t = time.perf_counter()
+        plan = await _listings(c)
+        print(f"listings: {', '.join(f'{b} {len(v)}' for b, v in plan.items())} events "
+              f"in {time.perf_counter() - t:.2f}s")
+        total_n, total_s = 0, 0.0
+        for rnd in range(1, rounds + 1):
+            if rnd > 1 and not same_tick:
+                await c.post("/_sim/clock", json={"advance": 60})
+            for book, reqs in plan.items():
+                t = time.perf_counter()
+                nbytes = await _details(c, reqs, concurrency)
+                dt = time.perf_counter() - t
+                total_n += len(reqs)
+                total_s += dt
+                print(f"round {rnd} {book:9s}: {len(reqs)} details in {dt:.2f}s = {len(reqs) / dt:.0f}/s "
+                      f"({nbytes / len(reqs) / 1024:.0f} KiB avg)")
+        return total_n / total_s
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--events", type=int, default=1000)
+    ap.add_argument("--concurrency", type=int, default=64)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--same-tick", action="store_true", help="do not advance the clock between rounds")
+    args = ap.parse_args()
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "odds_assets.cli", "simulator", "--port", str(port), "--events", str(args.events),
+         "--freeze-at", str(T0), "--log-level", "warning"], cwd=REPO, env=env)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base_url}/_sim/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("simulator did not start")
+            time.sleep(0.1)
+        rps = asyncio.run(run(base_url, args.concurrency, args.rounds, args.same_tick))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print(f"RESULT detail_rps={rps:.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
