@@ -1,5 +1,6 @@
 """Simulator throughput: a full board of N events per book (listing + every event detail) served by
-one real uvicorn process, loaded from this process over loopback with concurrent keep-alive requests.
+one real uvicorn process, loaded from this process over loopback with concurrent keep-alive requests
+(listings through httpx; the timed detail phase through a minimal raw HTTP/1.1 client).
 
     .venv/bin/python benchmarks/simulator.py [--events 1000] [--concurrency 64] [--rounds 2]
 
@@ -69,21 +70,42 @@ async def _listings(c: httpx.AsyncClient) -> dict[str, list[tuple[str, dict]]]:
     return out
 
 
-async def _details(c: httpx.AsyncClient, reqs: list[tuple[str, dict]], concurrency: int) -> int:
-    queue = list(reversed(reqs))
+async def _details(base_url: str, reqs: list[tuple[str, dict]], concurrency: int) -> int:
+    """GET every request over ``concurrency`` keep-alive connections with a minimal HTTP/1.1 client.
+
+    httpx costs several times the server's own work per request; on a 2-core machine it would
+    measure the load generator, so the timed phase speaks raw HTTP/1.1 over asyncio streams."""
+    host, port = base_url.removeprefix("http://").split(":")
+    queue = [_raw_request(host, url, kw) for url, kw in reversed(reqs)]
     nbytes = 0
 
     async def worker() -> None:
         nonlocal nbytes
-        while queue:
-            url, kw = queue.pop()
-            r = await c.get(url, **kw)
-            if r.status_code != 200:
-                raise RuntimeError(f"{url} -> {r.status_code}")
-            nbytes += len(r.content)
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
+            while queue:
+                writer.write(queue.pop())
+                head = await reader.readuntil(b"\r\n\r\n")
+                status = int(head[9:12])
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line[:15].lower() == b"content-length:":
+                        length = int(line[15:])
+                body = await reader.readexactly(length)
+                if status != 200:
+                    raise RuntimeError(f"HTTP {status}: {body[:100]!r}")
+                nbytes += len(body)
+        finally:
+            writer.close()
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return nbytes
+
+
+def _raw_request(host: str, url: str, kw: dict) -> bytes:
+    target = str(httpx.URL(url, params=kw.get("params")))
+    headers = "".join(f"{k}: {v}\r\n" for k, v in (kw.get("headers") or {}).items())
+    return f"GET {target} HTTP/1.1\r\nhost: {host}\r\n{headers}\r\n".encode()
 
 
 async def run(base_url: str, concurrency: int, rounds: int, same_tick: bool) -> float:
@@ -99,7 +121,7 @@ async def run(base_url: str, concurrency: int, rounds: int, same_tick: bool) -> 
                 await c.post("/_sim/clock", json={"advance": 60})
             for book, reqs in plan.items():
                 t = time.perf_counter()
-                nbytes = await _details(c, reqs, concurrency)
+                nbytes = await _details(base_url, reqs, concurrency)
                 dt = time.perf_counter() - t
                 total_n += len(reqs)
                 total_s += dt
