@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -51,7 +51,6 @@ class SimulatorConfig:
     frozen_at: float | None = None
     #: rendered responses kept per tick (bytes); old ticks are dropped as the clock moves
     cache_ticks: int = 2
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def parse_time(value: Any) -> float:
