@@ -44,7 +44,10 @@ EVENT_COLUMNS = ["sr_event_id", "bookmaker_event_id", "home", "away", "kickoff",
 _ESCAPE_RE = re.compile(r"([\\;=!])")
 # Canonical decimal strings: integers without leading zeros, fractions without trailing zeros.
 _DEC = r"(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?"
-LINE_RE = re.compile(rf"-?{_DEC}")
+# Lines are stored exactly as hundredths in a smallint in history: at most 2 decimals, |line| <= 327.67
+# (football lines are quarter or half goals; anything else is rejected, never rounded).
+LINE_RE = re.compile(r"-?(?:0|[1-9][0-9]{0,2})(?:\.[0-9]?[1-9])?")
+MAX_ABS_LINE = Decimal("327.67")
 # Odds strictly above 1.0 in canonical form: 1.x with a non-zero fraction, or an integer part >= 2.
 _ODDS = r"(?:1\.[0-9]*[1-9]|[2-9](?:\.[0-9]*[1-9])?|[1-9][0-9]+(?:\.[0-9]*[1-9])?)"
 _NAME = r"(?:[^;=!\\]|\\.)+"
@@ -127,7 +130,12 @@ def _market_line(bookmaker: str, sr_event_id: int, m: Market) -> str | None:
     if not isinstance(m.line, Decimal) or not m.line.is_finite():
         raise SnapshotError(f"line {m.line!r} is not a finite decimal", bookmaker=bookmaker,
                             sr_event_id=sr_event_id, market_id=m.market_id, line=m.line, field="line")
-    return canonical_decimal(m.line)
+    text = canonical_decimal(m.line)
+    if not LINE_RE.fullmatch(text) or abs(m.line) > MAX_ABS_LINE:
+        raise SnapshotError(f"line {m.line} has more than 2 decimals or exceeds {MAX_ABS_LINE}",
+                            bookmaker=bookmaker, sr_event_id=sr_event_id, market_id=m.market_id, line=m.line,
+                            field="line")
+    return text
 
 
 def build_snapshot(bookmaker: str, captured_at: datetime, events: Iterable[EventOdds]) -> Snapshot:

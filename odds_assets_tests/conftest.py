@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -37,12 +39,16 @@ def pg_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     from odds_assets.db.server import start_embedded, stop_embedded
 
-    pgdata = tmp_path_factory.mktemp("pg") / "pgdata"
+    # Not under pytest's basetemp: pytest prunes old basetemp dirs, which would pull the data directory
+    # from under a server still used by a concurrent pytest run on the same machine.
+    root = Path(tempfile.mkdtemp(prefix="odds-test-pg-"))
+    pgdata = root / "pgdata"
     server = start_embedded(pgdata)
     try:
         yield server.url("postgres")
     finally:
         stop_embedded(pgdata)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

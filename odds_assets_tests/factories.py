@@ -45,8 +45,8 @@ def current_rows(conn: psycopg.Connection) -> list[tuple]:
 def history_rows(conn: psycopg.Connection) -> list[tuple]:
     """(event, book, market, line, captured_at, outcomes) ordered by key then time."""
     return conn.execute(
-        "SELECT sr_event_id, bookmaker, market_id, line, captured_at, outcomes FROM market_odds_history "
-        "ORDER BY 1, 2, 3, 4 NULLS FIRST, 5").fetchall()
+        "SELECT sr_event_id, bookmaker, market_id, odds_line_from_hundredths(line_hundredths) AS line, captured_at, "
+        "outcomes FROM market_odds_history ORDER BY 1, 2, 3, 4 NULLS FIRST, 5").fetchall()
 
 
 def table_dump(conn: psycopg.Connection) -> dict[str, list[tuple]]:

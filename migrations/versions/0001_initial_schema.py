@@ -77,17 +77,28 @@ CREATE TABLE market_odds_current (
 ) WITH (fillfactor = 80);
 
 -- Append-only, change-only. outcomes NULL = the market became unavailable at captured_at.
--- Columns ordered widest first so no alignment padding is stored.
+-- Size matters here (every change of every market, kept for the retention period): the line is exact
+-- fixed-point hundredths in a smallint, with -32768 for "no line" (NOT NULL, so no index null bitmap),
+-- and columns are ordered widest first, which keeps an index entry at 32 bytes and most rows at 72.
+-- market_odds_history_v shows the line as numeric (NULL for none), like market_odds_current.
 CREATE TABLE market_odds_history (
-    captured_at timestamptz NOT NULL,
-    sr_event_id bigint NOT NULL,
-    market_id   integer NOT NULL,
-    bookmaker   smallint NOT NULL,
-    line        numeric,
-    outcomes    text,
+    captured_at     timestamptz NOT NULL,
+    sr_event_id     bigint NOT NULL,
+    market_id       integer NOT NULL,
+    bookmaker       smallint NOT NULL,
+    line_hundredths smallint NOT NULL,
+    outcomes        text,
     CONSTRAINT uq_market_odds_history_key
-        UNIQUE NULLS NOT DISTINCT (sr_event_id, bookmaker, market_id, line, captured_at)
+        UNIQUE (sr_event_id, market_id, bookmaker, line_hundredths, captured_at)
 ) PARTITION BY RANGE (captured_at);
+
+CREATE FUNCTION odds_line_hundredths(line numeric) RETURNS smallint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$ SELECT coalesce((line * 100)::smallint, (-32768)::smallint) $fn$;
+
+CREATE FUNCTION odds_line_from_hundredths(h smallint) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+    SELECT CASE WHEN h = -32768 THEN NULL ELSE trim_scale(h::numeric / 100) END
+$fn$;
 
 -- One row per applied snapshot (bookmaker × scrape time): what the write engine did.
 CREATE TABLE snapshots (
@@ -159,7 +170,7 @@ CREATE VIEW market_odds_history_v AS
 SELECT h.sr_event_id,
        b.name AS bookmaker,
        h.market_id,
-       h.line,
+       odds_line_from_hundredths(h.line_hundredths) AS line,
        h.captured_at,
        h.outcomes IS NOT NULL AS available,
        odds_outcomes_jsonb(h.outcomes) AS outcomes
@@ -172,6 +183,8 @@ DROP VIEW IF EXISTS market_odds_history_v;
 DROP VIEW IF EXISTS market_odds_current_v;
 DROP FUNCTION IF EXISTS odds_ensure_history_partition(date);
 DROP FUNCTION IF EXISTS odds_outcomes_jsonb(text);
+DROP FUNCTION IF EXISTS odds_line_hundredths(numeric);
+DROP FUNCTION IF EXISTS odds_line_from_hundredths(smallint);
 DROP TABLE IF EXISTS snapshots;
 DROP TABLE IF EXISTS market_odds_history;
 DROP TABLE IF EXISTS market_odds_current;

@@ -126,8 +126,8 @@ def test_backfill_keeps_history_consistent_with_current(odds_conn):
     apply_snapshot(odds_conn, snap(5, event_odds(1, X12_MOVED, AH0, OU25)))
     # the backfill's change at 5 is followed by the state current holds, at the event's last scrape (10)
     latest = odds_conn.execute(
-        "SELECT DISTINCT ON (market_id, line) market_id, outcomes FROM market_odds_history "
-        "ORDER BY market_id, line, captured_at DESC").fetchall()
+        "SELECT DISTINCT ON (market_id, line_hundredths) market_id, outcomes FROM market_odds_history "
+        "ORDER BY market_id, line_hundredths, captured_at DESC").fetchall()
     current = odds_conn.execute(
         "SELECT market_id, CASE WHEN unavailable_at IS NULL THEN outcomes END FROM market_odds_current "
         "ORDER BY market_id, line").fetchall()
@@ -232,8 +232,11 @@ def _raw_snapshot(markets: list[tuple], events: list[int] | None = None) -> Snap
     ([(1, 3743, None, "1=2.50")], None, "canonical form"),
     ([(1, 3774, "0.50", "1=2;2=2")], None, "not a canonical decimal"),
     ([(1, 3774, "abc", "1=2;2=2")], None, "not a canonical decimal"),
+    ([(1, 3774, "0.125", "1=2;2=2")], None, "at most 2 decimals"),
+    ([(1, 3774, "400", "1=2;2=2")], None, "exceeds 327.67"),
     ([(9, 3743, None, "1=2;X=3;2=4")], [1], "not in the snapshot's complete set"),
-], ids=["duplicate_key", "non_decimal", "nan_text", "non_canonical_odds", "non_canonical_line", "bad_line", "orphan"])
+], ids=["duplicate_key", "non_decimal", "nan_text", "non_canonical_odds", "non_canonical_line", "bad_line",
+        "three_decimals", "too_large", "orphan"])
 def test_bad_frames_are_rejected_atomically(odds_conn, markets, events, message):
     apply_snapshot(odds_conn, snap(0, event_odds(1, X12)))
     before = table_dump(odds_conn)

@@ -62,7 +62,8 @@ def _current_state(conn):
 def _replayed_state(conn):
     state = {}
     for sr, mid, line, outcomes in conn.execute(
-            "SELECT sr_event_id, market_id, line, outcomes FROM market_odds_history ORDER BY captured_at"):
+            "SELECT sr_event_id, market_id, odds_line_from_hundredths(line_hundredths), outcomes "
+            "FROM market_odds_history ORDER BY captured_at"):
         state[(sr, mid, line)] = outcomes
     return state
 
@@ -88,7 +89,8 @@ def test_in_order_history_replays_to_current_and_matches_model(prop_conn, boards
     # change-only: no two consecutive history rows of a key carry the same state
     prev = {}
     for sr, mid, line, outcomes in prop_conn.execute(
-            "SELECT sr_event_id, market_id, line, outcomes FROM market_odds_history ORDER BY captured_at"):
+            "SELECT sr_event_id, market_id, line_hundredths, outcomes FROM market_odds_history "
+            "ORDER BY captured_at"):
         key = (sr, mid, line)
         assert key not in prev or prev[key] != outcomes
         prev[key] = outcomes
