@@ -1,0 +1,289 @@
+"""The offline demo stack: embedded PostgreSQL, the bookmaker simulator, dagster-daemon and
+dagster-webserver, wired together by environment variables — started and stopped as one.
+
+Every process is started in its own session (process group) and stopped with its whole process tree
+(the daemon and the webserver each run a code-server subprocess), so Ctrl-C or ``odds demo down``
+leaves nothing behind. The pids are kept in ``<state>/demo.json`` for ``odds demo down``. Data (the
+database, the archive, Dagster's storage) stays in the state folder for the next start.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, TextIO
+
+import httpx
+import psutil
+
+from odds_assets.dagster_home import REPO_ROOT, dagster_env
+from odds_assets.db import migrate
+from odds_assets.db.server import DatabaseUrls, ensure_databases, resolve_urls, state_dir, stop_embedded
+from odds_assets.errors import OddsAssetsError
+
+__all__ = ["DemoConfig", "DemoStack", "start_stack", "stop_recorded_stack"]
+
+BOOK_ENV = ("BETPAWA", "SPORTYBET", "BET9JA")
+
+
+class DemoError(OddsAssetsError):
+    """A part of the demo stack did not start."""
+
+
+@dataclass(frozen=True)
+class DemoConfig:
+    """What the demo runs: sizes, cadence, ports and where its state lives."""
+
+    state: Path
+    events: int = 300
+    cadence_minutes: int = 1
+    ui_host: str = "127.0.0.1"
+    ui_port: int = 3000
+    sim_port: int = 8765
+    seed: int = 1
+    faults: str | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class DemoStack:
+    """The running demo: its processes, URLs and environment."""
+
+    config: DemoConfig
+    urls: DatabaseUrls
+    env: dict[str, str]
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    started_database: bool = False
+
+    @property
+    def ui_url(self) -> str:
+        return f"http://{self.config.ui_host}:{self.config.ui_port}"
+
+    @property
+    def simulator_url(self) -> str:
+        return f"http://127.0.0.1:{self.config.sim_port}"
+
+    def dead(self) -> list[str]:
+        """Names of processes that exited."""
+        return [name for name, p in self.processes.items() if p.poll() is not None]
+
+    def stop(self, *, keep_database: bool = False, say: Callable[[str], None] = lambda s: None) -> None:
+        """Stop every process this stack started (whole process trees), then the database."""
+        for name in ("webserver", "daemon", "simulator"):
+            proc = self.processes.get(name)
+            if proc is not None:
+                say(f"stopping {name}")
+                _stop_tree(proc.pid)
+        self.processes.clear()
+        if self.started_database and not keep_database:
+            say("stopping PostgreSQL")
+            stop_embedded(self.config.state / "pgdata")
+        (self.config.state / "demo.json").unlink(missing_ok=True)
+
+
+def _stop_tree(pid: int, timeout: float = 15.0) -> None:
+    try:
+        root = psutil.Process(pid)
+    except psutil.NoSuchProcess:
+        return
+    procs = [root, *root.children(recursive=True)]
+    for p in procs:
+        try:
+            p.send_signal(signal.SIGTERM)
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs(procs, timeout=timeout)
+    for p in alive:
+        try:
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(alive, timeout=5)
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _wait_http(url: str, proc: subprocess.Popen, name: str, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise DemoError(f"{name} exited with code {proc.returncode}; see {log}:\n{_tail(log)}")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise DemoError(f"{name} did not answer at {url} within {timeout:.0f} s; see {log}:\n{_tail(log)}")
+
+
+def _tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def _spawn(name: str, argv: list[str], env: dict[str, str], logs: Path) -> subprocess.Popen:
+    logs.mkdir(parents=True, exist_ok=True)
+    out = open(logs / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child for its lifetime
+    return subprocess.Popen(argv, env=env, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+
+
+def start_stack(config: DemoConfig, *, say: Callable[[str], None] = print) -> DemoStack:
+    """Start the whole demo; raises DemoError (after stopping what it started) if a part fails."""
+    state = config.state
+    state.mkdir(parents=True, exist_ok=True)
+    recorded = state / "demo.json"
+    if recorded.exists():
+        say("a previous demo was not stopped cleanly: stopping what it left")
+        stop_recorded_stack(state, keep_database=True)
+    for host, port, what in ((config.ui_host, config.ui_port, "UI"), ("127.0.0.1", config.sim_port, "simulator")):
+        if not _port_free(host, port):
+            raise DemoError(f"port {port} ({what}) is in use; pick another with --port / --sim-port")
+
+    os.environ.setdefault("ODDS_STATE_DIR", str(state))
+    embedded = not os.environ.get("ODDS_DATABASE_URL")
+    say("database: starting embedded PostgreSQL" if embedded else "database: using ODDS_DATABASE_URL")
+    urls = resolve_urls(start=True)
+    ensure_databases(urls)
+    migrate.upgrade(urls.odds)
+    say(f"database up: {urls.odds}")
+
+    env = dict(os.environ)
+    env.update(dagster_env(urls, state / "dagster"))
+    env.update({
+        "ODDS_STATE_DIR": str(state),
+        "ODDS_CADENCE_MINUTES": str(config.cadence_minutes),
+        "ODDS_ARCHIVE_URL": env.get("ODDS_ARCHIVE_URL") or str(state / "archive"),
+        "PYTHONUNBUFFERED": "1",
+    })
+    sim_url = f"http://127.0.0.1:{config.sim_port}"
+    for book in BOOK_ENV:
+        env[f"ODDS_{book}_BASE_URL"] = sim_url
+    env.update(config.extra_env)
+    stack = DemoStack(config=config, urls=urls, env=env, started_database=embedded)
+    logs = state / "logs"
+    bindir = Path(sys.executable).parent
+    try:
+        sim_argv = [sys.executable, "-m", "odds_assets.cli", "simulator", "--host", "127.0.0.1",
+                    "--port", str(config.sim_port), "--events", str(config.events), "--seed", str(config.seed)]
+        if config.faults:
+            sim_argv += ["--faults", config.faults]
+        stack.processes["simulator"] = _spawn("simulator", sim_argv, env, logs)
+        _record(stack)
+        _wait_http(f"{sim_url}/_sim/clock", stack.processes["simulator"], "simulator", logs / "simulator.log", 60)
+        say(f"simulator up: {sim_url} ({config.events} events per book)")
+
+        # Create Dagster's tables once, before two processes race to do it.
+        subprocess.run([str(bindir / "dagster"), "instance", "migrate"], env=env, cwd=REPO_ROOT, check=True,
+                       capture_output=True, timeout=300)
+        stack.processes["daemon"] = _spawn(
+            "daemon", [str(bindir / "dagster-daemon"), "run", "-w", str(REPO_ROOT / "workspace.yaml")], env, logs)
+        stack.processes["webserver"] = _spawn(
+            "webserver", [str(bindir / "dagster-webserver"), "-h", config.ui_host, "-p", str(config.ui_port),
+                          "-w", str(REPO_ROOT / "workspace.yaml")], env, logs)
+        _record(stack)
+        say("dagster: daemon and webserver starting (schedules and sensors on)")
+        _wait_http(f"{stack.ui_url}/server_info", stack.processes["webserver"], "dagster-webserver",
+                   logs / "webserver.log", 180)
+    except BaseException:
+        stack.stop(say=say)
+        raise
+    return stack
+
+
+def _record(stack: DemoStack) -> None:
+    data = {"pids": {name: p.pid for name, p in stack.processes.items()},
+            "started_database": stack.started_database, "ui": stack.ui_url}
+    (stack.config.state / "demo.json").write_text(json.dumps(data))
+
+
+def stop_recorded_stack(state: Path | None = None, *, keep_database: bool = False,
+                        say: Callable[[str], None] = lambda s: None) -> bool:
+    """Stop a demo recorded in ``<state>/demo.json`` (from another shell); True if one was recorded."""
+    state = state or state_dir()
+    recorded = state / "demo.json"
+    if not recorded.exists():
+        return False
+    data = json.loads(recorded.read_text())
+    for name in ("webserver", "daemon", "simulator"):
+        pid = data.get("pids", {}).get(name)
+        if pid:
+            say(f"stopping {name}")
+            _stop_tree(pid)
+    if data.get("started_database") and not keep_database:
+        say("stopping PostgreSQL")
+        stop_embedded(state / "pgdata")
+    recorded.unlink(missing_ok=True)
+    return True
+
+
+def progress_line(stack: DemoStack) -> str:
+    """One line of progress: per book, the latest window written and the rows it holds."""
+    import psycopg
+
+    try:
+        with psycopg.connect(stack.urls.odds, connect_timeout=3) as conn:
+            rows = conn.execute(
+                "SELECT b.name, max(s.captured_at), count(s.*), "
+                "(SELECT count(*) FROM market_odds_current c WHERE c.bookmaker = b.id) "
+                "FROM bookmakers b LEFT JOIN snapshots s ON s.bookmaker = b.id GROUP BY b.id, b.name ORDER BY b.id"
+            ).fetchall()
+            hist = conn.execute("SELECT count(*) FROM market_odds_history").fetchone()[0]
+    except psycopg.Error as exc:
+        return f"odds database not reachable ({exc.__class__.__name__}); scrapes keep archiving"
+    parts = [f"{name}: {n} windows, last {last:%H:%M:%S}, {cur} current rows" if last else f"{name}: waiting"
+             for name, last, n, cur in rows]
+    return " | ".join(parts) + f" | history {hist} rows"
+
+
+def run_foreground(config: DemoConfig, out: TextIO = sys.stdout) -> int:
+    """`odds demo`: start, print progress every cadence until Ctrl-C, then stop everything."""
+    def say(msg: str) -> None:
+        print(f"==> {msg}", file=out, flush=True)
+
+    stopping = False
+
+    def on_signal(signum, frame):  # noqa: ANN001 - signal handler signature
+        nonlocal stopping
+        stopping = True
+
+    stack = start_stack(config, say=say)
+    old_int = signal.signal(signal.SIGINT, on_signal)
+    old_term = signal.signal(signal.SIGTERM, on_signal)
+    try:
+        say(f"Dagster UI at {stack.ui_url}  (simulator {stack.simulator_url}; logs in {config.state / 'logs'})")
+        say(f"windows every {config.cadence_minutes} min; Ctrl-C (or `odds demo down`) stops everything")
+        next_report = time.monotonic() + 30
+        while not stopping:
+            dead = stack.dead()
+            if dead:
+                say(f"{', '.join(dead)} exited unexpectedly; see {config.state / 'logs'}")
+                return 1
+            if time.monotonic() >= next_report:
+                say(progress_line(stack))
+                next_report = time.monotonic() + max(30, 60 * config.cadence_minutes)
+            time.sleep(0.5)
+        return 0
+    finally:
+        signal.signal(signal.SIGINT, old_int)
+        signal.signal(signal.SIGTERM, old_term)
+        stack.stop(say=say)
+        say("stopped; data kept in " + str(config.state))
