@@ -252,3 +252,33 @@ def test_write_result_metadata_is_serialisable(odds_conn):
     md = r.as_metadata()
     assert md["new"] == 1 and md["total_ms"] > 0 and not any(
         isinstance(v, float) and math.isnan(v) for v in md.values())
+
+
+def test_statement_count_does_not_grow_with_the_board(odds_conn, monkeypatch):
+    """No per-row round trips: the number of statements (and COPYs) per apply is the same for a board
+    of 5 events and one of 200 events."""
+    import psycopg
+
+    calls = {"execute": 0, "copy": 0}
+    real_conn_execute, real_cur_execute, real_copy = psycopg.Connection.execute, psycopg.Cursor.execute, psycopg.Cursor.copy
+
+    def count(kind, real):
+        def wrapper(self, *args, **kwargs):
+            calls[kind] += 1
+            return real(self, *args, **kwargs)
+        return wrapper
+
+    def run(n_events: int, minute: int) -> dict[str, int]:
+        calls.update(execute=0, copy=0)
+        evs = [event_odds(1000 + i, X12 if minute == 0 else X12_MOVED, AH0, OU25) for i in range(n_events)]
+        apply_snapshot(odds_conn, snap(minute, *evs))
+        return dict(calls)
+
+    monkeypatch.setattr(psycopg.Connection, "execute", count("execute", real_conn_execute))
+    monkeypatch.setattr(psycopg.Cursor, "execute", count("execute", real_cur_execute))
+    monkeypatch.setattr(psycopg.Cursor, "copy", count("copy", real_copy))
+    small_new, small_changed = run(5, 0), run(5, 5)
+    odds_conn.execute("TRUNCATE market_odds_current, market_odds_history, bookmaker_events, events, snapshots")
+    big_new, big_changed = run(200, 0), run(200, 5)
+    assert small_new == big_new and small_changed == big_changed
+    assert big_changed["execute"] < 25
