@@ -18,12 +18,14 @@ from odds_assets.markets.catalogue import CATALOGUE, by_betpawa_id
 from odds_assets.models import BOOKMAKERS
 
 __all__ = [
+    "BOOKS",
     "BookEvent",
     "BookQuote",
     "EventHeader",
     "LineBlock",
     "MarketBlock",
     "OutcomePath",
+    "OutcomeRow",
     "PricePoint",
     "TraderError",
     "available_lines",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -21,12 +22,12 @@ _LEGEND = ("odds: 2.40* suspended (shown, not bettable) · susp suspended withou
            "times UTC")
 
 
+@dataclass(frozen=True)
 class ShowData:
     """What ``odds show`` prints: the event header and its market blocks."""
 
-    def __init__(self, event: EventHeader, markets: list[MarketBlock]) -> None:
-        self.event = event
-        self.markets = markets
+    event: EventHeader
+    markets: list[MarketBlock]
 
 
 def load_show(conn: psycopg.Connection, sr_event_id: int, market_id: int | None = None) -> ShowData:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import psycopg
 
+from odds_assets.cli import main
 from odds_assets.db import migrate
 from odds_assets_tests.factories import at
 from odds_assets_tests.test_trader.conftest import OU, SR, X12, apply_board
@@ -95,7 +96,7 @@ def test_one_event_queries_use_the_indexes(board):
     assert "market_odds_history_p20261124_sr_event_id_market_id_bookmak" in path
 
 
-def test_downgrade_and_upgrade_round_trip(odds_db_url: str, odds_conn: psycopg.Connection):
+def test_downgrade_and_upgrade_round_trip(odds_db_url: str, odds_conn: psycopg.Connection, monkeypatch, capsys):
     from alembic import command
 
     apply_board(odds_conn)
@@ -109,6 +110,10 @@ def test_downgrade_and_upgrade_round_trip(odds_db_url: str, odds_conn: psycopg.C
     assert views == (None, None)
     # only the views go: the data of 0001 stays
     assert odds_conn.execute("SELECT count(*) FROM market_odds_history").fetchone()[0] > 0
+    # a database not yet migrated to 0002 gets a clear hint, not a traceback
+    monkeypatch.setenv("ODDS_DATABASE_URL", odds_db_url)
+    assert main(["show", str(SR)]) == 2
+    assert "odds db migrate" in capsys.readouterr().err
 
     migrate.upgrade(odds_db_url)
     assert migrate.current_revision(odds_db_url) == "0002"
