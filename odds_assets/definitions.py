@@ -1,10 +1,12 @@
-"""The odds_assets Dagster code location (loaded by workspace.yaml)."""
+"""The odds_assets Dagster code location (loaded by workspace.yaml); see ``odds_assets.defs``."""
 
 from __future__ import annotations
 
 import dagster as dg
 
+from odds_assets.defs import build_definitions
+
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.Definitions()
+    return build_definitions()

@@ -1,0 +1,48 @@
+"""``odds_run_failure_sensor``: one clear log line per failed run (job, bookmaker, window, cause)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Sequence
+
+import dagster as dg
+from dagster import RunFailureSensorContext
+
+__all__ = ["build_run_failure_sensor", "describe_failure"]
+
+log = logging.getLogger("odds_assets.failures")
+
+
+def describe_failure(run: dg.DagsterRun, step_errors: Sequence[str], run_message: str | None) -> str:
+    tags = run.tags
+    book = tags.get("dagster/partition/bookmaker") or tags.get("odds/bookmaker") or "-"
+    window = tags.get("dagster/partition/window")
+    if window is None and "dagster/asset_partition_range_start" in tags:
+        window = (tags["dagster/asset_partition_range_start"].split("|")[-1] + ".."
+                  + tags.get("dagster/asset_partition_range_end", "").split("|")[-1])
+    cause = next((e for e in step_errors if e), None) or run_message or "unknown"
+    cause = " ".join(cause.split())[:500]
+    return f"odds run failed: job={run.job_name} bookmaker={book} window={window or '-'} run={run.run_id[:8]} cause={cause}"
+
+
+def build_run_failure_sensor(jobs: Sequence[dg.UnresolvedAssetJobDefinition]) -> dg.SensorDefinition:
+    @dg.run_failure_sensor(name="odds_run_failure_sensor", monitored_jobs=list(jobs),
+                           default_status=dg.DefaultSensorStatus.RUNNING,
+                           description="Logs one line per failed scrape/write run: bookmaker, window, cause.")
+    def odds_run_failure_sensor(context: RunFailureSensorContext) -> None:
+        errors = []
+        for event in context.get_step_failure_events():
+            data = event.step_failure_data
+            if data.error is not None:
+                # the user-code error, not Dagster's wrapper around it
+                err = data.error
+                while err.cause is not None and err.cls_name in ("DagsterExecutionStepExecutionError",
+                                                                 "DagsterExecutionHandleOutputError",
+                                                                 "DagsterExecutionLoadInputError"):
+                    err = err.cause
+                errors.append(f"{event.step_key}: {err.cls_name}: {err.message.strip()}")
+        line = describe_failure(context.dagster_run, errors, context.failure_event.message)
+        context.log.error(line)
+        log.error(line)
+
+    return odds_run_failure_sensor

@@ -1,0 +1,98 @@
+"""Pipeline settings that shape the Dagster definitions (read once, when the code location loads).
+
+Only the *shape* comes from the environment at load time (partition width and span); connection
+strings and URLs are resources configured with ``dg.EnvVar`` and resolved when a run starts.
+
+    ODDS_CADENCE_MINUTES  scrape cadence = window width in minutes (default 5; divides 60, so 1 works)
+    ODDS_RETENTION_DAYS   days of archive, history partitions and Dagster windows kept (default 14)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from typing import Any, Mapping
+
+__all__ = ["PipelineSettings"]
+
+
+@dataclass(frozen=True)
+class PipelineSettings:
+    """Everything the definitions factory needs besides resources."""
+
+    cadence_minutes: int = 5
+    retention_days: int = 14
+    #: Dagster's recommendation per asset; the window span is shortened if the cross product would exceed it
+    max_partitions: int = 100_000
+    #: history partitions created ahead by maintenance
+    partitions_ahead_days: int = 3
+    # -- retries (transient errors only) ----------------------------------------------------------
+    retry_max: int = 3
+    retry_delay_s: float = 2.0
+    # -- write sensor ---------------------------------------------------------------------------
+    write_sensor_interval_s: int = 10
+    #: after the n-th failed write of a window, wait base * 2^(n-1) seconds (capped) before the next try
+    write_backoff_base_s: float = 15.0
+    write_backoff_cap_s: float = 300.0
+    #: consecutive pending windows of one bookmaker written by one catch-up run (in window order)
+    max_windows_per_write_run: int = 48
+    # -- data quality ---------------------------------------------------------------------------
+    #: a board with fewer complete events than this share of the previous window's is blocked
+    completeness_min_ratio: float = 0.5
+    #: price bounds; outcomes outside are quarantined (made inactive without a price)
+    min_odds: str = "1.01"
+    max_odds: str = "1000"
+    #: price_bounds is an ERROR above this share of quarantined outcomes
+    quarantine_error_share: float = 0.001
+    #: mapping coverage may drop this much (absolute share) against the previous window before a WARN
+    coverage_drop_warn: float = 0.05
+    #: an instance whose overround is further than this from its market type's median is out of band
+    overround_band: float = 0.10
+    #: overround WARN when more than this share of priced instances is out of band
+    overround_warn_share: float = 0.02
+    #: kick-off disagreement tolerated between books for one SportRadar id
+    kickoff_tolerance_minutes: int = 10
+    #: keys sampled by the current/history consistency check
+    consistency_sample: int = 500
+
+    def __post_init__(self) -> None:
+        c = self.cadence_minutes
+        if c < 1 or (60 % c != 0 and c % 60 != 0):
+            raise ValueError(f"ODDS_CADENCE_MINUTES={c}: must divide 60 (1, 2, 3, 5, 10, 15, 30) or be whole hours")
+        if self.retention_days < 1:
+            raise ValueError(f"ODDS_RETENTION_DAYS={self.retention_days}: must be >= 1")
+
+    @property
+    def cadence_seconds(self) -> int:
+        return self.cadence_minutes * 60
+
+    @property
+    def cron(self) -> str:
+        c = self.cadence_minutes
+        return f"*/{c} * * * *" if c < 60 else f"0 */{c // 60} * * *"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> PipelineSettings:
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for name, var in (("cadence_minutes", "ODDS_CADENCE_MINUTES"), ("retention_days", "ODDS_RETENTION_DAYS")):
+            raw = env.get(var)
+            if raw not in (None, ""):
+                try:
+                    values[name] = int(raw)
+                except ValueError:
+                    raise ValueError(f"{var}={raw!r} is not an integer") from None
+        values.update(overrides)
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> PipelineSettings:
+        return replace(self, **changes)
+
+
+def resolved_annotations(fn: Any) -> Any:
+    """Evaluate ``fn``'s annotations. Dagster checks the ``context`` annotation by identity, which a
+    postponed (string) annotation from ``from __future__ import annotations`` never matches."""
+    import typing
+
+    fn.__annotations__ = typing.get_type_hints(fn)
+    return fn

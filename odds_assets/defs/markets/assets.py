@@ -1,0 +1,114 @@
+"""``current_odds`` (bookmaker × window) and ``odds_retention`` (maintenance).
+
+``current_odds`` takes the window's snapshot from the archive (``snapshot_io_manager``), applies the
+completeness gate, and hands the snapshots to ``odds_db_io_manager``, which classifies every market
+against the bookmaker's current odds (new / changed / unchanged / gone / back) and writes current +
+change-only history in one transaction per window (``odds_assets.db.engine.apply_snapshot``).
+
+Window order per bookmaker: each window depends on the same bookmaker's previous window (a
+self-dependency), the write sensor requests windows oldest first and never two runs per bookmaker at
+once, and a range run (backfill, catch-up) applies its windows in order. A window older than what
+current already holds is classified against history as of that window and never moves current
+backwards (the engine guards it), so even a manual out-of-order run cannot corrupt current.
+
+The completeness gate: a snapshot whose listing was truncated, or whose complete events fell below half
+of the previous window's, is not written (the ``completeness`` check on ``odds_snapshot`` is an ERROR,
+blocking when both assets run together). ``current_odds`` still materialises for that window, with
+``written: false`` and the reason, so the bookmaker's chain of windows goes on with the next board.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import dagster as dg
+from dagster import AssetExecutionContext
+
+from odds_assets.db.partitions import maintain_partitions
+from odds_assets.defs.common.resources import (
+    OddsArchiveResource,
+    OddsDatabaseResource,
+    ScrapedWindow,
+    WindowWrite,
+    is_transient,
+)
+from odds_assets.defs.common.settings import PipelineSettings, resolved_annotations
+from odds_assets.defs.scrape.assets import previous_summary, retry_policy
+from odds_assets.defs.scrape.partitions import previous_window_mapping, split_key, window_start
+from odds_assets.defs.scrape.quality import completeness
+
+__all__ = ["build_current_odds", "build_odds_retention"]
+
+
+def build_current_odds(settings: PipelineSettings, partitions_def: dg.MultiPartitionsDefinition,
+                       odds_snapshot: dg.AssetsDefinition) -> dg.AssetsDefinition:
+    @dg.asset(
+        name="current_odds",
+        partitions_def=partitions_def,
+        ins={"odds_snapshot": dg.AssetIn(key=odds_snapshot.key)},
+        deps=[dg.AssetDep("current_odds", partition_mapping=previous_window_mapping())],
+        io_manager_key="odds_db_io_manager",
+        group_name="markets",
+        kinds={"postgres"},
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        retry_policy=retry_policy(settings),
+        # bounded number of concurrent database writers (dagster.yaml: pools.default_limit)
+        pool="odds_db",
+    )
+    @resolved_annotations
+    def current_odds(context: AssetExecutionContext, odds_snapshot: dict[str, ScrapedWindow],
+                     archive: OddsArchiveResource) -> list[WindowWrite]:
+        """One current row per event × bookmaker × market × line in market_odds_current, and a history
+        row in market_odds_history per market change (PostgreSQL), written per window in window order."""
+        arch = archive.archive()
+        writes: list[WindowWrite] = []
+        ordered = sorted(odds_snapshot.items(), key=lambda kv: (split_key(kv[0])[0], split_key(kv[0])[1]))
+        for key, item in ordered:
+            book, start = split_key(key)
+            try:
+                previous = previous_summary(arch, book, start)
+            except Exception as exc:  # noqa: BLE001
+                if is_transient(exc):
+                    raise
+                raise dg.Failure(f"{key}: cannot read the previous window's summary: {exc}",
+                                 allow_retries=False) from exc
+            verdict = completeness(item.summary, previous, settings.completeness_min_ratio)
+            if verdict.ok:
+                writes.append(WindowWrite(key, item.snapshot))
+            else:
+                context.log.warning(f"{key}: blocked by completeness, nothing written: {verdict.reason}")
+                writes.append(WindowWrite(key, None, verdict.reason))
+        return writes
+
+    return current_odds
+
+
+def build_odds_retention(settings: PipelineSettings) -> dg.AssetsDefinition:
+    @dg.asset(name="odds_retention", group_name="maintenance", kinds={"postgres"}, pool="odds_db",
+              retry_policy=retry_policy(settings))
+    @resolved_annotations
+    def odds_retention(context: AssetExecutionContext, odds_db: OddsDatabaseResource,
+                       archive: OddsArchiveResource) -> dg.MaterializeResult:
+        """Retention state: daily history partitions created ahead and expired ones dropped, and archive
+        days older than the first Dagster window pruned (the same day boundary as the partitions)."""
+        now = datetime.now(timezone.utc)
+        first_day = window_start(settings, now).date()
+        with odds_db.connect() as conn:
+            result = maintain_partitions(conn, days_ahead=settings.partitions_ahead_days,
+                                         retention_days=settings.retention_days, now=now)
+        pruned = archive.archive().prune(first_day)
+        context.log.info(f"history partitions: +{len(result.created)} -{len(result.dropped)}; "
+                         f"archive days pruned: {len(pruned)} (before {first_day})")
+        return dg.MaterializeResult(metadata={
+            "partitions_created": dg.MetadataValue.json(result.created),
+            "partitions_dropped": dg.MetadataValue.json(result.dropped),
+            "partitions_kept": result.kept,
+            "archive_days_pruned": dg.MetadataValue.json(pruned),
+            "archive_first_day": first_day.isoformat(),
+        })
+
+    return odds_retention
+
+
+def window_end(settings: PipelineSettings, start: datetime) -> datetime:
+    return start + timedelta(minutes=settings.cadence_minutes)

@@ -1,0 +1,120 @@
+"""Asset checks of ``current_odds``.
+
+- ``current_history_consistency`` (per partition, ERROR): for a random sample of the bookmaker's current
+  rows, the latest history row of the same key says the same thing (same outcomes; or no outcomes when
+  the market is unavailable). History partitions dropped by retention are allowed to be missing for
+  rows not updated within the retention period.
+- ``freshness`` (WARN): every bookmaker's latest write is at most two cadences old. It is evaluated by
+  ``odds_freshness_sensor`` every cadence (results reported without a run) and can be run by hand.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import dagster as dg
+from dagster import AssetCheckExecutionContext
+
+from odds_assets.defs.common.resources import OddsDatabaseResource
+from odds_assets.defs.common.settings import PipelineSettings, resolved_annotations
+from odds_assets.defs.scrape.partitions import split_key
+from odds_assets.models import BOOKMAKER_IDS, BOOKMAKERS
+
+__all__ = ["build_current_odds_checks", "freshness_by_book", "freshness_evaluation"]
+
+_CONSISTENCY_SQL = """
+WITH s AS (
+    SELECT sr_event_id, bookmaker, market_id, line, outcomes, unavailable_at, last_updated_at
+    FROM market_odds_current WHERE bookmaker = %(b)s ORDER BY random() LIMIT %(n)s)
+SELECT s.sr_event_id, s.market_id, s.line::text, s.outcomes, s.unavailable_at IS NULL AS available,
+       s.last_updated_at, h.outcomes AS h_outcomes, h.captured_at AS h_captured_at
+FROM s LEFT JOIN LATERAL (
+    SELECT outcomes, captured_at FROM market_odds_history h
+    WHERE h.sr_event_id = s.sr_event_id AND h.market_id = s.market_id AND h.bookmaker = s.bookmaker
+      AND h.line_hundredths = odds_line_hundredths(s.line)
+    ORDER BY h.captured_at DESC LIMIT 1) h ON true
+"""
+
+
+def consistency(conn: Any, book: str, sample: int, retention_days: int) -> dict[str, Any]:
+    """Compare sampled current rows of ``book`` with their latest history rows."""
+    rows = conn.execute(_CONSISTENCY_SQL, {"b": BOOKMAKER_IDS[book], "n": sample}).fetchall()
+    now = datetime.now(timezone.utc)
+    samples: list[dict[str, Any]] = []
+    missing = differing = 0
+    for sr, mid, line, outcomes, available, updated, h_outcomes, h_at in rows:
+        if h_at is None:
+            # history partitions older than the retention are dropped: only a recent row must have one
+            if (now - updated).days < retention_days:
+                missing += 1
+                if len(samples) < 10:
+                    samples.append({"sr_event_id": sr, "market_id": mid, "line": line, "problem": "no history row"})
+            continue
+        expected = outcomes if available else None
+        if h_outcomes != expected:
+            differing += 1
+            if len(samples) < 10:
+                samples.append({"sr_event_id": sr, "market_id": mid, "line": line, "current": expected,
+                                "history": h_outcomes, "history_at": h_at.isoformat()})
+    return {"sampled": len(rows), "differing": differing, "missing_history": missing, "samples": samples}
+
+
+def freshness_by_book(instance: dg.DagsterInstance, asset_key: dg.AssetKey, now: datetime
+                      ) -> dict[str, dict[str, Any]]:
+    """Latest ``current_odds`` materialisation per bookmaker (from the newest few hundred records)."""
+    out: dict[str, dict[str, Any]] = {}
+    result = instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=asset_key), limit=300, ascending=False)
+    for record in result.records:
+        pk = record.partition_key
+        if not pk:
+            continue
+        book, start = split_key(pk)
+        if book not in out:
+            out[book] = {"last_partition": pk, "written_at": datetime.fromtimestamp(record.timestamp, timezone.utc),
+                         "age_s": round(now.timestamp() - record.timestamp, 1)}
+    return out
+
+
+def freshness_evaluation(instance: dg.DagsterInstance, asset_key: dg.AssetKey, settings: PipelineSettings,
+                         now: datetime) -> tuple[bool, dict[str, Any], list[str]]:
+    """(passed, metadata, stale books) for the freshness check."""
+    limit = 2 * settings.cadence_seconds
+    seen = freshness_by_book(instance, asset_key, now)
+    stale = [b for b in BOOKMAKERS if b not in seen or seen[b]["age_s"] > limit]
+    meta: dict[str, Any] = {"max_age_s": limit}
+    for b in BOOKMAKERS:
+        meta[f"{b}_age_s"] = seen[b]["age_s"] if b in seen else -1.0
+        meta[f"{b}_last_partition"] = seen[b]["last_partition"] if b in seen else ""
+    return not stale, meta, stale
+
+
+def build_current_odds_checks(settings: PipelineSettings, partitions_def: dg.MultiPartitionsDefinition,
+                              current_odds: dg.AssetsDefinition) -> list[dg.AssetChecksDefinition]:
+    @dg.asset_check(asset=current_odds, name="current_history_consistency", partitions_def=partitions_def,
+                    description="Sampled current rows equal the latest history row of their key (ERROR).")
+    @resolved_annotations
+    def current_history_consistency(context: AssetCheckExecutionContext, odds_db: OddsDatabaseResource
+                                    ) -> dg.AssetCheckResult:
+        books = sorted({split_key(k)[0] for k in context.partition_keys})
+        per: dict[str, dict[str, Any]] = {}
+        with odds_db.connect() as conn:
+            for book in books:
+                per[book] = consistency(conn, book, settings.consistency_sample, settings.retention_days)
+        differing = sum(p["differing"] + p["missing_history"] for p in per.values())
+        return dg.AssetCheckResult(
+            passed=differing == 0, severity=dg.AssetCheckSeverity.ERROR,
+            metadata={"sampled": sum(p["sampled"] for p in per.values()), "differing": differing,
+                      "samples": dg.MetadataValue.json({b: p["samples"] for b, p in per.items()})},
+            description=f"{differing} of {sum(p['sampled'] for p in per.values())} sampled keys disagree")
+
+    @dg.asset_check(asset=current_odds, name="freshness",
+                    description="Every bookmaker's latest write is at most two cadences old (WARN).")
+    @resolved_annotations
+    def freshness(context: AssetCheckExecutionContext) -> dg.AssetCheckResult:
+        passed, meta, stale = freshness_evaluation(context.instance, current_odds.key, settings,
+                                                   datetime.now(timezone.utc))
+        return dg.AssetCheckResult(passed=passed, severity=dg.AssetCheckSeverity.WARN, metadata=meta,
+                                   description="stale: " + ", ".join(stale) if stale else "all books fresh")
+
+    return [current_history_consistency, freshness]

@@ -1,0 +1,166 @@
+"""``write_odds_job`` and the sensors that drive it.
+
+``write_odds_sensor`` — why a custom sensor and not declarative automation: plain ``eager()`` stalls
+for good after one missing window, and ``eager().without(in_latest_time_window())`` never retries a
+failed write (dagster-ordering.md §3), so an odds-database outage would need an operator. The sensor
+instead, per bookmaker and on every tick:
+
+1. skips the bookmaker while a write run of it is queued or running (one writer per book, in order);
+2. finds the earliest window whose ``odds_snapshot`` is materialised and whose ``current_odds`` is not
+   (windows without a snapshot — failed scrapes — are simply not part of the chain);
+3. if earlier write runs starting at that window failed n times, waits ``base · 2^(n-1)`` seconds
+   (capped) after the last failure — the database is probably still down;
+4. requests one run: that window alone, or — when it is behind (an outage, a slow run) — that window
+   and the consecutive pending windows after it as one range run (at most
+   ``max_windows_per_write_run``), which ``current_odds`` applies in window order.
+
+State lives in the Dagster instance (materialisations and runs), so the sensor survives restarts; the
+cursor keeps what was last requested per bookmaker for the UI. Run keys include the attempt number, so
+a retry after a failure is a new run and a duplicate tick is not.
+
+``odds_freshness_sensor`` evaluates the ``freshness`` check of ``current_odds`` every cadence and
+reports it without launching a run, with one log line per stale bookmaker.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import dagster as dg
+from dagster import SensorEvaluationContext
+
+from odds_assets.defs.common.settings import PipelineSettings
+from odds_assets.defs.markets.checks import freshness_evaluation
+from odds_assets.defs.scrape.partitions import WINDOW_FMT, split_key
+from odds_assets.models import BOOKMAKERS
+
+__all__ = ["backoff_s", "build_write_sensors", "build_write_odds_job", "pending_windows"]
+
+log = logging.getLogger("odds_assets.sensors")
+
+_IN_FLIGHT = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+              dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
+_FAILED = [dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
+RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+FIRST_TAG, BOOK_TAG = "odds/first_partition", "odds/bookmaker"
+
+
+def build_write_odds_job(current_odds: dg.AssetsDefinition) -> dg.UnresolvedAssetJobDefinition:
+    # the partitioned consistency check runs with the write; freshness is evaluated by its sensor
+    selection = (dg.AssetSelection.assets(current_odds).without_checks()
+                 | dg.AssetSelection.checks(dg.AssetCheckKey(current_odds.key, "current_history_consistency")))
+    return dg.define_asset_job("write_odds_job", selection=selection,
+                               description="Apply archived snapshots to current odds and history, in window order.")
+
+
+def backoff_s(failures: int, settings: PipelineSettings) -> float:
+    """Seconds to wait after the n-th consecutive failed write of a window."""
+    if failures <= 0:
+        return 0.0
+    return min(settings.write_backoff_cap_s, settings.write_backoff_base_s * 2 ** (failures - 1))
+
+
+def pending_windows(instance: dg.DagsterInstance, snapshot_key: dg.AssetKey, current_key: dg.AssetKey,
+                    first_window: str) -> dict[str, list[str]]:
+    """Per bookmaker, windows (key strings, oldest first) with a snapshot and no write, inside the
+    partition span (windows before ``first_window`` left the definition with the rolling start)."""
+    snaps = instance.get_materialized_partitions(snapshot_key)
+    written = instance.get_materialized_partitions(current_key)
+    out: dict[str, list[str]] = {b: [] for b in BOOKMAKERS}
+    for key in snaps - written:
+        book, _, window = str(key).partition("|")
+        if book in out and window >= first_window:  # WINDOW_FMT sorts like time
+            out[book].append(window)
+    return {b: sorted(ws) for b, ws in out.items()}
+
+
+def build_write_sensors(settings: PipelineSettings, partitions_def: dg.MultiPartitionsDefinition,
+                        odds_snapshot: dg.AssetsDefinition, current_odds: dg.AssetsDefinition,
+                        write_job: dg.UnresolvedAssetJobDefinition) -> list[dg.SensorDefinition]:
+    window_dim = next(d.partitions_def for d in partitions_def.partitions_defs if d.name == "window")
+    assert isinstance(window_dim, dg.TimeWindowPartitionsDefinition)
+    first_window = window_dim.start.strftime(WINDOW_FMT)
+    step = timedelta(minutes=settings.cadence_minutes)
+
+    @dg.sensor(name="write_odds_sensor", job=write_job, minimum_interval_seconds=settings.write_sensor_interval_s,
+               default_status=dg.DefaultSensorStatus.RUNNING,
+               description="Writes every landed snapshot, per bookmaker in window order; catches up after failures.")
+    def write_odds_sensor(context: SensorEvaluationContext) -> dg.SensorResult:
+        instance = context.instance
+        cursor: dict[str, Any] = json.loads(context.cursor) if context.cursor else {}
+        busy = set()
+        for run in instance.get_runs(dg.RunsFilter(job_name=write_job.name, statuses=_IN_FLIGHT)):
+            busy.add(run.tags.get(BOOK_TAG) or run.tags.get("dagster/partition/bookmaker"))
+        pending = pending_windows(instance, odds_snapshot.key, current_odds.key, first_window)
+        requests: list[dg.RunRequest] = []
+        skips: list[str] = []
+        now = time.time()
+        for book in BOOKMAKERS:
+            windows = pending[book]
+            if not windows:
+                continue
+            if book in busy:
+                skips.append(f"{book}: a write run is in progress")
+                continue
+            first = f"{book}|{windows[0]}"
+            failed = instance.get_run_records(dg.RunsFilter(job_name=write_job.name, tags={FIRST_TAG: first},
+                                                            statuses=_FAILED))
+            n = len(failed)
+            if n:
+                last_end = max((r.end_time or r.create_timestamp.timestamp()) for r in failed)
+                wait = backoff_s(n, settings) - (now - last_end)
+                if wait > 0:
+                    skips.append(f"{book}: {n} failed write(s) of {windows[0]}, next try in {wait:.0f}s")
+                    continue
+            # consecutive pending windows after the first (a gap = a window without snapshot: stop there,
+            # so the range never contains a window that has nothing to load)
+            chain = [windows[0]]
+            for w in windows[1:]:
+                if len(chain) >= settings.max_windows_per_write_run:
+                    break
+                prev = datetime.strptime(chain[-1], WINDOW_FMT)
+                if datetime.strptime(w, WINDOW_FMT) != prev + step:
+                    break
+                chain.append(w)
+            last = f"{book}|{chain[-1]}"
+            tags = {FIRST_TAG: first, BOOK_TAG: book, "odds/windows": str(len(chain))}
+            run_key = f"{first}..{chain[-1]}#{n}"
+            if len(chain) == 1:
+                req = dg.RunRequest(run_key=run_key, partition_key=first, tags=tags)
+            else:
+                # a range run: Dagster sets no per-dimension tags for it, so the bookmaker tag that the
+                # run queue limits on (one active run per bookmaker) is set here
+                req = dg.RunRequest(run_key=run_key, tags={**tags, RANGE_START: first, RANGE_END: last,
+                                                           "dagster/partition/bookmaker": book})
+            requests.append(req)
+            cursor[book] = {"requested": run_key, "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+            context.log.info(f"{book}: writing {len(chain)} window(s) {chain[0]}..{chain[-1]} (attempt {n + 1})")
+        if not requests:
+            return dg.SensorResult(skip_reason="; ".join(skips) or "nothing to write",
+                                   cursor=json.dumps(cursor, sort_keys=True))
+        return dg.SensorResult(run_requests=requests, cursor=json.dumps(cursor, sort_keys=True))
+
+    @dg.sensor(name="odds_freshness_sensor", minimum_interval_seconds=settings.cadence_seconds,
+               default_status=dg.DefaultSensorStatus.RUNNING,
+               description="Reports the freshness check of current_odds every cadence (no run).")
+    def odds_freshness_sensor(context: SensorEvaluationContext) -> dg.SkipReason:
+        now = datetime.now(timezone.utc)
+        passed, meta, stale = freshness_evaluation(context.instance, current_odds.key, settings, now)
+        for book in stale:
+            line = (f"odds freshness: {book} last written {meta[f'{book}_age_s']:.0f}s ago "
+                    f"({meta[f'{book}_last_partition'] or 'never'}), limit {meta['max_age_s']}s")
+            context.log.warning(line)
+            log.warning(line)
+        context.instance.report_runless_asset_event(dg.AssetCheckEvaluation(
+            asset_key=current_odds.key, check_name="freshness", passed=passed,
+            metadata={k: dg.MetadataValue.text(v) if isinstance(v, str) else dg.MetadataValue.float(float(v))
+                      for k, v in meta.items()},
+            severity=dg.AssetCheckSeverity.WARN,
+            description="stale: " + ", ".join(stale) if stale else "all books fresh"))
+        return dg.SkipReason("stale: " + ", ".join(stale) if stale else "all books fresh")
+
+    return [write_odds_sensor, odds_freshness_sensor]

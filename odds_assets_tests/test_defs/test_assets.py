@@ -1,0 +1,145 @@
+"""odds_snapshot and current_odds per partition against the simulator and a real PostgreSQL: live
+scrape of the open window (archived before the database is touched), re-parse of a past window from the
+archive with no network, clear no-retry failures, the write equal to the ground truth, metadata, and
+the checks' per-partition results."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import dagster as dg
+
+from odds_assets.archive import Archive
+from odds_assets.defs.scrape.partitions import partition_key
+
+from .conftest import STEP, T0, Pipeline, current_markets, history_as_of, truth_markets
+
+
+def _materializations(result: dg.ExecuteInProcessResult, asset: str) -> list[dg.AssetMaterialization]:
+    return [e.event_specific_data.materialization for e in result.get_asset_materialization_events()
+            if e.event_specific_data.materialization.asset_key == dg.AssetKey(asset)]
+
+
+def _checks(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
+    return {e.check_name: e for e in result.get_asset_check_evaluations()}
+
+
+def test_live_scrape_archives_then_write_equals_truth(pipeline: Pipeline) -> None:
+    result = pipeline.scrape("betpawa", T0)
+    assert result.success
+    [mat] = _materializations(result, "odds_snapshot")
+    meta = {k: v.value for k, v in mat.metadata.items()}
+    assert mat.partition == partition_key("betpawa", T0)
+    assert meta["source"] == "network" and meta["listing_complete"] is True
+    assert meta["events_listed"] == meta["events_complete"] > 0 and meta["events_failed"] == 0
+    assert meta["market_instances"] > 100 and meta["raw_bytes"] > 0 and meta["normalised_bytes"] > 0
+    assert 0 < meta["mapping_coverage"] <= 1
+    # archived before any write: raw + normalised + summary exist and the odds database is still empty
+    w = Archive(pipeline.archive_url).window("betpawa", T0)
+    assert w.has_raw() and w.has_snapshot()
+    with pipeline.conn() as conn:
+        assert conn.execute("SELECT count(*) FROM market_odds_current").fetchone()[0] == 0
+    checks = _checks(result)
+    assert set(checks) == {"price_bounds", "overround", "completeness", "mapping_coverage", "kickoff_agreement"}
+    assert all(c.partition == partition_key("betpawa", T0) for c in checks.values())
+    assert checks["completeness"].passed and checks["price_bounds"].passed
+
+    write = pipeline.write("betpawa", T0)
+    assert write.success
+    [wmat] = _materializations(write, "current_odds")
+    wmeta = {k: v.value for k, v in wmat.metadata.items()}
+    captured = T0 + timedelta(seconds=30)
+    truth = truth_markets(pipeline.app, "betpawa", captured)
+    assert wmeta["new"] == len(truth) == wmeta["history_rows"] and wmeta["gone"] == 0 and wmeta["written"] is True
+    assert wmeta["write_ms"] > 0
+    [consistency] = write.get_asset_check_evaluations()
+    assert consistency.check_name == "current_history_consistency" and consistency.passed
+    assert consistency.partition == partition_key("betpawa", T0)
+    with pipeline.conn() as conn:
+        assert current_markets(conn, "betpawa") == truth
+
+    # the next window: classified against current (some changed, most unchanged)
+    assert pipeline.scrape("betpawa", T0 + STEP).success
+    write2 = pipeline.write("betpawa", T0 + STEP)
+    [wmat2] = _materializations(write2, "current_odds")
+    m2 = {k: v.value for k, v in wmat2.metadata.items()}
+    assert m2["unchanged"] > 0 and m2["changed"] + m2["new"] + m2["gone"] + m2["back"] > 0
+    truth2 = truth_markets(pipeline.app, "betpawa", T0 + STEP + timedelta(seconds=30))
+    with pipeline.conn() as conn:
+        assert current_markets(conn, "betpawa") == truth2
+        events = {sr for sr, *_ in truth}
+        assert history_as_of(conn, "betpawa", captured, events) == truth
+
+
+def test_past_window_reparses_archive_without_network(pipeline: Pipeline) -> None:
+    assert pipeline.scrape("sportybet", T0).success
+    w = Archive(pipeline.archive_url).window("sportybet", T0)
+    first = w.read_snapshot()
+    # the simulator now answers nothing at all; the window is in the past
+    pipeline.app.sim.faults.set({"*": {"500": 1.0}})
+    result = pipeline.scrape("sportybet", T0, at=T0 + 10 * STEP)
+    assert result.success
+    [mat] = _materializations(result, "odds_snapshot")
+    assert mat.metadata["source"].value == "archive"
+    again = w.read_snapshot()
+    assert again.captured_at == first.captured_at
+    assert again.markets.equals(first.markets) and again.events.equals(first.events)
+
+
+def test_past_window_without_archive_fails_without_retry(pipeline: Pipeline) -> None:
+    result = pipeline.scrape("bet9ja", T0, at=T0 + 3 * STEP, raise_on_error=False)
+    assert not result.success
+    failures = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
+    assert len(failures) == 1
+    message = failures[0].step_failure_data.error.message
+    assert "in the past and has no archive" in message
+    assert not [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_UP_FOR_RETRY]
+    # a window that has not started yet is refused too
+    result = pipeline.scrape("bet9ja", T0 + STEP, at=T0, raise_on_error=False)
+    assert not result.success
+
+
+def test_truncated_board_blocks_write_and_marks_nothing_gone(pipeline: Pipeline) -> None:
+    assert pipeline.scrape("betpawa", T0).success
+    assert pipeline.write("betpawa", T0).success
+    with pipeline.conn() as conn:
+        before = conn.execute("SELECT * FROM market_odds_current ORDER BY 1, 2, 3, 4").fetchall()
+        history_before = conn.execute("SELECT count(*) FROM market_odds_history").fetchone()[0]
+    # the listing breaks off: every listing page is a truncated body
+    pipeline.app.sim.faults.set({"betpawa": {"truncated": 1.0, "scope": "listing"}})
+    result = pipeline.scrape("betpawa", T0 + STEP, raise_on_error=False)
+    checks = _checks(result)
+    assert not checks["completeness"].passed
+    assert checks["completeness"].severity == dg.AssetCheckSeverity.ERROR
+    assert "truncated" in (checks["completeness"].description or "")
+    # the write run (what the sensor launches) materialises the window without writing anything
+    write = pipeline.write("betpawa", T0 + STEP)
+    [wmat] = _materializations(write, "current_odds")
+    assert wmat.metadata["written"].value is False and wmat.metadata["gone"].value == 0
+    with pipeline.conn() as conn:
+        assert conn.execute("SELECT * FROM market_odds_current ORDER BY 1, 2, 3, 4").fetchall() == before
+        assert conn.execute("SELECT count(*) FROM market_odds_history").fetchone()[0] == history_before
+
+    # a board that lost most of its events (listing "complete") is blocked by the 50 % rule
+    pipeline.app.sim.faults.set({"betpawa": {"drop": 0.8}})
+    pipeline.scrape("betpawa", T0 + 2 * STEP, raise_on_error=False)
+    write = pipeline.write("betpawa", T0 + 2 * STEP)
+    [wmat] = _materializations(write, "current_odds")
+    assert wmat.metadata["written"].value is False
+    with pipeline.conn() as conn:
+        assert conn.execute("SELECT count(*) FROM market_odds_current WHERE unavailable_at IS NOT NULL"
+                            ).fetchone()[0] == sum(1 for r in before if r[8] is not None)
+
+
+def test_blocking_check_skips_write_in_the_same_run(pipeline: Pipeline) -> None:
+    assert pipeline.scrape("betpawa", T0).success
+    pipeline.app.sim.faults.set({"betpawa": {"truncated": 1.0, "scope": "listing"}})
+    pipeline.at(T0 + STEP + timedelta(seconds=30))
+    defs = pipeline.defs
+    checks = next(c for c in defs.asset_checks or [] if c.node_def.name == "odds_snapshot_checks")
+    result = dg.materialize(
+        [defs.get_assets_def("odds_snapshot"), checks, defs.get_assets_def("current_odds")],
+        partition_key=str(partition_key("betpawa", T0 + STEP)),
+        instance=pipeline.instance, resources=defs.resources, raise_on_error=False)
+    assert not result.success
+    assert not _materializations(result, "current_odds")
