@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["upgrade", "current_revision"]
+__all__ = ["current_revision", "head_revision", "upgrade"]
 
 _ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,3 +41,10 @@ def current_revision(url: str) -> str | None:
         except psycopg.errors.UndefinedTable:
             return None
     return row[0] if row else None
+
+
+def head_revision() -> str:
+    """The newest revision in ``migrations/``."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_config("postgresql://unused")).get_current_head()

@@ -39,7 +39,9 @@ def test_cli_db_up_url_down(tmp_path):
     assert url.returncode == 0
     odds_url = url.stdout.split()[1]
     with psycopg.connect(odds_url) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        from odds_assets.db.migrate import head_revision
+
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (head_revision(),)
         assert conn.execute("SELECT count(*) FROM bookmakers").fetchone() == (3,)
     assert "dagster:" in url.stdout
     pgdata = tmp_path / "state" / "pgdata"
