@@ -68,7 +68,7 @@ def build_definitions(settings: PipelineSettings | None = None, *, now: datetime
             assets=[odds_snapshot, current_odds, odds_retention],
             asset_checks=[snapshot_checks, *current_checks],
             jobs=[scrape_job, write_job, maintain_job],
-            schedules=[build_scrape_schedule(scrape_job), maintain_schedule],
+            schedules=[build_scrape_schedule(settings, scrape_job), maintain_schedule],
             sensors=[*write_sensors, build_run_failure_sensor([scrape_job, write_job])],
             resources=wiring,
             # runs are small and I/O bound: in-process costs 0.3-0.5 s per run, multiprocess 4-7 s

@@ -132,10 +132,9 @@ def build_write_sensors(settings: PipelineSettings, partitions_def: dg.MultiPart
             if len(chain) == 1:
                 req = dg.RunRequest(run_key=run_key, partition_key=first, tags=tags)
             else:
-                # a range run: Dagster sets no per-dimension tags for it, so the bookmaker tag that the
-                # run queue limits on (one active run per bookmaker) is set here
-                req = dg.RunRequest(run_key=run_key, tags={**tags, RANGE_START: first, RANGE_END: last,
-                                                           "dagster/partition/bookmaker": book})
+                # a range run carries no dagster/partition/* tags (setting one would make Dagster read
+                # it as the run's partition); odds/bookmaker is what the run queue limits per book
+                req = dg.RunRequest(run_key=run_key, tags={**tags, RANGE_START: first, RANGE_END: last})
             requests.append(req)
             cursor[book] = {"requested": run_key, "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
             context.log.info(f"{book}: writing {len(chain)} window(s) {chain[0]}..{chain[-1]} (attempt {n + 1})")

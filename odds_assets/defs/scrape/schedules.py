@@ -1,13 +1,22 @@
 """``scrape_odds_job`` and ``scrape_odds_schedule``: one scrape run per bookmaker per window.
 
-The schedule ticks at every window start (``ODDS_CADENCE_MINUTES``) and requests the window that has
-just opened for every bookmaker (the window dimension has ``end_offset=1``), so the scrape's
-``captured_at`` lies inside its window. It is on by default.
+The schedule ticks at every window start (``ODDS_CADENCE_MINUTES``) and requests, for every bookmaker,
+the window that has just opened (the window dimension has ``end_offset=1``, so the open window is a
+partition): the scrape's ``captured_at`` lies inside its window. It is on by default. Each request
+carries ``odds/bookmaker``, the tag the run queue limits to one active run per bookmaker (the write
+sensor's range runs carry it too; they cannot carry ``dagster/partition/bookmaker``).
 """
 
 from __future__ import annotations
 
+from datetime import timezone
+
 import dagster as dg
+from dagster import ScheduleEvaluationContext
+
+from odds_assets.defs.common.settings import PipelineSettings
+from odds_assets.defs.scrape.partitions import partition_key
+from odds_assets.models import BOOKMAKERS
 
 __all__ = ["build_scrape_schedule", "build_scrape_odds_job"]
 
@@ -18,6 +27,15 @@ def build_scrape_odds_job(odds_snapshot: dg.AssetsDefinition) -> dg.UnresolvedAs
                                description="Scrape and archive one bookmaker's board for one window.")
 
 
-def build_scrape_schedule(job: dg.UnresolvedAssetJobDefinition) -> dg.UnresolvedPartitionedAssetScheduleDefinition:
-    return dg.build_schedule_from_partitioned_job(job, name="scrape_odds_schedule",
-                                                  default_status=dg.DefaultScheduleStatus.RUNNING)
+def build_scrape_schedule(settings: PipelineSettings, job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
+    @dg.schedule(name="scrape_odds_schedule", job=job, cron_schedule=settings.cron, execution_timezone="UTC",
+                 default_status=dg.DefaultScheduleStatus.RUNNING,
+                 description="At every window start: one scrape run per bookmaker for the window that opens.")
+    def scrape_odds_schedule(context: ScheduleEvaluationContext) -> list[dg.RunRequest]:
+        t = context.scheduled_execution_time.astimezone(timezone.utc).replace(second=0, microsecond=0)
+        start = t.replace(minute=t.minute - t.minute % settings.cadence_minutes) if settings.cadence_minutes < 60 \
+            else t.replace(minute=0)
+        return [dg.RunRequest(run_key=str(partition_key(book, start)), partition_key=partition_key(book, start),
+                              tags={"odds/bookmaker": book}) for book in BOOKMAKERS]
+
+    return scrape_odds_schedule

@@ -1,0 +1,119 @@
+"""Schedules and sensors: the scrape schedule requests one run per bookmaker for the window that opens
+at the tick; the write sensor requests the earliest pending window per bookmaker (a range when behind),
+skips bookmakers with a write in flight, backs off after failures; the run-failure sensor logs one line
+with bookmaker, window and cause; the freshness sensor reports the check per bookmaker."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import dagster as dg
+import pytest
+
+from odds_assets.defs.markets.sensors import backoff_s
+from odds_assets.defs.scrape.partitions import partition_key
+from odds_assets.models import BOOKMAKERS
+
+from .conftest import STEP, T0, Pipeline, settings_for_test
+
+
+def test_scrape_schedule_requests_one_run_per_bookmaker_for_the_opening_window(pipeline: Pipeline) -> None:
+    schedule = pipeline.defs.get_schedule_def("scrape_odds_schedule")
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    assert schedule.cron_schedule == "*/5 * * * *"
+    tick = T0 + 2 * STEP
+    ctx = dg.build_schedule_context(instance=pipeline.instance, scheduled_execution_time=tick,
+                                    repository_def=pipeline.defs.get_repository_def())
+    requests = schedule.evaluate_tick(ctx).run_requests
+    assert requests is not None
+    assert sorted(r.partition_key for r in requests) == sorted(str(partition_key(b, tick)) for b in BOOKMAKERS)
+    assert {r.tags["dagster/partition/bookmaker"] for r in requests} == set(BOOKMAKERS)
+
+
+def test_schedule_at_one_minute_cadence(pipeline: Pipeline) -> None:
+    from .conftest import make_defs
+
+    defs = make_defs(settings_for_test(cadence_minutes=1), pipeline.archive_url, pipeline.db_url, pipeline.sim_url)
+    schedule = defs.get_schedule_def("scrape_odds_schedule")
+    assert schedule.cron_schedule == "*/1 * * * *"
+    tick = T0 + timedelta(minutes=7)
+    ctx = dg.build_schedule_context(instance=pipeline.instance, scheduled_execution_time=tick,
+                                    repository_def=defs.get_repository_def())
+    requests = schedule.evaluate_tick(ctx).run_requests or []
+    assert sorted(r.partition_key for r in requests) == sorted(str(partition_key(b, tick)) for b in BOOKMAKERS)
+
+
+def test_write_sensor_requests_earliest_pending_windows_in_order(pipeline: Pipeline) -> None:
+    sensor = pipeline.defs.get_sensor_def("write_odds_sensor")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    assert not pipeline.sensor("write_odds_sensor").run_requests  # nothing landed yet
+    pipeline.scrape("betpawa", T0)
+    pipeline.scrape("betpawa", T0 + STEP)
+    pipeline.scrape("sportybet", T0)
+    result = pipeline.sensor("write_odds_sensor")
+    by_book = {r.tags["odds/bookmaker"]: r for r in result.run_requests}
+    assert set(by_book) == {"betpawa", "sportybet"}
+    bp = by_book["betpawa"]  # behind by two windows: one range run, in window order
+    assert bp.partition_key is None
+    assert bp.tags["dagster/asset_partition_range_start"] == str(partition_key("betpawa", T0))
+    assert bp.tags["dagster/asset_partition_range_end"] == str(partition_key("betpawa", T0 + STEP))
+    assert "dagster/partition/bookmaker" not in bp.tags  # Dagster would read it as the run's partition
+    assert by_book["sportybet"].partition_key == str(partition_key("sportybet", T0))
+    for req in result.run_requests:
+        run = pipeline.run_request("write_odds_job", req, raise_on_error=True)
+        assert run.success
+    with pipeline.conn() as conn:
+        applied = conn.execute("SELECT captured_at FROM snapshots WHERE bookmaker = 1 ORDER BY applied_at").fetchall()
+    assert [t for (t,) in applied] == sorted(t for (t,) in applied) and len(applied) == 2
+    assert not pipeline.sensor("write_odds_sensor").run_requests  # all written
+
+    # a gap (no snapshot for T0+2) ends a range: T0+3 waits until the chain reaches it
+    pipeline.scrape("betpawa", T0 + 3 * STEP)
+    pipeline.scrape("betpawa", T0 + 4 * STEP)
+    [req] = pipeline.sensor("write_odds_sensor").run_requests
+    assert req.tags["dagster/asset_partition_range_start"] == str(partition_key("betpawa", T0 + 3 * STEP))
+
+
+def test_write_sensor_skips_a_bookmaker_with_a_write_in_flight(pipeline: Pipeline) -> None:
+    pipeline.scrape("bet9ja", T0)
+    pipeline.instance.add_run(dg.DagsterRun(job_name="write_odds_job", run_id="0" * 36,
+                                            status=dg.DagsterRunStatus.STARTED,
+                                            tags={"odds/bookmaker": "bet9ja"}))
+    result = pipeline.sensor("write_odds_sensor")
+    assert not result.run_requests
+    assert "bet9ja: a write run is in progress" in (result.skip_reason.skip_message or "")
+
+
+def test_backoff_grows_exponentially_and_is_capped() -> None:
+    s = settings_for_test(write_backoff_base_s=15, write_backoff_cap_s=300)
+    assert [backoff_s(n, s) for n in range(7)] == [0, 15, 30, 60, 120, 240, 300]
+
+
+def test_run_failure_sensor_logs_one_line(pipeline: Pipeline, caplog: pytest.LogCaptureFixture) -> None:
+    result = pipeline.scrape("bet9ja", T0, at=T0 + 3 * STEP, raise_on_error=False)  # past, no archive
+    run = pipeline.instance.get_run_by_id(result.run_id)
+    assert run is not None
+    failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE)
+    ctx = dg.build_run_status_sensor_context(sensor_name="odds_run_failure_sensor", dagster_event=failure,
+                                             dagster_instance=pipeline.instance, dagster_run=run,
+                                             repository_def=pipeline.defs.get_repository_def()).for_run_failure()
+    with caplog.at_level(logging.ERROR, logger="odds_assets.failures"):
+        pipeline.defs.get_sensor_def("odds_run_failure_sensor")(ctx)
+    [line] = [r.getMessage() for r in caplog.records if r.name == "odds_assets.failures"]
+    window = T0.strftime("%Y-%m-%d-%H:%M")
+    assert line.startswith(f"odds run failed: job=scrape_odds_job bookmaker=bet9ja window={window} ")
+    assert "in the past and has no archive" in line
+
+
+def test_freshness_sensor_reports_per_bookmaker(pipeline: Pipeline, caplog: pytest.LogCaptureFixture) -> None:
+    pipeline.scrape("betpawa", T0)
+    pipeline.write("betpawa", T0)
+    with caplog.at_level(logging.WARNING, logger="odds_assets.sensors"):
+        pipeline.sensor("odds_freshness_sensor")
+    stale = sorted(r.getMessage().split()[2] for r in caplog.records if r.name == "odds_assets.sensors")
+    assert stale == ["bet9ja", "sportybet"]  # betpawa was just written
+    key = dg.AssetCheckKey(dg.AssetKey("current_odds"), "freshness")
+    record = pipeline.instance.event_log_storage.get_latest_asset_check_execution_by_key([key])[key]
+    evaluation = record.event.dagster_event.event_specific_data
+    assert evaluation.passed is False and evaluation.metadata["betpawa_age_s"].value < 60
