@@ -57,6 +57,11 @@ def build_write_odds_job(current_odds: dg.AssetsDefinition) -> dg.UnresolvedAsse
                                description="Apply archived snapshots to current odds and history, in window order.")
 
 
+def _clock() -> float:
+    """Wall time for the backoff (a seam for tests)."""
+    return time.time()
+
+
 def backoff_s(failures: int, settings: PipelineSettings) -> float:
     """Seconds to wait after the n-th consecutive failed write of a window."""
     if failures <= 0:
@@ -98,7 +103,7 @@ def build_write_sensors(settings: PipelineSettings, partitions_def: dg.MultiPart
         pending = pending_windows(instance, odds_snapshot.key, current_odds.key, first_window)
         requests: list[dg.RunRequest] = []
         skips: list[str] = []
-        now = time.time()
+        now = _clock()
         for book in BOOKMAKERS:
             windows = pending[book]
             if not windows:
