@@ -54,7 +54,7 @@ class SimScraper(BoardScraperResource):
 
 def settings_for_test(**changes: Any) -> PipelineSettings:
     base = PipelineSettings(cadence_minutes=CADENCE, retry_max=1, retry_delay_s=0.05,
-                            write_backoff_base_s=1.0, write_backoff_cap_s=4.0, consistency_sample=300)
+                            write_backoff_base_s=1.0, write_backoff_cap_s=4.0, consistency_sample=5000)
     return base.with_(**changes)
 
 

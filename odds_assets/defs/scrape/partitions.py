@@ -65,13 +65,12 @@ def bookmaker_window_partitions(settings: PipelineSettings, *, now: datetime | N
 
 def partition_count(partitions_def: dg.MultiPartitionsDefinition, now: datetime) -> int:
     """How many partitions the definition has at ``now`` (cheap: per-dimension counts)."""
+    from dagster._core.definitions.partitions.context import partition_loading_context
+
     count = 1
-    for dim in partitions_def.partitions_defs:
-        pdef = dim.partitions_def
-        if isinstance(pdef, dg.TimeWindowPartitionsDefinition):
-            count *= pdef.get_num_partitions(current_time=now)
-        else:
-            count *= len(pdef.get_partition_keys())
+    with partition_loading_context(now):  # "now" for the open end of the time dimension
+        for dim in partitions_def.partitions_defs:
+            count *= dim.partitions_def.get_num_partitions()
     return count
 
 

@@ -1,0 +1,134 @@
+"""The code location as a whole: it loads (in-process and through ``dagster definitions validate -w
+workspace.yaml`` with no environment), names and defaults, the bounded partition count after a simulated
+year, the archive format, quarantine, maintenance, and the consistency and kick-off checks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+
+from odds_assets.archive import Archive, decode_raw, encode_raw
+from odds_assets.defs import PipelineSettings, build_definitions
+from odds_assets.defs.markets.checks import consistency
+from odds_assets.defs.scrape.partitions import bookmaker_window_partitions, partition_count
+from odds_assets.defs.scrape.quality import quarantine
+from odds_assets.models import BOOKMAKERS, Event, EventOdds, Market, Outcome, RawResponse
+
+from .conftest import T0, Pipeline
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_validate_loadable_and_names() -> None:
+    from odds_assets.definitions import defs
+
+    loaded = defs()
+    dg.Definitions.validate_loadable(loaded)
+    graph = loaded.resolve_asset_graph()
+    assert {k.to_user_string() for k in graph.get_all_asset_keys()} == {"odds_snapshot", "current_odds", "odds_retention"}
+    checks = {k.name for k in graph.asset_check_keys}
+    assert checks == {"price_bounds", "overround", "completeness", "mapping_coverage", "kickoff_agreement",
+                      "current_history_consistency", "freshness"}
+    assert {j.name for j in loaded.jobs or []} == {"scrape_odds_job", "write_odds_job", "maintain_odds_job"}
+    for name in ("scrape_odds_schedule", "maintain_odds_schedule"):
+        assert loaded.get_schedule_def(name).default_status == dg.DefaultScheduleStatus.RUNNING
+    for name in ("write_odds_sensor", "odds_freshness_sensor", "odds_run_failure_sensor"):
+        assert loaded.get_sensor_def(name).default_status == dg.DefaultSensorStatus.RUNNING
+    assert loaded.resolve_job_def("write_odds_job").executor_def.name == "in_process"
+    assert graph.get(dg.AssetKey("current_odds")).pools == {"odds_db"}
+
+
+def test_dagster_cli_validates_workspace_without_environment(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ODDS_", "DAGSTER_"))}
+    env["DAGSTER_HOME"] = str(tmp_path)  # an empty home: no storage configured, nothing to connect to
+    (tmp_path / "dagster.yaml").write_text((REPO / "dagster.yaml").read_text())
+    out = subprocess.run([str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-w",
+                          "workspace.yaml"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_partition_count_stays_bounded_after_a_year() -> None:
+    year_later = datetime(2027, 11, 24, 23, 55, tzinfo=timezone.utc)  # the worst time of day
+    for cadence, retention, expected_max in ((5, 14, 3 * 288 * 15), (1, 14, 3 * 1440 * 15)):
+        settings = PipelineSettings(cadence_minutes=cadence, retention_days=retention)
+        pdef = bookmaker_window_partitions(settings, now=year_later)
+        n = partition_count(pdef, year_later)
+        assert n <= expected_max and n > expected_max - 3 * 10 and n < 100_000
+    # a fixed start one year back would hold 3 × 288 × 365 = 315,360 partitions at 5 minutes
+    # a retention that would overflow is shortened to stay under 100,000
+    settings = PipelineSettings(cadence_minutes=1, retention_days=60)
+    assert partition_count(bookmaker_window_partitions(settings, now=year_later), year_later) < 100_000
+
+
+def test_archive_roundtrip_and_prune(tmp_path: Path) -> None:
+    t = datetime(2026, 11, 1, 10, 5, tzinfo=timezone.utc)
+    raws = [RawResponse("http://x/a", 200, "application/json", b'{"a": 1}\n\x00binary', t, "listing"),
+            RawResponse("http://x/b", 0, "application/x", b"", t, "error", "77")]
+    assert decode_raw(encode_raw(raws)) == raws
+    archive = Archive(str(tmp_path / "a"))
+    w = archive.window("betpawa", t)
+    w.write_raw(raws, captured_at=t + timedelta(seconds=5), started_at=t, finished_at=t)
+    back = w.read_raw()
+    assert back.responses == raws and back.captured_at == t + timedelta(seconds=5)
+    archive.window("betpawa", t - timedelta(days=20)).write_raw(raws, captured_at=t, started_at=t, finished_at=t)
+    pruned = archive.prune((t - timedelta(days=14)).date())
+    assert len(pruned) == 1 and archive.days("betpawa") == [t.date()]
+
+
+def test_quarantine_makes_out_of_bounds_outcomes_inactive_without_price() -> None:
+    ev = Event("betpawa", 1, "e1", "A", "B", datetime(2026, 12, 1, tzinfo=timezone.utc))
+    good = Market(1, None, (Outcome("1", Decimal("2.1")), Outcome("X", Decimal("3.3")), Outcome("2", Decimal("3.9"))))
+    bad = Market(2, Decimal("2.5"), (Outcome("Over", Decimal("1.005")), Outcome("Under", Decimal("2000"))))
+    placeholder = Market(3, None, (Outcome("Yes", None, False), Outcome("No", Decimal("1.5"))))
+    q = quarantine([EventOdds(ev, (good, bad, placeholder))], Decimal("1.01"), Decimal("1000"))
+    assert (q.outcomes, q.markets) == (2, 1)  # the placeholder is not bad data
+    [eo] = q.events
+    assert eo.markets[0] is good and eo.markets[2] is placeholder
+    assert eo.markets[1].outcomes == (Outcome("Over", None, False), Outcome("Under", None, False))
+
+
+def test_maintenance_creates_partitions_and_prunes_archive(pipeline: Pipeline) -> None:
+    now = datetime.now(timezone.utc)
+    old = (now - timedelta(days=pipeline.settings.retention_days + 3)).replace(hour=12, minute=0)
+    Archive(pipeline.archive_url).window("sportybet", old).write_raw([], captured_at=old, started_at=old,
+                                                                       finished_at=old)
+    result = pipeline.defs.resolve_job_def("maintain_odds_job").execute_in_process(instance=pipeline.instance)
+    assert result.success
+    meta = result.get_asset_materialization_events()[0].event_specific_data.materialization.metadata
+    assert len(meta["partitions_created"].value) >= 1 and len(meta["archive_days_pruned"].value) == 1
+    assert Archive(pipeline.archive_url).days("sportybet") == []
+
+
+def test_consistency_detects_a_diverging_current_row_and_kickoffs_agree(pipeline: Pipeline) -> None:
+    for book in BOOKMAKERS:
+        result = pipeline.scrape(book, T0)
+        assert pipeline.write(book, T0).success
+    kick = {e.check_name: e for e in result.get_asset_check_evaluations()}["kickoff_agreement"]
+    assert kick.passed and kick.metadata["compared"].value > 0  # bet9ja vs the two others
+    with pipeline.conn() as conn:
+        assert consistency(conn, "betpawa", 10_000, 14)["differing"] == 0
+        conn.execute("UPDATE market_odds_current SET outcomes = 'Yes=9.9' WHERE ctid IN "
+                     "(SELECT ctid FROM market_odds_current WHERE bookmaker = 1 LIMIT 3)")
+        report = consistency(conn, "betpawa", 10_000, 14)
+        assert report["differing"] == 3 and report["samples"]
+    # through Dagster: re-running the window (a no-op write) runs the check, which reports ERROR
+    write = pipeline.write("betpawa", T0)
+    [check] = write.get_asset_check_evaluations()
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
+
+
+def test_build_definitions_at_cadence_one() -> None:
+    defs = build_definitions(PipelineSettings(cadence_minutes=1), now=T0)
+    dg.Definitions.validate_loadable(defs)
+    pdef = defs.get_assets_def("odds_snapshot").partitions_def
+    assert isinstance(pdef, dg.MultiPartitionsDefinition)
+    assert pd.Timedelta(minutes=1) == pd.Timedelta(
+        next(d.partitions_def for d in pdef.partitions_defs if d.name == "window").get_first_partition_window().end
+        - next(d.partitions_def for d in pdef.partitions_defs if d.name == "window").get_first_partition_window().start)
