@@ -43,7 +43,10 @@ def is_transient(exc: BaseException) -> bool:
     """Errors worth a retry with backoff: the network, the bookmaker being down, the database being
     unreachable, the archive's storage hiccuping. Everything else is deterministic."""
     return isinstance(exc, (httpx.TransportError, BookmakerUnavailable, BookmakerRateLimited,
-                            psycopg.OperationalError, ArchiveError, ConnectionError, TimeoutError))
+                            psycopg.OperationalError, ArchiveError, ConnectionError, TimeoutError,
+                            # two first writers of a day race in odds_ensure_history_partition (one gets
+                            # "already exists"); the retry finds the partition there
+                            psycopg.errors.DuplicateTable))
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,7 @@ class OddsDbIOManager(dg.ConfigurableIOManager):
 
     def handle_output(self, context: dg.OutputContext, obj: list[WindowWrite]) -> None:
         results: list[tuple[WindowWrite, WriteResult | None, float]] = []
+        # ordered by the asset (window order); a window already applied is skipped by the engine
         with self.odds_db.connect() as conn:
             for item in obj:
                 if item.snapshot is None:
@@ -164,6 +168,11 @@ class OddsDbIOManager(dg.ConfigurableIOManager):
                     result = apply_snapshot(conn, item.snapshot)
                 except SnapshotError as exc:
                     raise dg.Failure(f"{item.partition_key}: invalid snapshot, nothing written: {exc}",
+                                     allow_retries=False) from exc
+                except Exception as exc:
+                    if is_transient(exc):
+                        raise  # the asset's RetryPolicy backs off; the write sensor retries after that
+                    raise dg.Failure(f"{item.partition_key}: {type(exc).__name__}: {exc}",
                                      allow_retries=False) from exc
                 results.append((item, result, (time.perf_counter() - t0) * 1000))
         context.add_output_metadata(write_metadata(results))
