@@ -6,9 +6,10 @@ which :func:`dagster_env` returns together with ``DAGSTER_HOME``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from odds_assets.db.server import DatabaseUrls, to_sqlalchemy_url
+from odds_assets.db.server import DatabaseUrls, state_dir, to_sqlalchemy_url
 
 __all__ = ["REPO_ROOT", "dagster_env", "prepare_dagster_home"]
 
@@ -35,9 +36,12 @@ def prepare_dagster_home(home: Path) -> Path:
 
 
 def dagster_env(urls: DatabaseUrls, home: Path) -> dict[str, str]:
-    """Environment variables a Dagster process of this product needs."""
+    """Environment variables a Dagster process of this product needs (the code location's resources
+    read ODDS_DATABASE_URL and ODDS_ARCHIVE_URL through dg.EnvVar; the archive defaults to
+    ``<state dir>/archive`` unless ODDS_ARCHIVE_URL is already set)."""
     return {
         "DAGSTER_HOME": str(prepare_dagster_home(home)),
         "ODDS_DAGSTER_STORAGE_URL": to_sqlalchemy_url(urls.dagster, "psycopg2"),
         "ODDS_DATABASE_URL": urls.odds,
+        "ODDS_ARCHIVE_URL": os.environ.get("ODDS_ARCHIVE_URL") or str(state_dir() / "archive"),
     }

@@ -155,8 +155,9 @@ def build_write_sensors(settings: PipelineSettings, partitions_def: dg.MultiPart
         now = datetime.now(timezone.utc)
         passed, meta, stale = freshness_evaluation(context.instance, current_odds.key, settings, now)
         for book in stale:
-            line = (f"odds freshness: {book} last written {meta[f'{book}_age_s']:.0f}s ago "
-                    f"({meta[f'{book}_last_partition'] or 'never'}), limit {meta['max_age_s']}s")
+            age = meta[f"{book}_age_s"]
+            last = f"last written {age:.0f}s ago ({meta[f'{book}_last_partition']})" if age >= 0 else "never written"
+            line = f"odds freshness: {book} {last}, limit {meta['max_age_s']}s"
             context.log.warning(line)
             log.warning(line)
         context.instance.report_runless_asset_event(dg.AssetCheckEvaluation(
