@@ -36,3 +36,32 @@ def test_write_creates_its_partition_when_maintenance_never_ran(odds_conn):
     t = NOW + timedelta(days=400)
     r = apply_snapshot(odds_conn, build_snapshot("betpawa", t, [event_odds(5, market(3743, None, "2", "3", "4"))]))
     assert r.history_rows == 1 and t.date() in history_partitions(odds_conn)
+
+
+def test_concurrent_first_writers_of_a_day_both_succeed(odds_db_url):
+    """Several writers (one per book) creating the same new day's partition at once all succeed."""
+    import threading
+
+    import psycopg
+
+    t = NOW + timedelta(days=77)
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(3)
+
+    def write(book: str) -> None:
+        try:
+            with psycopg.connect(odds_db_url, autocommit=True) as conn:
+                snapshot = build_snapshot(book, t, [event_odds(9, market(3743, None, "2", "3", "4"), bookmaker=book)])
+                barrier.wait()
+                apply_snapshot(conn, snapshot)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(b,)) for b in ("betpawa", "sportybet", "bet9ja")]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    with psycopg.connect(odds_db_url) as conn:
+        assert conn.execute("SELECT count(*) FROM market_odds_history").fetchone() == (3,)
