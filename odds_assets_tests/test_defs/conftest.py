@@ -161,11 +161,19 @@ def truth_markets(app: SimulatorApp, book: str, t: datetime) -> set[tuple[int, i
     return set(zip(m["sr_event_id"].tolist(), m["market_id"].tolist(), m["line"].tolist(), m["outcomes"].tolist()))
 
 
-def current_markets(conn: psycopg.Connection, book: str) -> set[tuple[int, int, str | None, str]]:
+def truth_events(app: SimulatorApp, book: str, t: datetime) -> set[int]:
+    """The events ``book`` showed at ``t`` (with or without mapped markets)."""
+    return set(app.sim.ground_truth(book, t.timestamp()))
+
+
+def current_markets(conn: psycopg.Connection, book: str, events: set[int] | None = None
+                    ) -> set[tuple[int, int, str | None, str]]:
+    """Available current markets of ``book``, for ``events`` only when given: an event that left the
+    board (kicked off) keeps its last rows in current, correctly never marked gone."""
     rows = conn.execute(
         "SELECT sr_event_id, market_id, line::text, outcomes FROM market_odds_current c "
         "JOIN bookmakers b ON b.id = c.bookmaker WHERE b.name = %s AND unavailable_at IS NULL", (book,)).fetchall()
-    return set(rows)
+    return {r for r in rows if events is None or r[0] in events}
 
 
 def history_as_of(conn: psycopg.Connection, book: str, t: datetime, events: set[int]

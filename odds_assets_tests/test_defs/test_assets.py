@@ -12,7 +12,7 @@ import dagster as dg
 from odds_assets.archive import Archive
 from odds_assets.defs.scrape.partitions import partition_key
 
-from .conftest import STEP, T0, Pipeline, current_markets, history_as_of, truth_markets
+from .conftest import STEP, T0, Pipeline, current_markets, history_as_of, truth_events, truth_markets
 
 
 def _materializations(result: dg.ExecuteInProcessResult, asset: str) -> list[dg.AssetMaterialization]:
@@ -64,9 +64,10 @@ def test_live_scrape_archives_then_write_equals_truth(pipeline: Pipeline) -> Non
     [wmat2] = _materializations(write2, "current_odds")
     m2 = {k: v.value for k, v in wmat2.metadata.items()}
     assert m2["unchanged"] > 0 and m2["changed"] + m2["new"] + m2["gone"] + m2["back"] > 0
-    truth2 = truth_markets(pipeline.app, "betpawa", T0 + STEP + timedelta(seconds=30))
+    captured2 = T0 + STEP + timedelta(seconds=30)
+    truth2 = truth_markets(pipeline.app, "betpawa", captured2)
     with pipeline.conn() as conn:
-        assert current_markets(conn, "betpawa") == truth2
+        assert current_markets(conn, "betpawa", truth_events(pipeline.app, "betpawa", captured2)) == truth2
         events = {sr for sr, *_ in truth}
         assert history_as_of(conn, "betpawa", captured, events) == truth
 

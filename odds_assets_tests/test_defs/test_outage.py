@@ -20,7 +20,8 @@ from odds_assets.db import migrate
 from odds_assets.db.server import start_embedded, stop_embedded
 from odds_assets.models import BOOKMAKERS
 
-from .conftest import STEP, T0, Pipeline, current_markets, history_as_of, make_defs, settings_for_test, truth_markets
+from .conftest import (
+    STEP, T0, Pipeline, current_markets, history_as_of, make_defs, settings_for_test, truth_events, truth_markets)
 
 
 @pytest.fixture
@@ -84,7 +85,8 @@ def test_outage_catches_up_in_order(pipeline: Pipeline, odds_server: Path, monke
                 "SELECT s.captured_at FROM snapshots s JOIN bookmakers b ON b.id = s.bookmaker "
                 "WHERE b.name = %s ORDER BY s.applied_at", (book,)).fetchall()]
             assert applied == [w + timedelta(seconds=30) for w in windows]  # every window, in order
-            assert current_markets(conn, book) == truth_markets(p.app, book, windows[4] + timedelta(seconds=30))
+            last = windows[4] + timedelta(seconds=30)
+            assert current_markets(conn, book, truth_events(p.app, book, last)) == truth_markets(p.app, book, last)
             for w in windows:
                 t = w + timedelta(seconds=30)
                 truth = truth_markets(p.app, book, t)
