@@ -8,40 +8,24 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import tempfile
 import time
-from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 
-import httpx
 import psutil
 import psycopg
 import pytest
 
 from odds_assets.demo import DemoConfig, start_stack
-from odds_assets.models import BOOKMAKER_IDS, BOOKMAKERS, Outcome
-from odds_assets.snapshot import canonical_decimal, encode_outcomes
+from odds_assets.models import BOOKMAKER_IDS, BOOKMAKERS
+from odds_assets_tests.test_e2e._stack import (
+    artifacts_dir, current_of, free_port, graphql, history_as_of, truth)
 
 pytestmark = pytest.mark.e2e
 
-REPO = Path(__file__).resolve().parents[2]
 WINDOWS = 3
 TIMEOUT_S = 330
 CHROMIUM = os.environ.get("ODDS_CHROMIUM", "/usr/bin/chromium")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _artifacts() -> Path:
-    path = Path(os.environ.get("ODDS_ARTIFACTS_DIR", REPO / "artifacts")) / "e2e"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +34,7 @@ def stack(tmp_path_factory):
     saved = {k: os.environ.get(k) for k in ("ODDS_DATABASE_URL", "ODDS_STATE_DIR")}
     os.environ.pop("ODDS_DATABASE_URL", None)
     os.environ["ODDS_STATE_DIR"] = str(state)
-    config = DemoConfig(state=state, events=40, cadence_minutes=1, ui_port=_free_port(), sim_port=_free_port())
+    config = DemoConfig(state=state, events=40, cadence_minutes=1, ui_port=free_port(), sim_port=free_port())
     started = start_stack(config, say=lambda s: print(f"[e2e] {s}"))
     pids = [p.pid for p in started.processes.values()]
     try:
@@ -63,7 +47,7 @@ def stack(tmp_path_factory):
             else:
                 os.environ[k] = v
         leftovers = [pid for pid in pids if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"]
-        shutil.copytree(state / "logs", _artifacts() / "logs", dirs_exist_ok=True)
+        shutil.copytree(state / "logs", artifacts_dir("e2e") / "logs", dirs_exist_ok=True)
         shutil.rmtree(state, ignore_errors=True)
         assert leftovers == [], f"processes left running: {leftovers}"
 
@@ -89,14 +73,6 @@ def after_three_windows(stack):
                 f"logs in {stack.config.state / 'logs'}")
 
 
-def _graphql(stack, query: str, variables: dict | None = None) -> dict:
-    r = httpx.post(f"{stack.ui_url}/graphql", json={"query": query, "variables": variables or {}}, timeout=60)
-    r.raise_for_status()
-    body = r.json()
-    assert "errors" not in body, body.get("errors")
-    return body["data"]
-
-
 ASSET_NODES = """
 { assetNodes { assetKey { path } isPartitioned
     assetChecksOrError { ... on AssetChecks { checks { name } } } } }
@@ -114,38 +90,23 @@ query($key: AssetKeyInput!, $name: String!) {
 
 def test_every_bookmaker_materialised_with_passing_checks(after_three_windows):
     stack = after_three_windows
-    nodes = _graphql(stack, ASSET_NODES)["assetNodes"]
+    nodes = graphql(stack.ui_url, ASSET_NODES)["assetNodes"]
     by_name = {"/".join(n["assetKey"]["path"]): n for n in nodes}
     assert "odds_snapshot" in by_name, sorted(by_name)
     partitioned = [n for n in nodes if n["isPartitioned"]]
     assert partitioned
     for node in partitioned:
         key = {"path": node["assetKey"]["path"]}
-        mats = _graphql(stack, MATERIALIZATIONS, {"key": key})["assetOrError"]["assetMaterializations"]
+        mats = graphql(stack.ui_url, MATERIALIZATIONS, {"key": key})["assetOrError"]["assetMaterializations"]
         books = {m["partition"].split("|")[0] for m in mats if m["partition"]}
         assert set(BOOKMAKERS) <= books, (key, books)
         checks = (node.get("assetChecksOrError") or {}).get("checks") or []
         for check in checks:
-            execs = _graphql(stack, CHECK_EXECUTIONS, {"key": key, "name": check["name"]})["assetCheckExecutions"]
+            execs = graphql(stack.ui_url, CHECK_EXECUTIONS, {"key": key, "name": check["name"]})["assetCheckExecutions"]
             assert execs, f"check {check['name']} on {key} never ran"
             failed = [e for e in execs if e["status"] in ("FAILED", "EXECUTION_FAILED")
                       and (e["evaluation"] or {}).get("severity") == "ERROR"]
             assert not failed, f"check {check['name']} on {key} failed with ERROR: {failed[:3]}"
-
-
-def _truth(stack, book: str, t: datetime) -> dict[int, dict]:
-    r = httpx.get(f"{stack.simulator_url}/_sim/truth", params={"book": book, "t": t.isoformat()}, timeout=60)
-    r.raise_for_status()
-    out = {}
-    for ev in r.json()["events"]:
-        markets = {}
-        for m in ev["markets"]:
-            line = None if m["line"] is None else canonical_decimal(Decimal(m["line"]))
-            outs = [Outcome(o["name"], None if o["odds"] is None else Decimal(o["odds"]), o["active"])
-                    for o in m["outcomes"]]
-            markets[(m["market_id"], line)] = encode_outcomes(outs)
-        out[ev["sr_event_id"]] = markets
-    return out
 
 
 def test_current_and_history_equal_ground_truth(after_three_windows):
@@ -156,33 +117,16 @@ def test_current_and_history_equal_ground_truth(after_three_windows):
             times = [r[0] for r in conn.execute(
                 "SELECT captured_at FROM snapshots WHERE bookmaker = %s ORDER BY captured_at", (bid,))]
             assert len(times) >= WINDOWS
-            for t in times:
-                truth = _truth(stack, book, t)
-                assert truth, f"{book}: the simulator showed no events at {t}"
-                # history as of t, for the events the book showed at t
-                rows = conn.execute(
-                    "SELECT DISTINCT ON (sr_event_id, market_id, line_hundredths) sr_event_id, market_id, "
-                    "odds_line_from_hundredths(line_hundredths)::text, outcomes FROM market_odds_history "
-                    "WHERE bookmaker = %s AND captured_at <= %s AND sr_event_id = ANY(%s) "
-                    "ORDER BY sr_event_id, market_id, line_hundredths, captured_at DESC",
-                    (bid, t, list(truth))).fetchall()
-                as_of: dict[int, dict] = {}
-                for sr, mid, line, outcomes in rows:
-                    if outcomes is not None:
-                        as_of.setdefault(sr, {})[(mid, line)] = outcomes
-                for sr, markets in truth.items():
+            for t in times:  # history as of every snapshot, for the events the book showed then
+                shown = truth(stack.simulator_url, book, t)
+                assert shown, f"{book}: the simulator showed no events at {t}"
+                as_of = history_as_of(conn, bid, t, list(shown))
+                for sr, markets in shown.items():
                     assert as_of.get(sr, {}) == markets, f"{book} event {sr} at {t}: history != truth"
-            # current equals the truth at the latest window
-            last = times[-1]
-            truth = _truth(stack, book, last)
-            rows = conn.execute(
-                "SELECT sr_event_id, market_id, line::text, outcomes FROM market_odds_current "
-                "WHERE bookmaker = %s AND unavailable_at IS NULL AND sr_event_id = ANY(%s)",
-                (bid, list(truth))).fetchall()
-            current: dict[int, dict] = {}
-            for sr, mid, line, outcomes in rows:
-                current.setdefault(sr, {})[(mid, line)] = outcomes
-            assert current == {sr: m for sr, m in truth.items() if m}, f"{book}: current != truth at {last}"
+            last = times[-1]  # current equals the truth at the latest window
+            shown = truth(stack.simulator_url, book, last)
+            current = current_of(conn, bid, list(shown))
+            assert current == {sr: m for sr, m in shown.items() if m}, f"{book}: current != truth at {last}"
 
 
 def _open(page, url: str) -> None:
@@ -198,7 +142,7 @@ def test_ui_renders_asset_graph_and_partitions(after_three_windows):
     from playwright.sync_api import sync_playwright
 
     stack = after_three_windows
-    out = _artifacts()
+    out = artifacts_dir("e2e")
     args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync"]
     with sync_playwright() as pw:

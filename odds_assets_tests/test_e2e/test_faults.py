@@ -28,12 +28,10 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import sys
 import tempfile
 import time
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -45,8 +43,9 @@ from odds_assets.archive import Archive
 from odds_assets.dagster_home import REPO_ROOT
 from odds_assets.db.server import start_embedded
 from odds_assets.demo import DemoConfig, _spawn, start_stack
-from odds_assets.models import BOOKMAKER_IDS, BOOKMAKERS, Outcome
-from odds_assets.snapshot import canonical_decimal, encode_outcomes
+from odds_assets.models import BOOKMAKER_IDS, BOOKMAKERS
+from odds_assets_tests.test_e2e._stack import (
+    artifacts_dir, current_of, free_port, graphql, history_as_of, truth)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
@@ -58,18 +57,6 @@ IN_FLIGHT = ("QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELING")
 
 def say(msg: str) -> None:
     print(f"[faults {datetime.now(timezone.utc):%H:%M:%S}] {msg}", flush=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _artifacts() -> Path:
-    path = Path(os.environ.get("ODDS_ARTIFACTS_DIR", REPO / "artifacts")) / "e2e-faults"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def _wkey(w: datetime) -> str:
@@ -154,12 +141,7 @@ class Faults:
 
     # ------------------------------------------------------------------ GraphQL
     def graphql(self, query: str, variables: dict | None = None) -> dict:
-        r = httpx.post(f"{self.stack.ui_url}/graphql", json={"query": query, "variables": variables or {}},
-                       timeout=60)
-        r.raise_for_status()
-        body = r.json()
-        assert "errors" not in body, body.get("errors")
-        return body["data"]
+        return graphql(self.stack.ui_url, query, variables)
 
 
 RUN_LOGS = """
@@ -291,7 +273,7 @@ def stack():
     for k in saved:
         os.environ.pop(k, None)
     os.environ["ODDS_STATE_DIR"] = str(state)
-    config = DemoConfig(state=state, events=30, cadence_minutes=1, ui_port=_free_port(), sim_port=_free_port())
+    config = DemoConfig(state=state, events=30, cadence_minutes=1, ui_port=free_port(), sim_port=free_port())
     t0 = time.monotonic()
     started = start_stack(config, say=lambda s: say(s))
     say(f"stack up in {time.monotonic() - t0:.0f} s")
@@ -315,7 +297,7 @@ def stack():
             else:
                 os.environ[k] = v
         leftovers = [pid for pid in pids if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"]
-        shutil.copytree(state / "logs", _artifacts() / "logs", dirs_exist_ok=True)
+        shutil.copytree(state / "logs", artifacts_dir("e2e-faults") / "logs", dirs_exist_ok=True)
         shutil.rmtree(state, ignore_errors=True)
         for note in f.notes:
             say(f"note: {note}")
@@ -381,21 +363,6 @@ def faulted(stack):
 
 
 # --------------------------------------------------------------------------------------- truth
-def _truth(stack, book: str, t: datetime) -> dict[int, dict]:
-    r = httpx.get(f"{stack.simulator_url}/_sim/truth", params={"book": book, "t": t.isoformat()}, timeout=60)
-    r.raise_for_status()
-    out = {}
-    for ev in r.json()["events"]:
-        markets = {}
-        for m in ev["markets"]:
-            line = None if m["line"] is None else canonical_decimal(Decimal(m["line"]))
-            outs = [Outcome(o["name"], None if o["odds"] is None else Decimal(o["odds"]), o["active"])
-                    for o in m["outcomes"]]
-            markets[(m["market_id"], line)] = encode_outcomes(outs)
-        out[ev["sr_event_id"]] = markets
-    return out
-
-
 def _applied(conn, book: str) -> list[datetime]:
     return [r[0] for r in conn.execute("SELECT captured_at FROM snapshots WHERE bookmaker = %s ORDER BY captured_at",
                                        (BOOKMAKER_IDS[book],))]
@@ -476,31 +443,16 @@ def test_history_and_current_equal_ground_truth(faulted):
             assert len(times) >= 3, (book, times)
             for t in times:
                 held = {int(x) for x in archive.window(book, _window_of(t)).read_snapshot().events["sr_event_id"]}
-                truth = {sr: m for sr, m in _truth(stack, book, t).items() if sr in held}
-                assert truth, f"{book}: no event of the snapshot at {t} in the truth"
-                rows = conn.execute(
-                    "SELECT DISTINCT ON (sr_event_id, market_id, line_hundredths) sr_event_id, market_id, "
-                    "odds_line_from_hundredths(line_hundredths)::text, outcomes FROM market_odds_history "
-                    "WHERE bookmaker = %s AND captured_at <= %s AND sr_event_id = ANY(%s) "
-                    "ORDER BY sr_event_id, market_id, line_hundredths, captured_at DESC",
-                    (bid, t, list(truth))).fetchall()
-                as_of: dict[int, dict] = {}
-                for sr, mid, line, outcomes in rows:
-                    if outcomes is not None:
-                        as_of.setdefault(sr, {})[(mid, line)] = outcomes
-                for sr, markets in truth.items():
+                shown = {sr: m for sr, m in truth(stack.simulator_url, book, t).items() if sr in held}
+                assert shown, f"{book}: no event of the snapshot at {t} in the truth"
+                as_of = history_as_of(conn, bid, t, list(shown))
+                for sr, markets in shown.items():
                     assert as_of.get(sr, {}) == markets, f"{book} event {sr} at {t}: history != truth"
             last = times[-1]
             assert _window_of(last) == f.windows["W5"], (book, last)
-            truth = _truth(stack, book, last)
-            rows = conn.execute(
-                "SELECT sr_event_id, market_id, line::text, outcomes FROM market_odds_current "
-                "WHERE bookmaker = %s AND unavailable_at IS NULL AND sr_event_id = ANY(%s)",
-                (bid, list(truth))).fetchall()
-            current: dict[int, dict] = {}
-            for sr, mid, line, outcomes in rows:
-                current.setdefault(sr, {})[(mid, line)] = outcomes
-            assert current == {sr: m for sr, m in truth.items() if m}, f"{book}: current != truth at {last}"
+            shown = truth(stack.simulator_url, book, last)
+            current = current_of(conn, bid, list(shown))
+            assert current == {sr: m for sr, m in shown.items() if m}, f"{book}: current != truth at {last}"
 
 
 def test_nothing_duplicated(faulted):

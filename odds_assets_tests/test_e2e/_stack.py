@@ -1,0 +1,82 @@
+"""Helpers shared by the end-to-end modules: ports, artefact folders, Dagster GraphQL, ground truth."""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+
+from odds_assets.models import Outcome
+from odds_assets.snapshot import canonical_decimal, encode_outcomes
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def artifacts_dir(name: str) -> Path:
+    """``artifacts/<name>/`` (or ``$ODDS_ARTIFACTS_DIR/<name>``), created."""
+    path = Path(os.environ.get("ODDS_ARTIFACTS_DIR", REPO / "artifacts")) / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def graphql(ui_url: str, query: str, variables: dict | None = None) -> dict:
+    """Run a query against the webserver's GraphQL API; fails the test on GraphQL errors."""
+    r = httpx.post(f"{ui_url}/graphql", json={"query": query, "variables": variables or {}}, timeout=60)
+    r.raise_for_status()
+    body = r.json()
+    assert "errors" not in body, body.get("errors")
+    return body["data"]
+
+
+def truth(simulator_url: str, book: str, t: datetime) -> dict[int, dict]:
+    """What ``book`` showed at ``t``: sr_event_id -> {(market_id, canonical line): encoded outcomes}."""
+    r = httpx.get(f"{simulator_url}/_sim/truth", params={"book": book, "t": t.isoformat()}, timeout=60)
+    r.raise_for_status()
+    out = {}
+    for ev in r.json()["events"]:
+        markets = {}
+        for m in ev["markets"]:
+            line = None if m["line"] is None else canonical_decimal(Decimal(m["line"]))
+            outs = [Outcome(o["name"], None if o["odds"] is None else Decimal(o["odds"]), o["active"])
+                    for o in m["outcomes"]]
+            markets[(m["market_id"], line)] = encode_outcomes(outs)
+        out[ev["sr_event_id"]] = markets
+    return out
+
+
+def history_as_of(conn, bookmaker_id: int, t: datetime, events: list[int]) -> dict[int, dict]:
+    """The available markets of a book at ``t``, rebuilt from change-only history, for ``events``:
+    sr_event_id -> {(market_id, line text): encoded outcomes}."""
+    rows = conn.execute(
+        "SELECT DISTINCT ON (sr_event_id, market_id, line_hundredths) sr_event_id, market_id, "
+        "odds_line_from_hundredths(line_hundredths)::text, outcomes FROM market_odds_history "
+        "WHERE bookmaker = %s AND captured_at <= %s AND sr_event_id = ANY(%s) "
+        "ORDER BY sr_event_id, market_id, line_hundredths, captured_at DESC",
+        (bookmaker_id, t, events)).fetchall()
+    out: dict[int, dict] = {}
+    for sr, mid, line, outcomes in rows:
+        if outcomes is not None:
+            out.setdefault(sr, {})[(mid, line)] = outcomes
+    return out
+
+
+def current_of(conn, bookmaker_id: int, events: list[int]) -> dict[int, dict]:
+    """The available current markets of a book for ``events``, in the same form."""
+    rows = conn.execute(
+        "SELECT sr_event_id, market_id, line::text, outcomes FROM market_odds_current "
+        "WHERE bookmaker = %s AND unavailable_at IS NULL AND sr_event_id = ANY(%s)",
+        (bookmaker_id, events)).fetchall()
+    out: dict[int, dict] = {}
+    for sr, mid, line, outcomes in rows:
+        out.setdefault(sr, {})[(mid, line)] = outcomes
+    return out
