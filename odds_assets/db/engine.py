@@ -38,8 +38,7 @@ from odds_assets.db import queries
 from odds_assets.errors import SnapshotError
 from odds_assets.models import BOOKMAKER_IDS
 from odds_assets.snapshot import (
-    EVENT_COLUMNS, LINE_RE, MARKET_COLUMNS, MAX_ABS_LINE, OUTCOMES_RE, Snapshot, canonical_decimal,
-    decode_outcomes)
+    EVENT_COLUMNS, LINE_RE, MARKET_COLUMNS, MAX_ABS_LINE, OUTCOMES_RE, Snapshot, canonical_decimal)
 
 __all__ = ["WriteResult", "apply_snapshot", "validate_snapshot"]
 
@@ -373,8 +372,3 @@ def apply_snapshot(conn: psycopg.Connection, snapshot: Snapshot) -> WriteResult:
     return WriteResult(bookmaker=snapshot.bookmaker, captured_at=t, events=len(events), markets=n_markets,
                        history_rows=history_rows, historical_events=len(historical), timings_ms=timings,
                        **result_counts)
-
-
-def state_of(outcomes: str | None) -> tuple | None:
-    """Decoded outcomes of a stored value (None = unavailable); a convenience for tests and tools."""
-    return None if outcomes is None else decode_outcomes(outcomes)
