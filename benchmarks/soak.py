@@ -2,9 +2,10 @@
 
 Runs `odds demo`'s stack (embedded PostgreSQL, simulator, dagster-daemon, dagster-webserver) in a
 temporary state folder with --events per book and 50-200 ms of simulator latency on every request,
-for --windows windows. Per window and book it reports scrape s (the odds_snapshot run), write s (the
-write engine), lag (window end -> written; negative = written before the window closed), the RSS of
-each process tree and the database size. Last line:
+for --windows windows. Per window and book it reports where the time went — schedule, run queue, scrape
+(the odds_snapshot run), write sensor, write run, write s (the engine) — and lag (window end -> written;
+negative = written before the window closed); per window the median RSS and the CPU seconds of each
+process tree, and the database size. Last line:
 
     RESULT max_lag_s=… lag_growth_s_per_window=… rss_growth_mb=…
 
@@ -35,7 +36,7 @@ from odds_assets.models import BOOKMAKERS  # noqa: E402
 
 RUNS = """
 query($cursor: String) { runsOrError(limit: 200, cursor: $cursor) { ... on Runs { results {
-  runId jobName status startTime endTime tags { key value } } } } }
+  runId jobName status creationTime startTime endTime tags { key value } } } } }
 """
 
 
@@ -45,49 +46,64 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _tree_rss_mb(pid: int) -> float:
+def _tree(pid: int) -> list[psutil.Process]:
     try:
         root = psutil.Process(pid)
-        procs = [root, *root.children(recursive=True)]
+        return [root, *root.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return 0.0
-    total = 0
-    for p in procs:
-        try:
-            total += p.memory_info().rss
-        except psutil.NoSuchProcess:
-            pass
-    return total / 2**20
+        return []
 
 
-def _postgres_rss_mb(pgdata: Path) -> float:
-    total = 0
+def _postgres_procs(pgdata: Path) -> list[psutil.Process]:
+    out = []
     for p in psutil.process_iter(["name", "cmdline"]):
         try:
             if p.info["name"] == "postgres" and str(pgdata) in " ".join(p.info["cmdline"] or []):
-                total += p.memory_info().rss
-                total += sum(c.memory_info().rss for c in p.children(recursive=True))
+                out += [p, *p.children(recursive=True)]
         except psutil.Error:
             pass
-    return total / 2**20
+    return out
 
 
-def _scrape_seconds(ui: str) -> dict[tuple[str, str], float]:
-    """(book, window) -> wall seconds of the successful runs that materialised odds_snapshot."""
-    out: dict[tuple[str, str], float] = {}
+def _usage(procs: list[psutil.Process]) -> tuple[float, float]:
+    """(RSS MiB, CPU seconds so far incl. reaped children) of a process tree."""
+    rss = cpu = 0.0
+    for p in procs:
+        try:
+            rss += p.memory_info().rss
+            t = p.cpu_times()
+            cpu += t.user + t.system + t.children_user + t.children_system
+        except psutil.Error:
+            pass
+    return rss / 2**20, cpu
+
+
+def _run_times(ui: str) -> dict[tuple[str, str, str], tuple[float, float, float]]:
+    """(job, book, window) -> (created, started, ended) epoch seconds of the successful scrape and
+    write runs. A range write run counts for each of its windows."""
+    out: dict[tuple[str, str, str], tuple[float, float, float]] = {}
     cursor = None
-    for _ in range(20):
+    for _ in range(50):
         data = httpx.post(f"{ui}/graphql", json={"query": RUNS, "variables": {"cursor": cursor}}, timeout=60).json()
         results = data["data"]["runsOrError"]["results"]
         if not results:
             break
         for run in results:
+            if run["status"] != "SUCCESS" or not run["startTime"] or not run["endTime"]:
+                continue
             tags = {t["key"]: t["value"] for t in run["tags"]}
+            times = (run["creationTime"], run["startTime"], run["endTime"])
             # multi-partition keys are "<bookmaker>|<window>" (dimensions sorted by name)
-            book, _, window = tags.get("dagster/partition", "").partition("|")
-            if run["status"] == "SUCCESS" and run["jobName"] == "scrape_odds_job" and book and window \
-                    and run["startTime"] and run["endTime"]:
-                out[(book, window)] = run["endTime"] - run["startTime"]
+            if "dagster/partition" in tags:
+                book, _, window = tags["dagster/partition"].partition("|")
+                out[(run["jobName"], book, window)] = times
+            elif "dagster/asset_partition_range_start" in tags:
+                book, _, first = tags["dagster/asset_partition_range_start"].partition("|")
+                last = tags["dagster/asset_partition_range_end"].partition("|")[2]
+                w = datetime.strptime(first, "%Y-%m-%d-%H:%M")
+                while w.strftime("%Y-%m-%d-%H:%M") <= last:
+                    out[(run["jobName"], book, w.strftime("%Y-%m-%d-%H:%M"))] = times
+                    w += timedelta(minutes=1)
         cursor = results[-1]["runId"]
     return out
 
@@ -106,14 +122,23 @@ def main() -> int:
     print(f"soak: {args.windows} windows, {args.events} events x 3 books, latency {args.latency} ms, state {state}")
     stack = start_stack(config, say=lambda s: print(f"==> {s}", flush=True))
     rows = []
-    rss_samples: list[dict[str, float]] = []
+    rss_samples: list[dict[str, float]] = []  # per window: median RSS of each process tree over the window
     db_sizes = []
     try:
         deadline = time.monotonic() + 60 * (args.windows + 4)
         seen = 0
+        window_rss: dict[str, list[float]] = {}
+        cpu_before: dict[str, float] = {}
         while time.monotonic() < deadline:
             if stack.dead():
                 raise SystemExit(f"stack processes died: {stack.dead()}; logs in {state / 'logs'}")
+            trees = {name: _tree(p.pid) for name, p in stack.processes.items()}
+            trees["postgres"] = _postgres_procs(state / "pgdata")
+            cpu_now = {}
+            for name, procs in trees.items():
+                rss, cpu = _usage(procs)
+                window_rss.setdefault(name, []).append(rss)
+                cpu_now[name] = cpu
             with psycopg.connect(stack.urls.odds) as conn:
                 counts = dict(conn.execute(
                     "SELECT b.name, count(s.*) FROM bookmakers b LEFT JOIN snapshots s ON s.bookmaker = b.id "
@@ -122,16 +147,21 @@ def main() -> int:
             done = min(counts.get(b, 0) for b in BOOKMAKERS)
             if done > seen:
                 seen = done
-                sample = {name: _tree_rss_mb(p.pid) for name, p in stack.processes.items()}
-                sample["postgres"] = _postgres_rss_mb(state / "pgdata")
+                # RSS: the median over the window's 5-second samples (run processes come and go);
+                # CPU: seconds used since the previous window was written (a cumulative counter can
+                # drop when a tree loses a process that is not reaped by a member of it)
+                sample = {name: statistics.median(v) for name, v in window_rss.items()}
                 rss_samples.append(sample)
                 db_sizes.append(size / 2**20)
-                print(f"window {seen}: " + ", ".join(f"{k} {v:.0f} MiB" for k, v in sample.items())
-                      + f", db {size / 2**20:.1f} MiB", flush=True)
+                cpu = {k: max(0.0, v - cpu_before.get(k, 0.0)) for k, v in cpu_now.items()}
+                cpu_before, window_rss = cpu_now, {}
+                print(f"window {seen}: RSS " + ", ".join(f"{k} {v:.0f}" for k, v in sample.items())
+                      + " MiB; CPU s " + ", ".join(f"{k} {v:.0f}" for k, v in cpu.items())
+                      + f"; db {size / 2**20:.1f} MiB", flush=True)
             if seen >= args.windows:
                 break
             time.sleep(5)
-        scrape = _scrape_seconds(stack.ui_url)
+        runs = _run_times(stack.ui_url)
         with psycopg.connect(stack.urls.odds) as conn:
             snaps = conn.execute(
                 "SELECT b.name, s.captured_at, s.applied_at, s.write_ms, s.events, s.changed, s.history_rows "
@@ -141,18 +171,37 @@ def main() -> int:
         if not args.keep:
             shutil.rmtree(state, ignore_errors=True)
 
-    print(f"{'book':<10} {'window':<17} {'scrape_s':>8} {'write_s':>8} {'lag_s':>7} {'events':>6} {'changed':>7}")
-    lags_by_window: dict[datetime, float] = {}
+    # the path of one window through the stack, in seconds: window start -> scrape run created (schedule),
+    # created -> started (queue + run process launch), scrape run, scrape end -> write run created (sensor),
+    # created -> started, write run (of which the engine: write_s), window end -> written (lag)
+    nan = float("nan")
+    print(f"{'book':<10} {'window':<17} {'sched_s':>7} {'queue_s':>7} {'scrape_s':>8} {'sensor_s':>8} "
+          f"{'wqueue_s':>8} {'wrun_s':>6} {'write_s':>7} {'lag_s':>6} {'events':>6} {'changed':>7}")
+    parts: dict[str, list[float]] = {k: [] for k in ("sched", "queue", "scrape", "sensor", "wqueue", "wrun")}
     for book, captured, applied, write_ms, events, changed, hist in snaps:
         start = captured.replace(second=0, microsecond=0)
         end = start + timedelta(minutes=1)
         lag = (applied - end).total_seconds()
         key = start.astimezone(timezone.utc).strftime("%Y-%m-%d-%H:%M")
-        s = scrape.get((book, key))
-        rows.append((book, key, s, write_ms / 1000, lag))
+        sc = runs.get(("scrape_odds_job", book, key))
+        wr = runs.get(("write_odds_job", book, key))
+        row = {
+            "sched": sc[0] - start.timestamp() if sc else nan,
+            "queue": sc[1] - sc[0] if sc else nan,
+            "scrape": sc[2] - sc[1] if sc else nan,
+            "sensor": wr[0] - sc[2] if sc and wr else nan,
+            "wqueue": wr[1] - wr[0] if wr else nan,
+            "wrun": wr[2] - wr[1] if wr else nan,
+        }
+        for k, v in row.items():
+            if v == v:
+                parts[k].append(v)
+        rows.append((book, key, row["scrape"], write_ms / 1000, lag))
         lags_by_window[start] = max(lags_by_window.get(start, lag), lag)
-        print(f"{book:<10} {key:<17} {s if s is not None else float('nan'):>8.2f} {write_ms / 1000:>8.3f} "
-              f"{lag:>7.1f} {events:>6} {changed:>7}")
+        print(f"{book:<10} {key:<17} {row['sched']:>7.1f} {row['queue']:>7.1f} {row['scrape']:>8.2f} "
+              f"{row['sensor']:>8.1f} {row['wqueue']:>8.1f} {row['wrun']:>6.1f} {write_ms / 1000:>7.3f} "
+              f"{lag:>6.1f} {events:>6} {changed:>7}")
+    print("median s: " + ", ".join(f"{k} {statistics.median(v):.1f}" for k, v in parts.items() if v))
     windows = sorted(lags_by_window)
     lags = [lags_by_window[w] for w in windows]
     max_lag = max(lags) if lags else float("nan")

@@ -58,8 +58,8 @@ def build_definitions(settings: PipelineSettings | None = None, *, now: datetime
         current_checks = build_current_odds_checks(settings, partitions, current_odds)
         odds_retention = build_odds_retention(settings)
 
-        scrape_job = build_scrape_odds_job(odds_snapshot)
-        write_job = build_write_odds_job(current_odds)
+        scrape_job = build_scrape_odds_job(settings, odds_snapshot)
+        write_job = build_write_odds_job(settings, current_odds)
         maintain_job, maintain_schedule = build_maintenance(odds_retention)
         write_sensors = build_write_sensors(settings, partitions, odds_snapshot, current_odds, write_job)
 

@@ -49,8 +49,10 @@ class SimulatorConfig:
     retry_after: int = 1
     #: start with the clock frozen at this epoch time (None = wall clock)
     frozen_at: float | None = None
-    #: rendered responses kept per tick (bytes); old ticks are dropped as the clock moves
+    #: ticks whose computed market states are kept; older ticks are dropped as the clock moves
     cache_ticks: int = 2
+    #: upper bound of the rendered-detail cache (it holds the latest body per book and event)
+    body_cache_mb: int = 512
 
 
 def parse_time(value: Any) -> float:

@@ -1,8 +1,10 @@
 """The simulator's core: world + market model + clock + caches, shared by the HTTP app and the truth.
 
-Per (book, event, tick) the market states are computed once and kept, and so are rendered bodies,
-so a board scraped within one tick costs one computation per event; ticks older than
-``config.cache_ticks`` are dropped as the clock moves on.
+Per (book, event, tick) the market states are computed once and kept, and so is the latest rendered
+body per (book, event), so a board scraped within one tick costs one computation per event; ticks
+older than ``config.cache_ticks`` are dropped as the clock moves on. Memory is bounded by the board
+size: per-event caches hold a few boards' worth of events, the body cache one board (and at most
+``config.body_cache_mb``).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ class Simulator:
         self._lock = threading.RLock()
         self._instances: OrderedDict[tuple[str, int], list[InstanceDef]] = OrderedDict()
         self._ticks: OrderedDict[int, dict[Any, Any]] = OrderedDict()
-        self._bodies: OrderedDict[Any, bytes] = OrderedDict()
+        self._bodies: OrderedDict[Any, tuple[tuple[Any, ...], bytes]] = OrderedDict()
         self._bodies_bytes = 0
 
     # ---------------------------------------------------------------- time
@@ -108,23 +110,28 @@ class Simulator:
         """A rendered detail, reused across ticks while none of the event's instances changed.
 
         Most events keep every instance over a tick (≈1 % of instances change per minute), so a
-        scraper hitting each new tick mostly gets bytes rendered before; the key is the full state
-        tuple, so a hit is exact, never a hash collision.
+        scraper hitting each new tick mostly gets bytes rendered before. Only the latest body per
+        (book, event, variant) is kept, with the full state tuple it was rendered from: a hit is exact
+        (never a hash collision) and the cache holds one board's worth of bodies, not every past one
+        (bounded in bytes too, oldest first, for events that left the board).
         """
         states = tuple(st for _, st in self.event_state(book, ev, tick))
-        key = (book, ev.k, variant, states)
+        key = (book, ev.k, variant)
         with self._lock:
-            body = self._bodies.get(key)
-            if body is not None:
+            hit = self._bodies.get(key)
+            if hit is not None and hit[0] == states:
                 self._bodies.move_to_end(key)
-                return body
+                return hit[1]
         body = render()
         with self._lock:
-            self._bodies[key] = body
+            old = self._bodies.pop(key, None)
+            if old is not None:
+                self._bodies_bytes -= len(old[1])
+            self._bodies[key] = (states, body)
             self._bodies_bytes += len(body)
-            while self._bodies_bytes > 256 * 1024 * 1024 and self._bodies:
-                _, old = self._bodies.popitem(last=False)
-                self._bodies_bytes -= len(old)
+            while self._bodies_bytes > self.config.body_cache_mb * 2**20 and self._bodies:
+                _, (_, dropped) = self._bodies.popitem(last=False)
+                self._bodies_bytes -= len(dropped)
         return body
 
     def ground_truth(self, book: str, t: float | None = None) -> dict[int, Any]:

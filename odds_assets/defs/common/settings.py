@@ -5,6 +5,9 @@ strings and URLs are resources configured with ``dg.EnvVar`` and resolved when a
 
     ODDS_CADENCE_MINUTES  scrape cadence = window width in minutes (default 5; divides 60, so 1 works)
     ODDS_RETENTION_DAYS   days of archive, history partitions and Dagster windows kept (default 14)
+    ODDS_RUN_MAX_RUNTIME_S  a scrape or write run still going after this many seconds is failed by
+                          Dagster's run monitoring (default 600) — also how a run whose process died
+                          (the default run launcher cannot see that) stops blocking its bookmaker
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ class PipelineSettings:
     retry_max: int = 3
     retry_delay_s: float = 2.0
     # -- write sensor ---------------------------------------------------------------------------
-    write_sensor_interval_s: int = 10
+    write_sensor_interval_s: int = 5
+    #: scrape/write runs running longer are failed by run monitoring (``dagster/max_runtime`` job tag)
+    run_max_runtime_s: int = 600
     #: after the n-th failed write of a window, wait base * 2^(n-1) seconds (capped) before the next try
     write_backoff_base_s: float = 15.0
     write_backoff_cap_s: float = 300.0
@@ -61,6 +66,8 @@ class PipelineSettings:
             raise ValueError(f"ODDS_CADENCE_MINUTES={c}: must divide 60 (1, 2, 3, 5, 10, 15, 30) or be whole hours")
         if self.retention_days < 1:
             raise ValueError(f"ODDS_RETENTION_DAYS={self.retention_days}: must be >= 1")
+        if self.run_max_runtime_s < 10:
+            raise ValueError(f"ODDS_RUN_MAX_RUNTIME_S={self.run_max_runtime_s}: must be >= 10")
 
     @property
     def cadence_seconds(self) -> int:
@@ -75,7 +82,8 @@ class PipelineSettings:
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> PipelineSettings:
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
-        for name, var in (("cadence_minutes", "ODDS_CADENCE_MINUTES"), ("retention_days", "ODDS_RETENTION_DAYS")):
+        for name, var in (("cadence_minutes", "ODDS_CADENCE_MINUTES"), ("retention_days", "ODDS_RETENTION_DAYS"),
+                          ("run_max_runtime_s", "ODDS_RUN_MAX_RUNTIME_S")):
             raw = env.get(var)
             if raw not in (None, ""):
                 try:

@@ -49,11 +49,13 @@ RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_p
 FIRST_TAG, BOOK_TAG = "odds/first_partition", "odds/bookmaker"
 
 
-def build_write_odds_job(current_odds: dg.AssetsDefinition) -> dg.UnresolvedAssetJobDefinition:
+def build_write_odds_job(settings: PipelineSettings,
+                         current_odds: dg.AssetsDefinition) -> dg.UnresolvedAssetJobDefinition:
     # the partitioned consistency check runs with the write; freshness is evaluated by its sensor
     selection = (dg.AssetSelection.assets(current_odds).without_checks()
                  | dg.AssetSelection.checks(dg.AssetCheckKey(current_odds.key, "current_history_consistency")))
     return dg.define_asset_job("write_odds_job", selection=selection,
+                               tags={"dagster/max_runtime": str(settings.run_max_runtime_s)},
                                description="Apply archived snapshots to current odds and history, in window order.")
 
 

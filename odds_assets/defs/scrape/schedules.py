@@ -21,9 +21,12 @@ from odds_assets.models import BOOKMAKERS
 __all__ = ["build_scrape_schedule", "build_scrape_odds_job"]
 
 
-def build_scrape_odds_job(odds_snapshot: dg.AssetsDefinition) -> dg.UnresolvedAssetJobDefinition:
-    # the asset's checks come with it (AssetSelection.assets includes checks of the selected assets)
+def build_scrape_odds_job(settings: PipelineSettings,
+                          odds_snapshot: dg.AssetsDefinition) -> dg.UnresolvedAssetJobDefinition:
+    # the asset's checks come with it (AssetSelection.assets includes checks of the selected assets);
+    # dagster/max_runtime: run monitoring fails a run stuck longer (e.g. its process was killed)
     return dg.define_asset_job("scrape_odds_job", selection=dg.AssetSelection.assets(odds_snapshot),
+                               tags={"dagster/max_runtime": str(settings.run_max_runtime_s)},
                                description="Scrape and archive one bookmaker's board for one window.")
 
 
