@@ -121,7 +121,6 @@ def main() -> int:
                         sim_port=_free_port(), faults=f"*:latency={args.latency}")
     print(f"soak: {args.windows} windows, {args.events} events x 3 books, latency {args.latency} ms, state {state}")
     stack = start_stack(config, say=lambda s: print(f"==> {s}", flush=True))
-    rows = []
     rss_samples: list[dict[str, float]] = []  # per window: median RSS of each process tree over the window
     db_sizes = []
     try:
@@ -178,6 +177,7 @@ def main() -> int:
     print(f"{'book':<10} {'window':<17} {'sched_s':>7} {'queue_s':>7} {'scrape_s':>8} {'sensor_s':>8} "
           f"{'wqueue_s':>8} {'wrun_s':>6} {'write_s':>7} {'lag_s':>6} {'events':>6} {'changed':>7}")
     parts: dict[str, list[float]] = {k: [] for k in ("sched", "queue", "scrape", "sensor", "wqueue", "wrun")}
+    lags_by_window: dict[datetime, float] = {}
     for book, captured, applied, write_ms, events, changed, hist in snaps:
         start = captured.replace(second=0, microsecond=0)
         end = start + timedelta(minutes=1)
@@ -196,7 +196,6 @@ def main() -> int:
         for k, v in row.items():
             if v == v:
                 parts[k].append(v)
-        rows.append((book, key, row["scrape"], write_ms / 1000, lag))
         lags_by_window[start] = max(lags_by_window.get(start, lag), lag)
         print(f"{book:<10} {key:<17} {row['sched']:>7.1f} {row['queue']:>7.1f} {row['scrape']:>8.2f} "
               f"{row['sensor']:>8.1f} {row['wqueue']:>8.1f} {row['wrun']:>6.1f} {write_ms / 1000:>7.3f} "

@@ -6,7 +6,9 @@ database), never on fixed sleeps.
 
 Phases (window = one minute):
 
-- W1 clean baseline;
+- W1 clean data; ``kill -9`` of the process of sportybet's write run (not the daemon): the default run
+  launcher cannot see that, so the run stays STARTED and blocks the book until run monitoring fails it
+  at its ``dagster/max_runtime`` (ODDS_RUN_MAX_RUNTIME_S=30 here); then the window is written again;
 - W2 betpawa 429 storm (429=0.5), sportybet HTML pages (html=0.15), bet9ja's archive folder for the
   window replaced by a regular FILE (fails for root too) -> bet9ja's scrape fails naming the archive;
 - W3 ``kill -9`` of PostgreSQL (postmaster + backends) while a write run has a transaction open on the
@@ -72,6 +74,7 @@ class Faults:
         self.windows: dict[str, datetime] = {}
         self.orphans: list[int] = []
         self.notes: list[str] = []
+        self.killed_runs: list[str] = []
 
     # ------------------------------------------------------------------ Dagster's run table (SQL)
     def runs(self, job: str | None = None) -> list[dict]:
@@ -254,6 +257,36 @@ def kill_daemon_during_run(f: Faults, w: datetime, timeout: float = 120) -> str:
     return how
 
 
+def kill_run_worker(f: Faults, book: str, w: datetime, timeout: float = 120) -> str:
+    """kill -9 the process executing the write run of ``book``'s window ``w`` while it is STARTED.
+
+    The test holds an ACCESS EXCLUSIVE lock on ``market_odds_current`` meanwhile, so the run is
+    certainly still inside its write when it is killed (the other books' writes wait for the lock
+    too, and go on once it is released)."""
+    key = f"{book}|{_wkey(w)}"
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(f.stack.urls.odds) as lock:
+        lock.execute("LOCK TABLE market_odds_current IN ACCESS EXCLUSIVE MODE")
+        while time.monotonic() < deadline:
+            started = [r for r in f.runs("write_odds_job") if r["status"] == "STARTED" and f.covers(r, key)]
+            if started:
+                run_id = started[0]["run_id"]
+                # the run worker is `dagster api execute_run <args>`, the args naming the run id
+                procs = [p for p in psutil.process_iter(["cmdline"])
+                         if "execute_run" in " ".join(p.info["cmdline"] or [])
+                         and run_id in " ".join(p.info["cmdline"] or [])]
+                if procs:
+                    for p in procs:
+                        p.kill()
+                    psutil.wait_procs(procs, timeout=10)
+                    f.killed_runs.append(run_id)
+                    how = f"write run {run_id[:8]} of {key} killed -9 (pid {[p.pid for p in procs]}) while STARTED"
+                    say(how)
+                    return how
+            time.sleep(0.2)
+    raise AssertionError(f"no write run process of {key} seen within {timeout} s")
+
+
 def block_archive(f: Faults, book: str, w: datetime) -> Path:
     """Put a regular FILE where the window's archive folder goes (root cannot write under it either)."""
     archive = Archive(f.stack.env["ODDS_ARCHIVE_URL"])
@@ -269,10 +302,12 @@ def stack():
     if os.environ.get("ODDS_FAULT_SUITE", "1") == "0":
         pytest.skip("fault suite disabled (ODDS_FAULT_SUITE=0)")
     state = Path(tempfile.mkdtemp(prefix="odds-faults-"))
-    saved = {k: os.environ.get(k) for k in ("ODDS_DATABASE_URL", "ODDS_STATE_DIR", "ODDS_ARCHIVE_URL")}
+    saved = {k: os.environ.get(k) for k in ("ODDS_DATABASE_URL", "ODDS_STATE_DIR", "ODDS_ARCHIVE_URL",
+                                            "ODDS_RUN_MAX_RUNTIME_S")}
     for k in saved:
         os.environ.pop(k, None)
     os.environ["ODDS_STATE_DIR"] = str(state)
+    os.environ["ODDS_RUN_MAX_RUNTIME_S"] = "30"  # scrape/write runs of 30 events take a few seconds
     config = DemoConfig(state=state, events=30, cadence_minutes=1, ui_port=free_port(), sim_port=free_port())
     t0 = time.monotonic()
     started = start_stack(config, say=lambda s: say(s))
@@ -309,10 +344,11 @@ def faulted(stack):
     """Runs all phases; returns the Faults record once W5 is written and nothing is in flight."""
     f = stack
     t_start = time.monotonic()
-    # W1: clean baseline
+    # W1: clean data; the process of sportybet's write run is killed (the phases go on meanwhile)
     w1 = f.next_window()
     f.windows["W1"] = w1
     f.wait_scrapes_done(w1)
+    f.notes.append("W1: " + kill_run_worker(f, "sportybet", w1))
 
     # W2: 429 storm, HTML pages, unwritable archive
     w2 = f.next_window()
@@ -424,9 +460,17 @@ def test_expected_windows_written_and_failures_reported(faulted):
             continue
         text = run_log_text(f, r["run_id"])
         cause = [ln for ln in text.splitlines() if any(s in ln for s in (
-            "Error", "error", "archive", "403", "could not", "connection", "terminat", "in the past"))]
+            "Error", "error", "archive", "403", "could not", "connection", "terminat", "in the past", "runtime"))]
         assert cause, f"failed run {r['run_id']} ({r['job']} {r['partition'] or r['range']}) names no cause:\n{text[-1500:]}"
         f.notes.append(f"failed run {r['job']} {r['partition'] or r['range']}: {cause[-1][:200]}")
+    # the write run whose process was killed: failed by run monitoring at its max runtime, named so
+    for run_id in f.killed_runs:
+        run = next(r for r in f.runs("write_odds_job") if r["run_id"] == run_id)
+        text = run_log_text(f, run_id)
+        assert run["status"] == "FAILURE", (run, text[-1500:])
+        assert "maximum runtime" in text, text[-1500:]
+        f.notes.append(f"killed write run {run['partition'] or run['range']}: {run['status']}, "
+                       + next(ln for ln in text.splitlines() if "maximum runtime" in ln)[:200])
     daemon_log = (f.stack.config.state / "logs" / "daemon.log").read_text(errors="replace")
     lines = [ln for ln in daemon_log.splitlines() if "odds run failed:" in ln]
     f.notes.append(f"{len(lines)} 'odds run failed' lines in daemon.log")
