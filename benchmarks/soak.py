@@ -4,8 +4,10 @@ Runs `odds demo`'s stack (embedded PostgreSQL, simulator, dagster-daemon, dagste
 temporary state folder with --events per book and 50-200 ms of simulator latency on every request,
 for --windows windows. Per window and book it reports where the time went — schedule, run queue, scrape
 (the odds_snapshot run), write sensor, write run, write s (the engine) — and lag (window end -> written;
-negative = written before the window closed); per window the median RSS and the CPU seconds of each
-process tree, and the database size. Last line:
+negative = written before the window closed); per window the median memory of each long-lived
+process tree (RSS; PostgreSQL: PSS, its backends share buffers), the peak RSS of one run process, CPU
+seconds, and the database size. rss_growth_mb compares the later half of the windows with the earlier
+half, window 1 (start-up, caches filling) left out. Last line:
 
     RESULT max_lag_s=… lag_growth_s_per_window=… rss_growth_mb=…
 
@@ -65,17 +67,27 @@ def _postgres_procs(pgdata: Path) -> list[psutil.Process]:
     return out
 
 
-def _usage(procs: list[psutil.Process]) -> tuple[float, float]:
-    """(RSS MiB, CPU seconds so far incl. reaped children) of a process tree."""
-    rss = cpu = 0.0
+def _is_run_worker(p: psutil.Process) -> bool:
+    """A run's process: the code server starts each run with multiprocessing's spawn."""
+    try:
+        return "spawn_main" in " ".join(p.cmdline())
+    except psutil.Error:
+        return False
+
+
+def _usage(procs: list[psutil.Process], *, pss: bool = False) -> tuple[float, float]:
+    """(memory MiB, CPU seconds so far incl. reaped children) of some processes. Memory is RSS, or
+    PSS for processes sharing memory (PostgreSQL's backends share its buffers: RSS would count them
+    once per backend)."""
+    mem = cpu = 0.0
     for p in procs:
         try:
-            rss += p.memory_info().rss
+            mem += p.memory_full_info().pss if pss else p.memory_info().rss
             t = p.cpu_times()
             cpu += t.user + t.system + t.children_user + t.children_system
         except psutil.Error:
             pass
-    return rss / 2**20, cpu
+    return mem / 2**20, cpu
 
 
 def _run_times(ui: str) -> dict[tuple[str, str, str], tuple[float, float, float]]:
@@ -121,23 +133,33 @@ def main() -> int:
                         sim_port=_free_port(), faults=f"*:latency={args.latency}")
     print(f"soak: {args.windows} windows, {args.events} events x 3 books, latency {args.latency} ms, state {state}")
     stack = start_stack(config, say=lambda s: print(f"==> {s}", flush=True))
-    rss_samples: list[dict[str, float]] = []  # per window: median RSS of each process tree over the window
+    # per window: the median memory of each long-lived process tree over the window's samples (RSS;
+    # PostgreSQL: PSS), and the peak RSS of one run process (each Dagster run is a new process)
+    rss_samples: list[dict[str, float]] = []
+    run_peaks: list[float] = []
     db_sizes = []
     try:
         deadline = time.monotonic() + 60 * (args.windows + 4)
         seen = 0
         window_rss: dict[str, list[float]] = {}
+        window_run_peak = 0.0
         cpu_before: dict[str, float] = {}
         while time.monotonic() < deadline:
             if stack.dead():
                 raise SystemExit(f"stack processes died: {stack.dead()}; logs in {state / 'logs'}")
             trees = {name: _tree(p.pid) for name, p in stack.processes.items()}
+            runs_now = [p for p in trees.get("daemon", []) if _is_run_worker(p)]
+            trees["daemon"] = [p for p in trees.get("daemon", []) if p not in runs_now]
             trees["postgres"] = _postgres_procs(state / "pgdata")
             cpu_now = {}
             for name, procs in trees.items():
-                rss, cpu = _usage(procs)
-                window_rss.setdefault(name, []).append(rss)
+                mem, cpu = _usage(procs, pss=name == "postgres")
+                window_rss.setdefault(name, []).append(mem)
                 cpu_now[name] = cpu
+            mem, cpu_now["runs"] = _usage(runs_now)
+            cpu_now["runs"] = max(cpu_now["runs"], 0.0)
+            for p in runs_now:
+                window_run_peak = max(window_run_peak, _usage([p])[0])
             with psycopg.connect(stack.urls.odds) as conn:
                 counts = dict(conn.execute(
                     "SELECT b.name, count(s.*) FROM bookmakers b LEFT JOIN snapshots s ON s.bookmaker = b.id "
@@ -146,20 +168,21 @@ def main() -> int:
             done = min(counts.get(b, 0) for b in BOOKMAKERS)
             if done > seen:
                 seen = done
-                # RSS: the median over the window's 5-second samples (run processes come and go);
-                # CPU: seconds used since the previous window was written (a cumulative counter can
-                # drop when a tree loses a process that is not reaped by a member of it)
+                # memory: the median over the window's samples; CPU: seconds used by the long-lived
+                # trees since the previous window was written (run processes' CPU counts in the
+                # daemon's once they are reaped by its code server)
                 sample = {name: statistics.median(v) for name, v in window_rss.items()}
                 rss_samples.append(sample)
+                run_peaks.append(window_run_peak)
                 db_sizes.append(size / 2**20)
-                cpu = {k: max(0.0, v - cpu_before.get(k, 0.0)) for k, v in cpu_now.items()}
-                cpu_before, window_rss = cpu_now, {}
-                print(f"window {seen}: RSS " + ", ".join(f"{k} {v:.0f}" for k, v in sample.items())
-                      + " MiB; CPU s " + ", ".join(f"{k} {v:.0f}" for k, v in cpu.items())
+                cpu = {k: max(0.0, v - cpu_before.get(k, 0.0)) for k, v in cpu_now.items() if k != "runs"}
+                cpu_before, window_rss, window_run_peak = cpu_now, {}, 0.0
+                print(f"window {seen}: MiB " + ", ".join(f"{k} {v:.0f}" for k, v in sample.items())
+                      + f", run peak {run_peaks[-1]:.0f}; CPU s " + ", ".join(f"{k} {v:.0f}" for k, v in cpu.items())
                       + f"; db {size / 2**20:.1f} MiB", flush=True)
+            time.sleep(2)
             if seen >= args.windows:
                 break
-            time.sleep(5)
         runs = _run_times(stack.ui_url)
         with psycopg.connect(stack.urls.odds) as conn:
             snaps = conn.execute(
@@ -209,9 +232,19 @@ def main() -> int:
         growth = statistics.linear_regression(xs, lags).slope
     else:
         growth = float("nan")
-    rss_total = [sum(s.values()) for s in rss_samples]
-    half = max(1, len(rss_total) // 2)
-    rss_growth = (statistics.mean(rss_total[half:]) - statistics.mean(rss_total[:half])) if len(rss_total) >= 2 else 0.0
+    # memory growth of the long-lived processes, window 1 left out (the stack starts during it and
+    # the caches fill): mean of the later half minus mean of the earlier half
+    steady = rss_samples[1:] if len(rss_samples) >= 3 else rss_samples
+    half = max(1, len(steady) // 2)
+
+    def growth_of(values: list[float]) -> float:
+        return statistics.mean(values[half:]) - statistics.mean(values[:half]) if len(values) >= 2 else 0.0
+
+    rss_growth = growth_of([sum(x.values()) for x in steady])
+    if steady:
+        print("memory growth (MiB, later half - earlier half, from window 2): "
+              + ", ".join(f"{k} {growth_of([x[k] for x in steady]):+.1f}" for k in steady[0])
+              + f"; run process peak {growth_of(run_peaks[1:] if len(run_peaks) >= 3 else run_peaks):+.1f}")
     written_in_time = sum(1 for lag in lags if lag <= 0)  # the next window starts at this one's end
     print(f"windows fully written: {len(lags)}; written before the next window started: {written_in_time}/{len(lags)}")
     if db_sizes:

@@ -277,7 +277,7 @@ class MarketModel:
         self._lam_status = p_status * _STATUS_BLOCK
         self._exp_change = math.exp(-self._lam_change)
         self._exp_status = math.exp(-self._lam_status)
-        self._states: dict[tuple[int, int, int], InstanceState] = {}
+        self._states: dict[int, tuple[int, int, InstanceState]] = {}
         self._universes: dict[int, list[tuple[float, int, MarketSpec, int | None, list[float]]]] = {}
 
     # ---------------------------------------------------------------- instance sets
@@ -430,15 +430,16 @@ class MarketModel:
             return None
         version = self._last_change(inst.key, tick, appear_tick)
         # odds only move at a change and status only at a status event, so the state is a function
-        # of (instance, version, status): cached, which makes every later tick nearly free
-        ck = (inst.key, version, status)
-        cached = self._states.get(ck)
-        if cached is not None:
-            return cached
+        # of (instance, version, status): the latest one per instance is kept, which makes every later
+        # tick nearly free and keeps the cache at one state per live instance (older versions, asked
+        # for by a truth query about the past, are recomputed)
+        cached = self._states.get(inst.key)
+        if cached is not None and cached[0] == version and cached[1] == status:
+            return cached[2]
         st = self._compute_state(inst, book, version, status)
-        if len(self._states) > 600_000:
+        if len(self._states) > 2_000_000:  # a safety net: instances of events long gone
             self._states.clear()
-        self._states[ck] = st
+        self._states[inst.key] = (version, status, st)
         return st
 
     def _compute_state(self, inst: InstanceDef, book: str, version: int, status: int) -> InstanceState:
