@@ -132,3 +132,26 @@ def test_build_definitions_at_cadence_one() -> None:
     assert pd.Timedelta(minutes=1) == pd.Timedelta(
         next(d.partitions_def for d in pdef.partitions_defs if d.name == "window").get_first_partition_window().end
         - next(d.partitions_def for d in pdef.partitions_defs if d.name == "window").get_first_partition_window().start)
+
+
+def test_runs_carry_the_max_runtime_and_the_instance_enforces_it(tmp_path: Path) -> None:
+    # a hung run would block its bookmaker (one run per book): run monitoring fails it at this tag
+    settings = PipelineSettings.from_env({"ODDS_RUN_MAX_RUNTIME_S": "123"})
+    defs = build_definitions(settings, now=T0)
+    for job in ("scrape_odds_job", "write_odds_job"):
+        assert defs.resolve_job_def(job).tags["dagster/max_runtime"] == "123", job
+    assert PipelineSettings.from_env({}).run_max_runtime_s == 600
+    for bad in ("5", "ten"):
+        try:
+            PipelineSettings.from_env({"ODDS_RUN_MAX_RUNTIME_S": bad})
+        except ValueError as e:
+            assert "ODDS_RUN_MAX_RUNTIME_S" in str(e)
+        else:
+            raise AssertionError(f"ODDS_RUN_MAX_RUNTIME_S={bad} accepted")
+    # the repository's instance settings: monitoring on, queue checked every second, parallel launches
+    (tmp_path / "dagster.yaml").write_text((REPO / "dagster.yaml").read_text())
+    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+        assert instance.run_monitoring_enabled and instance.run_monitoring_poll_interval_seconds == 15
+        assert instance.run_coordinator.dequeue_interval_seconds == 1
+        limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
+        assert {"key": "odds/bookmaker", "value": {"applyLimitPerUniqueValue": True}, "limit": 1} in limits

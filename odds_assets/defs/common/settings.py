@@ -6,8 +6,8 @@ strings and URLs are resources configured with ``dg.EnvVar`` and resolved when a
     ODDS_CADENCE_MINUTES  scrape cadence = window width in minutes (default 5; divides 60, so 1 works)
     ODDS_RETENTION_DAYS   days of archive, history partitions and Dagster windows kept (default 14)
     ODDS_RUN_MAX_RUNTIME_S  a scrape or write run still going after this many seconds is failed by
-                          Dagster's run monitoring (default 600) — also how a run whose process died
-                          (the default run launcher cannot see that) stops blocking its bookmaker
+                          Dagster's run monitoring (default 600), so a hung run stops blocking its
+                          bookmaker (one run per book at a time)
 """
 
 from __future__ import annotations
