@@ -33,6 +33,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from odds_assets.defs.scrape.partitions import WINDOW_FMT  # noqa: E402
 from odds_assets.demo import DemoConfig, start_stack  # noqa: E402
 from odds_assets.models import BOOKMAKERS  # noqa: E402
 
@@ -112,9 +113,9 @@ def _run_times(ui: str) -> dict[tuple[str, str, str], tuple[float, float, float]
             elif "dagster/asset_partition_range_start" in tags:
                 book, _, first = tags["dagster/asset_partition_range_start"].partition("|")
                 last = tags["dagster/asset_partition_range_end"].partition("|")[2]
-                w = datetime.strptime(first, "%Y-%m-%d-%H:%M")
-                while w.strftime("%Y-%m-%d-%H:%M") <= last:
-                    out[(run["jobName"], book, w.strftime("%Y-%m-%d-%H:%M"))] = times
+                w = datetime.strptime(first, WINDOW_FMT)
+                while w.strftime(WINDOW_FMT) <= last:
+                    out[(run["jobName"], book, w.strftime(WINDOW_FMT))] = times
                     w += timedelta(minutes=1)
         cursor = results[-1]["runId"]
     return out
@@ -156,8 +157,6 @@ def main() -> int:
                 mem, cpu = _usage(procs, pss=name == "postgres")
                 window_rss.setdefault(name, []).append(mem)
                 cpu_now[name] = cpu
-            mem, cpu_now["runs"] = _usage(runs_now)
-            cpu_now["runs"] = max(cpu_now["runs"], 0.0)
             for p in runs_now:
                 window_run_peak = max(window_run_peak, _usage([p])[0])
             with psycopg.connect(stack.urls.odds) as conn:
@@ -175,7 +174,7 @@ def main() -> int:
                 rss_samples.append(sample)
                 run_peaks.append(window_run_peak)
                 db_sizes.append(size / 2**20)
-                cpu = {k: max(0.0, v - cpu_before.get(k, 0.0)) for k, v in cpu_now.items() if k != "runs"}
+                cpu = {k: max(0.0, v - cpu_before.get(k, 0.0)) for k, v in cpu_now.items()}
                 cpu_before, window_rss, window_run_peak = cpu_now, {}, 0.0
                 print(f"window {seen}: MiB " + ", ".join(f"{k} {v:.0f}" for k, v in sample.items())
                       + f", run peak {run_peaks[-1]:.0f}; CPU s " + ", ".join(f"{k} {v:.0f}" for k, v in cpu.items())
@@ -205,7 +204,7 @@ def main() -> int:
         start = captured.replace(second=0, microsecond=0)
         end = start + timedelta(minutes=1)
         lag = (applied - end).total_seconds()
-        key = start.astimezone(timezone.utc).strftime("%Y-%m-%d-%H:%M")
+        key = start.astimezone(timezone.utc).strftime(WINDOW_FMT)
         sc = runs.get(("scrape_odds_job", book, key))
         wr = runs.get(("write_odds_job", book, key))
         row = {

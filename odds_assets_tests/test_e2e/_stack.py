@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Callable, Iterator
 
 import httpx
+import psutil
 
+from odds_assets.demo import DemoConfig, DemoStack, start_stack
 from odds_assets.models import Outcome
 from odds_assets.snapshot import canonical_decimal, encode_outcomes
 
@@ -20,6 +26,35 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def running_stack(name: str, events: int, say: Callable[[str], None]) -> Iterator[DemoStack]:
+    """``odds demo``'s stack (1-minute windows, ``events`` per book) in a temporary state folder, with
+    this process's ODDS_* database/state/archive variables set aside. On exit: everything stopped,
+    the logs copied to ``artifacts/<name>/logs``, the folder removed, and no process left running
+    (processes restarted by the test count: they are read from the stack at the end)."""
+    state = Path(tempfile.mkdtemp(prefix=f"odds-{name}-"))
+    saved = {k: os.environ.get(k) for k in ("ODDS_DATABASE_URL", "ODDS_STATE_DIR", "ODDS_ARCHIVE_URL")}
+    for k in saved:
+        os.environ.pop(k, None)
+    os.environ["ODDS_STATE_DIR"] = str(state)
+    config = DemoConfig(state=state, events=events, cadence_minutes=1, ui_port=free_port(), sim_port=free_port())
+    started = start_stack(config, say=say)
+    try:
+        yield started
+    finally:
+        pids = [p.pid for p in started.processes.values()]
+        started.stop()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        leftovers = [pid for pid in pids if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"]
+        shutil.copytree(state / "logs", artifacts_dir(name) / "logs", dirs_exist_ok=True)
+        shutil.rmtree(state, ignore_errors=True)
+        assert leftovers == [], f"processes left running: {leftovers}"
 
 
 def artifacts_dir(name: str) -> Path:

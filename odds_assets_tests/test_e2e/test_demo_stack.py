@@ -7,19 +7,14 @@ no browser download). Screenshots are saved under ``artifacts/e2e/`` (or ``$ODDS
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import time
-from pathlib import Path
 
-import psutil
 import psycopg
 import pytest
 
-from odds_assets.demo import DemoConfig, start_stack
 from odds_assets.models import BOOKMAKER_IDS, BOOKMAKERS
 from odds_assets_tests.test_e2e._stack import (
-    artifacts_dir, current_of, free_port, graphql, history_as_of, truth)
+    artifacts_dir, current_of, graphql, history_as_of, running_stack, truth)
 
 pytestmark = pytest.mark.e2e
 
@@ -29,27 +24,9 @@ CHROMIUM = os.environ.get("ODDS_CHROMIUM", "/usr/bin/chromium")
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    state = Path(tempfile.mkdtemp(prefix="odds-e2e-"))
-    saved = {k: os.environ.get(k) for k in ("ODDS_DATABASE_URL", "ODDS_STATE_DIR")}
-    os.environ.pop("ODDS_DATABASE_URL", None)
-    os.environ["ODDS_STATE_DIR"] = str(state)
-    config = DemoConfig(state=state, events=40, cadence_minutes=1, ui_port=free_port(), sim_port=free_port())
-    started = start_stack(config, say=lambda s: print(f"[e2e] {s}"))
-    pids = [p.pid for p in started.processes.values()]
-    try:
+def stack():
+    with running_stack("e2e", 40, lambda s: print(f"[e2e] {s}")) as started:
         yield started
-    finally:
-        started.stop()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        leftovers = [pid for pid in pids if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"]
-        shutil.copytree(state / "logs", artifacts_dir("e2e") / "logs", dirs_exist_ok=True)
-        shutil.rmtree(state, ignore_errors=True)
-        assert leftovers == [], f"processes left running: {leftovers}"
 
 
 def _windows_written(url: str) -> dict[str, int]:

@@ -29,10 +29,8 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -45,15 +43,13 @@ import pytest
 from odds_assets.archive import Archive
 from odds_assets.dagster_home import REPO_ROOT
 from odds_assets.db.server import start_embedded
-from odds_assets.demo import DemoConfig, _spawn, start_stack
+from odds_assets.demo import _spawn
+from odds_assets.defs.scrape.partitions import WINDOW_FMT
 from odds_assets.models import BOOKMAKER_IDS, BOOKMAKERS
-from odds_assets_tests.test_e2e._stack import (
-    artifacts_dir, current_of, free_port, graphql, history_as_of, truth)
+from odds_assets_tests.test_e2e._stack import current_of, graphql, history_as_of, running_stack, truth
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
-REPO = Path(__file__).resolve().parents[2]
-WINDOW_FMT = "%Y-%m-%d-%H:%M"
 TERMINAL = ("SUCCESS", "FAILURE", "CANCELED")
 IN_FLIGHT = ("QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELING")
 
@@ -315,40 +311,23 @@ def block_archive(f: Faults, book: str, w: datetime) -> Path:
 def stack():
     if os.environ.get("ODDS_FAULT_SUITE", "1") == "0":
         pytest.skip("fault suite disabled (ODDS_FAULT_SUITE=0)")
-    state = Path(tempfile.mkdtemp(prefix="odds-faults-"))
-    saved = {k: os.environ.get(k) for k in ("ODDS_DATABASE_URL", "ODDS_STATE_DIR", "ODDS_ARCHIVE_URL")}
-    for k in saved:
-        os.environ.pop(k, None)
-    os.environ["ODDS_STATE_DIR"] = str(state)
-    config = DemoConfig(state=state, events=30, cadence_minutes=1, ui_port=free_port(), sim_port=free_port())
     t0 = time.monotonic()
-    started = start_stack(config, say=lambda s: say(s))
-    say(f"stack up in {time.monotonic() - t0:.0f} s")
-    f = Faults(started)
-    try:
-        yield f
-    finally:
-        pids = [p.pid for p in started.processes.values()]
-        started.stop()
-        for pid in f.orphans:  # children of the killed daemon (its code server) if they outlived it
-            try:
-                p = psutil.Process(pid)
-                if p.status() != psutil.STATUS_ZOMBIE:
-                    f.notes.append(f"killed daemon's child {pid} ({p.name()}) still alive at teardown")
-                    p.kill()
-            except psutil.NoSuchProcess:
-                pass
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        leftovers = [pid for pid in pids if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"]
-        shutil.copytree(state / "logs", artifacts_dir("e2e-faults") / "logs", dirs_exist_ok=True)
-        shutil.rmtree(state, ignore_errors=True)
-        for note in f.notes:
-            say(f"note: {note}")
-        assert leftovers == [], f"processes left running: {leftovers}"
+    with running_stack("e2e-faults", 30, say) as started:
+        say(f"stack up in {time.monotonic() - t0:.0f} s")
+        f = Faults(started)
+        try:
+            yield f
+        finally:
+            for pid in f.orphans:  # children of the killed daemon (its code server) if they outlived it
+                try:
+                    p = psutil.Process(pid)
+                    if p.status() != psutil.STATUS_ZOMBIE:
+                        f.notes.append(f"killed daemon's child {pid} ({p.name()}) still alive at teardown")
+                        p.kill()
+                except psutil.NoSuchProcess:
+                    pass
+            for note in f.notes:
+                say(f"note: {note}")
 
 
 @pytest.fixture(scope="module")
