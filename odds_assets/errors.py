@@ -7,6 +7,7 @@
         BookmakerBlocked                          403 / HTML, WAF or marketing pages after retries
         UnexpectedPayload(path)                   non-JSON, protobuf, wrong envelope, schema drift
       NormalisationError(bookmaker, event_id, path)  a response that parses but cannot be normalised
+        NotFootball(sport)                        an event of another sport (its markets are not football's)
       SnapshotError(bookmaker, sr_event_id, market_id, line, field)  invalid input to the write engine
       ArchiveError(url)                           the archive cannot be read or written
       DatabaseNotConfigured                       no database URL and no embedded server available
@@ -22,6 +23,7 @@ __all__ = [
     "BookmakerUnavailable",
     "DatabaseNotConfigured",
     "NormalisationError",
+    "NotFootball",
     "OddsAssetsError",
     "SnapshotError",
     "UnexpectedPayload",
@@ -75,6 +77,20 @@ class NormalisationError(OddsAssetsError):
         self.bookmaker = bookmaker
         self.event_id = event_id
         self.path = path
+
+
+class NotFootball(NormalisationError):
+    """An event whose response states another sport than football.
+
+    Every book reuses its market ids across sports (SportyBet's SportRadar ids, BetPawa's market
+    types), so a basketball or tennis event would otherwise be read as football markets. ``sport`` is
+    the book's own id or name for the sport (``"sr:sport:2"``, ``"3"``), ``path`` where it was read.
+    """
+
+    def __init__(self, message: str, *, bookmaker: str, event_id: str | int | None, path: str,
+                 sport: str) -> None:
+        super().__init__(message, bookmaker=bookmaker, event_id=event_id, path=path)
+        self.sport = sport
 
 
 class SnapshotError(OddsAssetsError):

@@ -1,14 +1,16 @@
 """Small helpers shared by the three book modules: JSON decoding and typed field access that turns
-schema drift into errors naming the bookmaker, event and JSON path."""
+schema drift into errors naming the bookmaker, event and JSON path, and the football check every
+event parser makes before reading markets (the books reuse market ids across sports)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timezone
 from typing import Any
 
 import orjson
 
-from odds_assets.errors import NormalisationError, UnexpectedPayload
+from odds_assets.errors import NormalisationError, NotFootball, UnexpectedPayload
 
 __all__: list[str] = []
 
@@ -55,6 +57,18 @@ class Fields:
         if allow_int and isinstance(value, int) and not isinstance(value, bool):
             return str(value)
         raise self.error(f"expected a non-empty string, got {value!r}", f"{path}.{key}" if path else key)
+
+    def football(self, sport: str, name: Any, football: Collection[str], path: str) -> None:
+        """Raise NotFootball unless ``sport`` (the book's sport id, read at ``path``) is football.
+
+        Called before any market is read: a basketball or tennis event carries market ids that
+        also exist for football, and would otherwise parse into wrong football markets."""
+        if sport in football:
+            return
+        named = f"{sport!r} ({name})" if isinstance(name, str) and name else repr(sport)
+        expected = " or ".join(repr(s) for s in football)
+        raise NotFootball(f"sport {named} is not football ({expected})", bookmaker=self.bookmaker,
+                          event_id=self.event_id, path=path, sport=sport)
 
     def int_id(self, value: Any, path: str) -> int:
         """A numeric id given as int or digit string."""

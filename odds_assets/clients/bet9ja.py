@@ -8,7 +8,9 @@ Bet9ja is the touchiest book (403 without a delay), hence 15 slots and 25 ms per
 Odds are a flat dict ``O`` of ``S_<MARKET>[@<LINE>]_<OUTCOME>`` → decimal string; the outcome is
 after the *last* underscore, the line (home perspective) between ``@`` and it. ``S_OU`` holds half
 lines and ``S_OUA`` whole/quarter lines. A value of "1" is a placeholder, not a price.
-``STARTDATE`` is UTC.
+``STARTDATE`` is UTC. The sport is ``SID`` (name in ``S``); market keys such as ``S_1X2`` and
+``S_OU`` exist in other sports too, so an event that is not soccer is refused
+(:class:`~odds_assets.errors.NotFootball`).
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ __all__ = ["Bet9jaClient", "parse_event_detailed", "parse_key", "parse_listing"]
 BOOK = "bet9ja"
 _OK = ("OK", "D")
 _SOCCER = "1"
+#: ``SID`` of a soccer event: "1" pre-match, "3000001" in the live feed (whose ``LIVES_`` keys
+#: parse_key also reads).
+_FOOTBALL_SIDS = (_SOCCER, "3000001")
 _API = "/desktop/feapi/PalimpsestAjax"
 
 
@@ -85,6 +90,7 @@ def parse_event_detailed(body: bytes | Any) -> ParsedEvent:
     if not isinstance(data, dict):
         raise f.error("expected an object", "D")
     f.event_id = data.get("ID")
+    f.football(f.str(data, "SID", "D"), data.get("S"), _FOOTBALL_SIDS, "D.SID")
     event = _event(f, data)
     odds = f.obj(data, "O", "D")
     # Group keys into raw instances (market key × line), in order of first appearance.

@@ -9,6 +9,10 @@ Every request sends ``x-pawa-brand`` (the API is multi-tenant) and ``accept: app
 BetPawa is the reference book: its market ids and outcome labels are the canonical ones, so a market
 the catalogue knows is kept with its own labels; markets the catalogue does not know are counted in
 ``unmapped`` as ``betpawa:<marketTypeId>``.
+
+The sport is the event's ``category`` (football is "2" on every brand); market type ids are shared
+across sports, so an event of another category is refused (:class:`~odds_assets.errors.NotFootball`)
+before its markets are read.
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ def parse_event_detailed(body: bytes | Any) -> ParsedEvent:
         raise f.error("expected an event object", "$")
     event_id = f.str(doc, "id", "")
     f.event_id = event_id
+    category = f.obj(doc, "category", "")
+    f.football(f.str(category, "id", "category"), category.get("name"), (_FOOTBALL,), "category.id")
     event = _event(f, doc, event_id)
     collector = EventCollector()
     specs = betpawa_specs()

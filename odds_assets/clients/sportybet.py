@@ -7,6 +7,8 @@ Every envelope must say ``bizCode: 10000``; every GET carries an ``_t`` cache bu
 Markets are one object per line, all sharing the market ``id`` (SportRadar UOF ids); the line is in
 ``specifier`` (``total=2.5``, ``hcp=-0.5``, ``hcp=0:1`` → home line 0−1 = −1). Outcomes whose
 ``desc`` embeds the line are matched by SR outcome id, the others by ``desc`` (case-insensitive).
+UOF market ids are shared across sports (a basketball event would read as ~100 football rows), so
+an event whose ``sport.id`` is not ``sr:sport:1`` is refused (:class:`~odds_assets.errors.NotFootball`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ __all__ = ["SportyBetClient", "parse_event_detailed", "parse_listing", "sr_id_of
 
 BOOK = "sportybet"
 _OK = 10000
+#: SportRadar's football id; SportyBet's market ids are SportRadar UOF ids, shared by every sport.
+_FOOTBALL = "sr:sport:1"
 #: SportyBet's synthetic ids for BetGenius-sourced events start with this; they are not SR ids.
 _GENIUS_PREFIX = "1111111"
 _MAX_PAGES = 200
@@ -115,6 +119,9 @@ def parse_event_detailed(body: bytes | Any) -> ParsedEvent:
     if not isinstance(data, dict):
         raise f.error("expected an object", "data")
     f.event_id = data.get("eventId")
+    sport = f.obj(data, "sport", "data")
+    f.football(f.str(sport, "id", "data.sport", allow_int=False), sport.get("name"), (_FOOTBALL,),
+               "data.sport.id")
     event = _event(f, data)
     collector = EventCollector()
     specs = sportybet_specs()

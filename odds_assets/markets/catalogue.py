@@ -353,13 +353,17 @@ CATALOGUE: tuple[MarketSpec, ...] = (
         OutcomeSpec('No', 'No', None, 'N'),
     )),
     MarketSpec('exact_goals_ft', 'FT', 4926, 21, 'S_EXACTGOAL', 'none', (
-        OutcomeSpec('6+', '6+', None, '6'),
+        OutcomeSpec('6+', '6+', None, None),
         OutcomeSpec('0', '0', None, None),
         OutcomeSpec('1', '1', None, '1'),
         OutcomeSpec('2', '2', None, '2'),
         OutcomeSpec('3', '3', None, '3'),
         OutcomeSpec('4', '4', None, '4'),
         OutcomeSpec('5', '5', None, '5'),
+        # Bet9ja's "6" is EXACTLY six goals, not BetPawa/SportyBet "6+": in three real captures it
+        # is priced 1.5-1.8x Bet9ja's own Over 5.5 (17 vs 11.25, 10.25 vs 5.8, 12 vs 7.4), as
+        # P(6)/P(6 or more) predicts. A known outcome with no BetPawa twin: read, then left out.
+        OutcomeSpec(None, None, None, '6'),
     )),
     MarketSpec('home_exact_goals_ft', 'FT', 4942, 23, 'S_GOALSHOME', 'none', (
         OutcomeSpec('2', '2', None, '2'),

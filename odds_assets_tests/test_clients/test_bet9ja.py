@@ -135,3 +135,32 @@ def test_r_e_fails_only_that_event() -> None:
     assert failure.sr_event_id == 60_800_011 and "GetEvent" in failure.reason
     assert len(board.events) == 8
     assert_reparses(board)
+
+
+def test_exact_goals_6_is_exactly_six_not_6_plus() -> None:
+    # The real capture's own figures: S_EXACTGOAL_6 = 17 next to S_OU@5.5 Over = 11.25. "6+" and
+    # "Over 5.5" are the same bet, so one book cannot price them 17 and 11.25; as exactly six the
+    # gap is expected: implied 1/17 ÷ 1/11.25 = 0.66, the share of P(6 or more) that P(exactly 6)
+    # has under a Poisson goal model (the other captures give 10.25 vs 5.8 and 12 vs 7.4, 0.57 and
+    # 0.62; the capture's 1X2 and Over/Under 2.5 put the goal mean near 2.6). So the suffix must not
+    # become BetPawa's "6+", priced 17 or at all.
+    real = DOC["D"]["O"]
+    assert (real["S_EXACTGOAL_6"], real["S_OU@5.5_O"]) == ("17", "11.25")
+    goals = {k: v for k, v in real.items() if k.startswith("S_EXACTGOAL_")}
+    odds = parse_event("bet9ja", _with_odds({**goals, "S_OU@5.5_O": "11.25"}))
+    by_id = {m.market_id: m for m in odds.markets}
+    exact = by_id[4926]
+    assert "6+" not in {o.name for o in exact.outcomes}
+    assert Decimal("17") not in {o.odds for o in exact.outcomes}
+    # the other outcomes mean the same at every book and still map; the market is not thrown away
+    assert {o.name: o.odds for o in exact.outcomes} == {
+        str(n): Decimal(goals[f"S_EXACTGOAL_{n}"]) for n in range(1, 6)}
+    assert odds.unmapped == {}
+    over = {o.name: o.odds for o in by_id[5000].outcomes}
+    assert by_id[5000].line == Decimal("5.5") and over["Over"] == Decimal("11.25")
+
+
+def test_whole_capture_has_no_exact_goals_6_plus() -> None:
+    odds = parse_event("bet9ja", capture("bet9ja"))
+    (exact,) = [m for m in odds.markets if m.market_id == 4926]
+    assert [o.name for o in exact.outcomes if o.name == "6+"] == []

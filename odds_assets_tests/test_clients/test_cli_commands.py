@@ -33,6 +33,17 @@ def test_parse_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "R 'E'" in capsys.readouterr().err
 
 
+def test_parse_refuses_another_sport(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = json.loads(capture("sportybet"))
+    doc["data"]["sport"] = dict(doc["data"]["sport"], id="sr:sport:2", name="Basketball")
+    other = tmp_path / "basketball.json"
+    other.write_text(json.dumps(doc))
+    assert main(["parse", "--bookmaker", "sportybet", str(other)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no football rows for a basketball event
+    assert "sportybet event sr:match:68995116" in captured.err and "'sr:sport:2' (Basketball)" in captured.err
+
+
 def test_coverage_table(capsys: pytest.CaptureFixture[str]) -> None:
     files = [str(REAL / f"{b}_event_sr68995116.json") for b in ("sportybet", "betpawa", "bet9ja")]
     assert main(["coverage", *files]) == 0

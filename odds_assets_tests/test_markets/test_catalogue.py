@@ -1,5 +1,6 @@
 """odds_assets.markets.catalogue: the three lookups stay consistent (unique BetPawa ids, shared Bet9ja
-keys routed by distinct suffixes, S_OUA alias onto 5000) and every markets.csv row is present."""
+keys routed by distinct suffixes, S_OUA alias onto 5000), every markets.csv row is present, and a
+Bet9ja suffix maps only onto a BetPawa outcome of the same meaning."""
 
 from __future__ import annotations
 
@@ -42,3 +43,12 @@ def test_every_csv_row_is_catalogued() -> None:
         assert str(spec.betpawa_id or "") == r["betpawa_market_id"], r["canonical_name"]
         assert str(spec.sportybet_id or "") == r["sportybet_market_id"], r["canonical_name"]
         assert (spec.bet9ja_key or "") == r["bet9ja_market_key"], r["canonical_name"]
+
+
+def test_bet9ja_exact_goals_6_is_not_6_plus() -> None:
+    # Bet9ja's S_EXACTGOAL_6 is exactly six goals (priced well above its own Over 5.5, see
+    # markets.csv exact_goals_ft): a known suffix, so the market is still read, but with no BetPawa twin.
+    (spec,) = by_bet9ja_key()["S_EXACTGOAL"]
+    labels = {o.bet9ja: o.betpawa for o in spec.outcomes if o.bet9ja is not None}
+    assert labels == {"1": "1", "2": "2", "3": "3", "4": "4", "5": "5", "6": None}
+    assert next(o for o in spec.outcomes if o.betpawa == "6+").bet9ja is None
