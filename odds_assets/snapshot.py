@@ -35,7 +35,11 @@ __all__ = [
     "canonical_decimal",
     "decode_outcomes",
     "encode_outcomes",
+    "check_snapshot",
+    "event_problems",
+    "explain_outcomes",
     "outcome_frame",
+    "outcome_problems",
 ]
 
 MARKET_COLUMNS = ["sr_event_id", "market_id", "line", "outcomes"]
@@ -46,7 +50,7 @@ _ESCAPE_RE = re.compile(r"([\\;=!])")
 _DEC = r"(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?"
 # Lines are stored exactly as hundredths in a smallint in history: at most 2 decimals, |line| <= 327.67
 # (football lines are quarter or half goals; anything else is rejected, never rounded).
-LINE_RE = re.compile(r"-?(?:0|[1-9][0-9]{0,2})(?:\.[0-9]?[1-9])?")
+LINE_RE = re.compile(r"(?!-0$)-?(?:0|[1-9][0-9]{0,2})(?:\.[0-9]?[1-9])?")  # "-0" is not canonical
 MAX_ABS_LINE = Decimal("327.67")
 # Odds strictly above 1.0 in canonical form: 1.x with a non-zero fraction, or an integer part >= 2.
 _ODDS = r"(?:1\.[0-9]*[1-9]|[2-9](?:\.[0-9]*[1-9])?|[1-9][0-9]+(?:\.[0-9]*[1-9])?)"
@@ -104,12 +108,17 @@ def decode_outcomes(encoded: str) -> tuple[Outcome, ...]:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """One bookmaker's board at ``captured_at``: complete events and their market instances."""
+    """One bookmaker's board at ``captured_at``: complete events and their market instances.
+
+    ``rejected`` lists the events dropped as invalid while it was built (one :class:`SnapshotError`
+    each, naming the bookmaker, event and field); they are not in ``events`` / ``markets``.
+    """
 
     bookmaker: str
     captured_at: datetime
     events: pd.DataFrame
     markets: pd.DataFrame
+    rejected: tuple[SnapshotError, ...] = ()
 
     def __post_init__(self) -> None:
         if self.bookmaker not in BOOKMAKER_IDS:
@@ -123,6 +132,167 @@ class Snapshot:
     def captured_at_utc(self) -> datetime:
         return self.captured_at.astimezone(timezone.utc)
 
+    def without(self, problems: dict[int, SnapshotError]) -> "Snapshot":
+        """This snapshot without the events in ``problems`` (their errors added to ``rejected``)."""
+        if not problems:
+            return self
+        ids = list(problems)
+        return Snapshot(self.bookmaker, self.captured_at,
+                        self.events[~self.events["sr_event_id"].isin(ids)].reset_index(drop=True),
+                        self.markets[~self.markets["sr_event_id"].isin(ids)].reset_index(drop=True),
+                        self.rejected + tuple(problems.values()))
+
+
+# --- validation: ONE definition, used by build_snapshot (typed path) and the write engine (frames path) ---
+
+def check_snapshot(snapshot: Snapshot) -> None:
+    """Problems of the window as a whole, raised as :class:`SnapshotError` (nothing can be written):
+    missing columns, non-integer ids, naive kick-off times. Unknown bookmaker and naive ``captured_at``
+    are refused by :class:`Snapshot` itself."""
+    if snapshot.bookmaker not in BOOKMAKER_IDS:
+        raise SnapshotError(f"unknown bookmaker {snapshot.bookmaker!r}", bookmaker=snapshot.bookmaker,
+                            field="bookmaker")
+    m, e = snapshot.markets, snapshot.events
+    for frame, cols, name in ((m, MARKET_COLUMNS, "markets"), (e, EVENT_COLUMNS, "events")):
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise SnapshotError(f"{name} frame lacks columns {missing}", bookmaker=snapshot.bookmaker,
+                                field=name)
+    for frame, col in ((m, "sr_event_id"), (m, "market_id"), (e, "sr_event_id")):
+        if not pd.api.types.is_integer_dtype(frame[col].dtype):
+            raise SnapshotError(f"{col} must be integers, got {frame[col].dtype}", bookmaker=snapshot.bookmaker,
+                                field=col)
+    if len(e) and getattr(e["kickoff"].dtype, "tz", None) is None:
+        raise SnapshotError("events.kickoff must be timezone-aware (UTC)", bookmaker=snapshot.bookmaker,
+                            field="kickoff")
+
+
+def _first(problems: dict[int, SnapshotError], sr: int, error: SnapshotError) -> None:
+    problems.setdefault(int(sr), error)
+
+
+def event_problems(snapshot: Snapshot) -> dict[int, SnapshotError]:
+    """Per-event structural problems (vectorised, whole board): non-positive or duplicated SportRadar id
+    (every copy is dropped: which one is right cannot be told), missing kick-off, blank names or book
+    id, markets of an event that is not in the complete set, missing outcomes, a market key listed
+    twice, and lines that are not canonical decimals with at most 2 decimals (``0.50``, ``-0``).
+
+    Returns {sr_event_id: first error}; the caller drops those events."""
+    book = snapshot.bookmaker
+    m, e = snapshot.markets, snapshot.events
+    problems: dict[int, SnapshotError] = {}
+    for sr in e.loc[e["sr_event_id"] <= 0, "sr_event_id"]:
+        _first(problems, sr, SnapshotError("SportRadar id must be positive", bookmaker=book,
+                                           sr_event_id=int(sr), field="sr_event_id"))
+    for sr in e.loc[e["sr_event_id"].duplicated(keep=False), "sr_event_id"]:
+        _first(problems, sr, SnapshotError("event listed twice in one snapshot", bookmaker=book,
+                                           sr_event_id=int(sr), field="sr_event_id"))
+    for sr in e.loc[e["kickoff"].isna(), "sr_event_id"]:
+        _first(problems, sr, SnapshotError("kickoff missing", bookmaker=book, sr_event_id=int(sr),
+                                           field="kickoff"))
+    for col in ("home", "away", "bookmaker_event_id"):
+        values = e[col]
+        blank = values.isna() | (values.astype(str).str.strip().str.len() == 0)
+        for sr in e.loc[blank, "sr_event_id"]:
+            _first(problems, sr, SnapshotError(f"{col} missing", bookmaker=book, sr_event_id=int(sr), field=col))
+    orphan = ~m["sr_event_id"].isin(e["sr_event_id"])
+    for sr in m.loc[orphan, "sr_event_id"].unique():
+        _first(problems, sr, SnapshotError("market of an event that is not in the snapshot's complete set",
+                                           bookmaker=book, sr_event_id=int(sr), field="sr_event_id"))
+    missing = m["outcomes"].isna()
+    for _, row in m[missing].iterrows():
+        _first(problems, row["sr_event_id"], _row_error(book, row, "outcomes missing", "outcomes"))
+    lines = m["line"]
+    has_line = lines.notna()
+    if has_line.any():
+        codes, uniques = pd.factorize(lines[has_line])  # a board has a few dozen distinct lines
+        bad_unique = [not _valid_line(u) for u in uniques]
+        if any(bad_unique):
+            bad_rows = lines[has_line][[bad_unique[c] for c in codes]]
+            for idx in bad_rows.index:
+                row = m.loc[idx]
+                _first(problems, row["sr_event_id"], _row_error(
+                    book, row, f"line {row['line']!r} is not a canonical decimal with at most 2 decimals "
+                    f"within ±{MAX_ABS_LINE}", "line"))
+    codes, uniques = pd.factorize(lines)  # None -> -1; "0.5" and "0.50" must be one key
+    norm_codes, _ = pd.factorize(pd.Series([_hundredths_key(u) for u in uniques] + ["~none"], dtype=object))
+    key_line = norm_codes[codes]  # code -1 picks the last entry: "no line"
+    dup = pd.DataFrame({"sr": m["sr_event_id"].to_numpy(), "mid": m["market_id"].to_numpy(),
+                        "line": key_line}).duplicated(keep=False)
+    for _, row in m[dup.to_numpy()].iterrows():
+        _first(problems, row["sr_event_id"], _row_error(book, row, "market listed twice in one snapshot", "line"))
+    return problems
+
+
+def _valid_line(value: object) -> bool:
+    text = str(value)
+    return bool(LINE_RE.fullmatch(text)) and abs(Decimal(text)) <= MAX_ABS_LINE
+
+
+def _hundredths_key(value: object) -> object:
+    try:
+        return Decimal(str(value)).normalize()
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+def _row_error(book: str, row: pd.Series, message: str, field: str) -> SnapshotError:
+    line = row.get("line")
+    return SnapshotError(message, bookmaker=book, sr_event_id=int(row["sr_event_id"]),
+                         market_id=int(row["market_id"]), line=None if line is None or line != line else line,
+                         field=field)
+
+
+def outcome_problems(bookmaker: str, markets: pd.DataFrame) -> dict[int, SnapshotError]:
+    """Per-event problems of encoded outcomes in ``markets`` (rows with columns sr_event_id, market_id,
+    line, outcomes): the grammar (canonical odds > 1.0, an active outcome has a price) and unique
+    outcome names. The write engine checks the rows it is about to write (a row equal to a stored one
+    was checked when it was stored); :func:`build_snapshot` checks every row."""
+    problems: dict[int, SnapshotError] = {}
+    if markets.empty:
+        return problems
+    texts = markets["outcomes"].astype(str)
+    uniques = pd.Series(pd.unique(texts))
+    ok_unique = uniques.str.fullmatch(OUTCOMES_RE.pattern) & ~uniques.map(_has_duplicate_names)
+    bad_texts = set(uniques[~ok_unique.to_numpy()])
+    if not bad_texts:
+        return problems
+    for _, row in markets[texts.isin(bad_texts).to_numpy()].iterrows():
+        _first(problems, row["sr_event_id"], _row_error(bookmaker, row, explain_outcomes(str(row["outcomes"])),
+                                                        "outcomes"))
+    return problems
+
+
+def _has_duplicate_names(encoded: str) -> bool:
+    names = [name for name, _, _ in _ENTRY_PARSE_RE.findall(encoded)]
+    return len(names) != len(set(names))
+
+
+def explain_outcomes(encoded: str) -> str:
+    """A precise message for an encoded outcomes value that is invalid."""
+    if _has_duplicate_names(encoded):
+        return f"duplicate outcome names in {encoded!r}"
+    for part in encoded.split(";"):
+        name, sep, rest = part.partition("=")
+        if not sep or not name:
+            return f"malformed outcome {part!r} in {encoded!r}"
+        price = rest[:-1] if rest.endswith("!") else rest
+        if price == "":
+            if not rest.endswith("!"):
+                return f"outcome {name!r} is active but has no odds"
+            continue
+        try:
+            value = Decimal(price)
+        except InvalidOperation:
+            return f"outcome {name!r} odds {price!r} is not a decimal"
+        if not value.is_finite():
+            return f"outcome {name!r} odds {price!r} is not finite"
+        if value <= 1:
+            return f"outcome {name!r} odds {price} <= 1.0"
+        if not re.fullmatch(_ODDS, price):
+            return f"outcome {name!r} odds {price!r} is not in canonical form"
+    return f"malformed outcomes {encoded!r}"
+
 
 def _market_line(bookmaker: str, sr_event_id: int, m: Market) -> str | None:
     if m.line is None:
@@ -131,7 +301,7 @@ def _market_line(bookmaker: str, sr_event_id: int, m: Market) -> str | None:
         raise SnapshotError(f"line {m.line!r} is not a finite decimal", bookmaker=bookmaker,
                             sr_event_id=sr_event_id, market_id=m.market_id, line=m.line, field="line")
     text = canonical_decimal(m.line)
-    if not LINE_RE.fullmatch(text) or abs(m.line) > MAX_ABS_LINE:
+    if not _valid_line(text):
         raise SnapshotError(f"line {m.line} has more than 2 decimals or exceeds {MAX_ABS_LINE}",
                             bookmaker=bookmaker, sr_event_id=sr_event_id, market_id=m.market_id, line=m.line,
                             field="line")
@@ -139,35 +309,47 @@ def _market_line(bookmaker: str, sr_event_id: int, m: Market) -> str | None:
 
 
 def build_snapshot(bookmaker: str, captured_at: datetime, events: Iterable[EventOdds]) -> Snapshot:
-    """Build a validated :class:`Snapshot` from typed observations of events scraped completely.
+    """Build a :class:`Snapshot` from typed observations of events scraped completely.
 
-    Raises :class:`SnapshotError` naming the bookmaker, event, market, line and field of the first
-    invalid value; nothing is partially built.
+    An invalid event (a value that cannot be encoded, or a structural problem found by
+    :func:`event_problems` / :func:`outcome_problems`) is dropped and listed in ``rejected``; one bad
+    event never sinks the board. A snapshot invalid as a whole (unknown bookmaker, naive time) raises
+    :class:`SnapshotError`.
     """
+    if bookmaker not in BOOKMAKER_IDS:
+        raise SnapshotError(f"unknown bookmaker {bookmaker!r}", bookmaker=bookmaker, field="bookmaker")
     ev_rows: list[tuple] = []
     sr_ids: list[int] = []
     market_ids: list[int] = []
     lines: list[str | None] = []
     encoded: list[str] = []
+    problems: dict[int, SnapshotError] = {}
     for eo in events:
         e = eo.event
-        if e.bookmaker != bookmaker:
-            raise SnapshotError(f"event of {e.bookmaker!r} in a {bookmaker!r} snapshot", bookmaker=bookmaker,
-                                sr_event_id=e.sr_event_id, field="bookmaker")
-        if e.kickoff.utcoffset() is None:
-            raise SnapshotError("kickoff must be timezone-aware", bookmaker=bookmaker,
-                                sr_event_id=e.sr_event_id, field="kickoff")
+        try:
+            if e.bookmaker != bookmaker:
+                raise SnapshotError(f"event of {e.bookmaker!r} in a {bookmaker!r} snapshot", bookmaker=bookmaker,
+                                    sr_event_id=e.sr_event_id, field="bookmaker")
+            if e.kickoff is None or e.kickoff.utcoffset() is None:
+                raise SnapshotError("kickoff must be timezone-aware", bookmaker=bookmaker,
+                                    sr_event_id=e.sr_event_id, field="kickoff")
+            rows = []
+            for m in eo.markets:
+                line = _market_line(bookmaker, e.sr_event_id, m)
+                try:
+                    enc = encode_outcomes(m.outcomes)
+                except ValueError as exc:
+                    raise SnapshotError(str(exc), bookmaker=bookmaker, sr_event_id=e.sr_event_id,
+                                        market_id=m.market_id, line=line, field="outcomes") from None
+                rows.append((m.market_id, line, enc))
+        except SnapshotError as exc:
+            _first(problems, e.sr_event_id, exc)
+            continue
         ev_rows.append((e.sr_event_id, e.bookmaker_event_id, e.home, e.away,
                         e.kickoff.astimezone(timezone.utc), e.competition, e.country))
-        for m in eo.markets:
-            line = _market_line(bookmaker, e.sr_event_id, m)
-            try:
-                enc = encode_outcomes(m.outcomes)
-            except ValueError as exc:
-                raise SnapshotError(str(exc), bookmaker=bookmaker, sr_event_id=e.sr_event_id,
-                                    market_id=m.market_id, line=line, field="outcomes") from None
+        for market_id, line, enc in rows:
             sr_ids.append(e.sr_event_id)
-            market_ids.append(m.market_id)
+            market_ids.append(market_id)
             lines.append(line)
             encoded.append(enc)
     events_df = pd.DataFrame(ev_rows, columns=EVENT_COLUMNS)
@@ -179,7 +361,14 @@ def build_snapshot(bookmaker: str, captured_at: datetime, events: Iterable[Event
         "line": pd.Series(lines, dtype=object),
         "outcomes": pd.Series(encoded, dtype=object),
     })
-    return Snapshot(bookmaker=bookmaker, captured_at=captured_at, events=events_df, markets=markets_df)
+    # an event dropped while encoding may also be listed twice: drop every copy of it
+    snapshot = Snapshot(bookmaker=bookmaker, captured_at=captured_at, events=events_df, markets=markets_df)
+    structural = event_problems(snapshot)
+    values = outcome_problems(bookmaker, snapshot.markets)
+    for sr, err in {**values, **structural}.items():
+        _first(problems, sr, err)
+    return Snapshot(bookmaker, captured_at, events_df, markets_df).without(
+        {sr: err for sr, err in problems.items()}) if problems else snapshot
 
 
 def outcome_frame(snapshot: Snapshot) -> pd.DataFrame:

@@ -38,9 +38,9 @@ from odds_assets.db import queries
 from odds_assets.errors import SnapshotError
 from odds_assets.models import BOOKMAKER_IDS
 from odds_assets.snapshot import (
-    EVENT_COLUMNS, LINE_RE, MARKET_COLUMNS, MAX_ABS_LINE, OUTCOMES_RE, Snapshot, canonical_decimal)
+    MARKET_COLUMNS, Snapshot, canonical_decimal, check_snapshot, event_problems, outcome_problems)
 
-__all__ = ["WriteResult", "apply_snapshot", "validate_snapshot"]
+__all__ = ["WriteResult", "apply_snapshot"]
 
 _LOCK_CLASS = 0x0DD5  # advisory-lock namespace: one writer per bookmaker at a time
 _NO_LINE = "~"  # stands for "no line" in frames; never a valid canonical line
@@ -64,6 +64,9 @@ class WriteResult:
     history_rows: int
     historical_events: int
     timings_ms: dict[str, float] = field(default_factory=dict)
+    rejected: tuple[SnapshotError, ...] = ()
+    history_removed: int = 0
+    removed_events: int = 0
 
     @property
     def total_ms(self) -> float:
@@ -74,6 +77,7 @@ class WriteResult:
             "captured_at": self.captured_at.isoformat(), "events": self.events, "markets": self.markets,
             "new": self.new, "changed": self.changed, "unchanged": self.unchanged, "gone": self.gone,
             "back": self.back, "history_rows": self.history_rows, "historical_events": self.historical_events,
+            "history_removed": self.history_removed, "rejected_events": len(self.rejected),
         }
         out.update({f"{k}_ms": round(v, 1) for k, v in self.timings_ms.items()})
         return out
@@ -112,114 +116,6 @@ def _line_text(key: int) -> str | None:
     return None if h == _NO_LINE_H else canonical_decimal(Decimal(h) / 100)
 
 
-def _err(snapshot: Snapshot, message: str, row: pd.Series | None = None, field: str | None = None):
-    if row is None:
-        return SnapshotError(message, bookmaker=snapshot.bookmaker, field=field)
-    line = row.get("line")
-    return SnapshotError(message, bookmaker=snapshot.bookmaker, sr_event_id=int(row["sr_event_id"]),
-                         market_id=int(row["market_id"]) if "market_id" in row else None,
-                         line=None if line is None or line == _NO_LINE else line, field=field)
-
-
-def validate_snapshot(snapshot: Snapshot) -> np.ndarray:
-    """Structural checks over the whole snapshot (cheap, vectorised). Outcome and line *values* are
-    checked for the rows that will be written (see :func:`_validate_written`): a row identical to a
-    stored one was validated when it was stored."""
-    m, e = snapshot.markets, snapshot.events
-    if snapshot.bookmaker not in BOOKMAKER_IDS:
-        raise _err(snapshot, f"unknown bookmaker {snapshot.bookmaker!r}", field="bookmaker")
-    for frame, cols, name in ((m, MARKET_COLUMNS, "markets"), (e, EVENT_COLUMNS, "events")):
-        missing = [c for c in cols if c not in frame.columns]
-        if missing:
-            raise _err(snapshot, f"{name} frame lacks columns {missing}", field=name)
-    for col in ("sr_event_id", "market_id"):
-        if not pd.api.types.is_integer_dtype(m[col].dtype):
-            raise _err(snapshot, f"markets.{col} must be integers, got {m[col].dtype}", field=col)
-    if not pd.api.types.is_integer_dtype(e["sr_event_id"].dtype):
-        raise _err(snapshot, f"events.sr_event_id must be integers, got {e['sr_event_id'].dtype}",
-                   field="sr_event_id")
-    bad = e[e["sr_event_id"] <= 0]
-    if len(bad):
-        raise SnapshotError("SportRadar id must be positive", bookmaker=snapshot.bookmaker,
-                            sr_event_id=int(bad["sr_event_id"].iloc[0]), field="sr_event_id")
-    dup_events = e[e["sr_event_id"].duplicated()]
-    if len(dup_events):
-        raise SnapshotError("event listed twice in one snapshot", bookmaker=snapshot.bookmaker,
-                            sr_event_id=int(dup_events["sr_event_id"].iloc[0]), field="sr_event_id")
-    kickoff = e["kickoff"]
-    if len(e) and getattr(kickoff.dtype, "tz", None) is None:
-        raise _err(snapshot, "events.kickoff must be timezone-aware (UTC)", field="kickoff")
-    if len(e) and kickoff.isna().any():
-        row = e[kickoff.isna()].iloc[0]
-        raise SnapshotError("kickoff missing", bookmaker=snapshot.bookmaker, sr_event_id=int(row["sr_event_id"]),
-                            field="kickoff")
-    for col in ("home", "away", "bookmaker_event_id"):
-        blank = e[e[col].isna() | (e[col].astype(str).str.len() == 0)] if len(e) else e
-        if len(blank):
-            raise SnapshotError(f"{col} missing", bookmaker=snapshot.bookmaker,
-                                sr_event_id=int(blank["sr_event_id"].iloc[0]), field=col)
-    orphan = m[~m["sr_event_id"].isin(e["sr_event_id"])]
-    if len(orphan):
-        raise _err(snapshot, "market of an event that is not in the snapshot's complete set",
-                   orphan.iloc[0], field="sr_event_id")
-    if m["outcomes"].isna().any():
-        raise _err(snapshot, "outcomes missing", m[m["outcomes"].isna()].iloc[0], field="outcomes")
-    line = m["line"].fillna(_NO_LINE)
-    keys = pd.DataFrame({"sr_event_id": m["sr_event_id"].to_numpy(),
-                         "k": market_key(m["market_id"], line_hundredths(line))})
-    dup = keys.duplicated().to_numpy()
-    if dup.any():
-        row = m[dup].iloc[0]
-        raise _err(snapshot, "market listed twice in one snapshot", row, field="line")
-    return keys["k"].to_numpy()
-
-
-def _validate_written(snapshot: Snapshot, rows: pd.DataFrame) -> None:
-    """Exact value checks of the rows about to be written: canonical line, outcome grammar, odds > 1."""
-    if rows.empty:
-        return
-    lines = rows["line"]
-    has_line = lines != _NO_LINE
-    bad_line = has_line & ~lines.where(has_line, "0").astype(str).str.fullmatch(LINE_RE.pattern)
-    if bad_line.any():
-        row = rows[bad_line].iloc[0]
-        raise _err(snapshot, f"line {row['line']!r} is not a canonical decimal with at most 2 decimals",
-                   row, field="line")
-    big = has_line & (pd.to_numeric(lines.where(has_line, "0"), errors="coerce").abs() > float(MAX_ABS_LINE))
-    if big.any():
-        row = rows[big].iloc[0]
-        raise _err(snapshot, f"line {row['line']!r} exceeds {MAX_ABS_LINE}", row, field="line")
-    ok = rows["outcomes"].astype(str).str.fullmatch(OUTCOMES_RE.pattern)
-    if not ok.all():
-        row = rows[~ok].iloc[0]
-        raise _err(snapshot, _explain_outcomes(str(row["outcomes"])), row, field="outcomes")
-
-
-def _explain_outcomes(encoded: str) -> str:
-    """A precise message for an outcomes value that failed the grammar."""
-    for part in encoded.split(";"):
-        name, sep, rest = part.partition("=")
-        if not sep or not name:
-            return f"malformed outcome {part!r} in {encoded!r}"
-        price = rest[:-1] if rest.endswith("!") else rest
-        if price == "":
-            if not rest.endswith("!"):
-                return f"outcome {name!r} is active but has no odds"
-            continue
-        try:
-            from decimal import Decimal, InvalidOperation
-
-            value = Decimal(price)
-        except InvalidOperation:
-            return f"outcome {name!r} odds {price!r} is not a decimal"
-        if not value.is_finite():
-            return f"outcome {name!r} odds {price!r} is not finite"
-        if value <= 1:
-            return f"outcome {name!r} odds {price} <= 1.0"
-        return f"outcome {name!r} odds {price!r} is not in canonical form"
-    return f"malformed outcomes {encoded!r}"
-
-
 def _read_state(conn: psycopg.Connection, query: str, params: dict) -> pd.DataFrame:
     """(sr_event_id, k, outcomes, available) of a state query that aggregates into four arrays: one
     round trip and one binary value per column (reading 25,000 rows row by row costs 3x more)."""
@@ -250,10 +146,23 @@ def _classify(snap: pd.DataFrame, state: pd.DataFrame) -> pd.DataFrame:
     return merged
 
 
-def apply_snapshot(conn: psycopg.Connection, snapshot: Snapshot) -> WriteResult:
-    """Apply ``snapshot`` in one transaction on ``conn``; returns counts and timings.
+def _state_frame(conn: psycopg.Connection, query: str, params: dict) -> pd.DataFrame:
+    """(sr_event_id, k, captured_at, outcomes) of select_history_at: outcomes None = a gone row."""
+    with conn.cursor(binary=True) as cur:
+        sr, k, ts, outcomes, priced = cur.execute(query, params).fetchone()
+    return pd.DataFrame({
+        "sr_event_id": np.array(sr or [], dtype=np.int64), "k": np.array(k or [], dtype=np.int64),
+        "captured_at": pd.Series(ts or [], dtype=object),
+        "outcomes": pd.Series([o if p else None for o, p in zip(outcomes or [], priced or [])], dtype=object),
+    })
 
-    Raises :class:`SnapshotError` (nothing written) for invalid input.
+
+def apply_snapshot(conn: psycopg.Connection, snapshot: Snapshot) -> WriteResult:
+    """Apply ``snapshot`` in one transaction on ``conn``: it becomes the book's board at ``captured_at``
+    (replacing any earlier version of that window). Returns counts and timings.
+
+    Raises :class:`SnapshotError` (nothing written) for a snapshot invalid as a whole; invalid events
+    are dropped and listed in ``WriteResult.rejected``.
     """
     t_start = time.perf_counter()
     timings: dict[str, float] = {}
@@ -263,112 +172,241 @@ def apply_snapshot(conn: psycopg.Connection, snapshot: Snapshot) -> WriteResult:
         timings[name] = (now - since) * 1000
         return now
 
-    keys = validate_snapshot(snapshot)
+    check_snapshot(snapshot)
+    snapshot = snapshot.without(event_problems(snapshot))
     book = BOOKMAKER_IDS[snapshot.bookmaker]
     t = snapshot.captured_at_utc
     markets = snapshot.markets[MARKET_COLUMNS].copy()
     markets["line"] = markets["line"].fillna(_NO_LINE).astype(object)
-    markets["k"] = keys
-    events = snapshot.events
-    event_ids = [int(x) for x in events["sr_event_id"].tolist()]
-    params = {"b": book, "t": t, "ids": event_ids}
+    markets["k"] = market_key(markets["market_id"], line_hundredths(markets["line"]))
+    params: dict = {"b": book, "t": t}
     mark = lap("validate", t_start)
 
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_LOCK_CLASS, book))
         conn.execute("SELECT odds_ensure_history_partition(%s)", (t.date(),))
-        seen = conn.execute(queries.load("select_events_last_seen"), params).fetchall()
-        last_seen = {sr: ts for sr, ts in seen}
-        # Already applied at exactly this time (a re-run): the first snapshot at a time wins, so the
-        # event is skipped whole. Scraped completely later: historical (classified as of captured_at).
-        applied = {sr for sr, ts in seen if ts == t}
-        historical = {sr for sr, ts in seen if ts > t}
-        if applied:
-            markets = markets[~markets["sr_event_id"].isin(applied)]
+        old = conn.execute(queries.load("select_snapshot_events"), params).fetchone()
+        old_ids = set(old[0]) if old else set()
+        new_ids = set(int(x) for x in snapshot.events["sr_event_id"].tolist())
+        seen = {sr: (first, last) for sr, first, last in conn.execute(
+            queries.load("select_events_last_seen"), {**params, "ids": sorted(new_ids | old_ids)}).fetchall()}
+        # live: the snapshot is after the event's latest complete scrape (the steady state, cheap path);
+        # historical: the event was scraped completely at or after t (late window, backfill, re-run).
+        historical = {sr for sr in new_ids if sr in seen and seen[sr][1] >= t}
+        live_ids = sorted(new_ids - historical)
         mark = lap("read_events", mark)
 
-        live_ids = [sr for sr in event_ids if sr not in historical and sr not in applied]
-        live_snap = markets[~markets["sr_event_id"].isin(historical)] if historical else markets
+        live_snap = markets[markets["sr_event_id"].isin(live_ids)] if historical else markets
         current = _read_state(conn, queries.load("select_current_state"), {**params, "ids": live_ids})
         mark = lap("read_current", mark)
         live = _classify(live_snap, current)
-        live["to_current"] = True
-
-        parts = [live]
-        if historical:
-            hist_ids = sorted(historical)
-            as_of = _read_state(conn, queries.load("select_history_as_of"), {**params, "ids": hist_ids})
-            in_current = _read_state(conn, queries.load("select_current_state"), {**params, "ids": hist_ids})
-            hist = _classify(markets[markets["sr_event_id"].isin(historical)], as_of)
-            hist["to_current"] = False
-            # A key seen for the first time in a backfill, absent from every later complete scrape of
-            # its event (else current would hold it): it was gone by that later scrape.
-            known = in_current[["sr_event_id", "k"]].assign(_known=True)
-            hist = hist.merge(known, on=["sr_event_id", "k"], how="left")
-            hist["missing_from_current"] = hist["_known"].isna() & hist["kind"].isin(["n", "c", "b"])
-            hist = hist.drop(columns=["_known"])
-            parts.append(hist)
-            mark = lap("read_history", mark)
-        allrows = pd.concat(parts, ignore_index=True) if len(parts) > 1 else live
-        if "missing_from_current" not in allrows:
-            allrows["missing_from_current"] = False
-        allrows["missing_from_current"] = allrows["missing_from_current"].fillna(False).astype(bool)
-        mark = lap("classify", mark)
-
-        writes = allrows[allrows["kind"].isin(["n", "c", "b", "g"])].copy()
+        writes = live[live["kind"].isin(["n", "c", "b", "g"])].copy()
         gone = (writes["kind"] == "g").to_numpy()
+        # Values are checked on the rows about to be written (a row equal to a stored one was checked
+        # when it was stored) and on every row of historical events (their plan needs the whole board).
+        to_check = pd.concat([writes.loc[~gone, MARKET_COLUMNS],
+                              markets.loc[markets["sr_event_id"].isin(historical), MARKET_COLUMNS]])
+        to_check["line"] = to_check["line"].where(to_check["line"] != _NO_LINE, None)
+        bad = outcome_problems(snapshot.bookmaker, to_check)
+        if bad:
+            snapshot = snapshot.without(bad)
+            new_ids -= set(bad)
+            historical -= set(bad)
+            markets = markets[~markets["sr_event_id"].isin(list(bad))]
+            live = live[~live["sr_event_id"].isin(list(bad))]
+            writes = writes[~writes["sr_event_id"].isin(list(bad))]
+            gone = (writes["kind"] == "g").to_numpy()
+        removed = old_ids - new_ids
         if gone.any():  # absent from the snapshot: market id and line come from the key
             writes.loc[gone, "market_id"] = (writes.loc[gone, "k"].to_numpy() >> 17)
             writes.loc[gone, "line"] = [_line_text(k) or _NO_LINE for k in writes.loc[gone, "k"]]
-        _validate_written(snapshot, writes[~gone])
+        event_ids = sorted(new_ids)
+        conn.execute(queries.load("upsert_snapshot_events"), {**params, "event_ids": event_ids})
         mark = lap("validate_rows", mark)
 
-        history_rows = 0
+        history_rows = history_removed = 0
         if len(writes):
             conn.execute(queries.load("create_stage"))
             with conn.cursor() as cur:
                 with cur.copy("COPY _odds_stage (sr_event_id, market_id, line, outcomes, kind, to_current, "
                               "missing_from_current) FROM STDIN") as copy:
-                    for sr, mid, line, outc, outc_prev, kind, to_cur, missing in zip(
+                    for sr, mid, line, outc, outc_prev, kind in zip(
                             writes["sr_event_id"], writes["market_id"], writes["line"], writes["outcomes"],
-                            writes["outcomes_prev"], writes["kind"], writes["to_current"],
-                            writes["missing_from_current"]):
+                            writes["outcomes_prev"], writes["kind"]):
                         copy.write_row((int(sr), int(mid), None if line == _NO_LINE else line,
-                                        outc_prev if kind == "g" else outc, kind, to_cur, missing))
+                                        outc_prev if kind == "g" else outc, kind, True, False))
             mark = lap("copy_stage", mark)
             conn.execute(queries.load("upsert_current"), params)
             conn.execute(queries.load("update_current_gone"), params)
-            if historical:
-                for day in {ts.date() for sr, ts in last_seen.items() if sr in historical}:
-                    conn.execute("SELECT odds_ensure_history_partition(%s)", (day,))
-                conn.execute(queries.load("insert_current_backfilled"), params)
             history_rows = conn.execute(queries.load("insert_history"), params).rowcount
-            if historical:
-                history_rows += conn.execute(queries.load("insert_history_reconfirmed"), params).rowcount
             mark = lap("write_markets", mark)
+        counts = live["kind"].value_counts()
+        result_counts = {k: int(counts.get(code, 0)) for k, code in
+                         (("new", "n"), ("changed", "c"), ("unchanged", "u"), ("gone", "g"), ("back", "b"))}
+        window_counts = dict(result_counts)  # live events: what the window is = what the write did
 
+        redo = sorted(historical | removed)
+        if redo:
+            truth, effect, written, deleted = _apply_history_plan(
+                conn, params, markets[markets["sr_event_id"].isin(historical)], historical, removed, seen)
+            for k in result_counts:
+                result_counts[k] += effect[k]
+                window_counts[k] += truth[k]
+            history_rows += written
+            history_removed += deleted
+            mark = lap("write_history_plan", mark)
+
+        events = snapshot.events
         if len(events):
             conn.execute(queries.load("create_event_stage"))
             with conn.cursor() as cur:
                 with cur.copy("COPY _odds_event_stage (sr_event_id, bookmaker_event_id, home, away, kickoff, "
-                              "competition, country) FROM STDIN") as copy:
+                              "competition, country, latest) FROM STDIN") as copy:
                     for row in zip(events["sr_event_id"], events["bookmaker_event_id"], events["home"],
                                    events["away"], events["kickoff"], events["competition"], events["country"]):
-                        copy.write_row([None if (v is None or v != v) else v for v in row])
+                        values = [None if (v is None or v != v) else v for v in row]
+                        sr = int(row[0])
+                        values.append(sr not in seen or seen[sr][1] <= t)
+                        copy.write_row(values)
             conn.execute(queries.load("upsert_events"), params)
             conn.execute(queries.load("upsert_bookmaker_events"), params)
             mark = lap("write_events", mark)
+        if removed:
+            _unscrape_events(conn, params, removed, seen)
 
-        counts = allrows["kind"].value_counts()
-        n_markets = len(snapshot.markets)
-        result_counts = {k: int(counts.get(code, 0)) for k, code in
-                         (("new", "n"), ("changed", "c"), ("unchanged", "u"), ("gone", "g"), ("back", "b"))}
-        result_counts["unchanged"] += n_markets - len(markets)  # markets of events already applied
         timings["total"] = (time.perf_counter() - t_start) * 1000
+        truth_rows = sum(window_counts[k] for k in ("new", "changed", "gone", "back"))
         conn.execute(queries.load("upsert_snapshot"), {
-            **params, "events": len(events), "markets": n_markets, **result_counts,
-            "history_rows": history_rows, "historical": bool(historical), "write_ms": timings["total"]})
+            **params, "events": len(events), "markets": len(markets), **window_counts,
+            "history_rows": truth_rows, "historical": bool(historical or removed),
+            "write_ms": timings["total"], "event_ids": event_ids})
     timings["total"] = (time.perf_counter() - t_start) * 1000
-    return WriteResult(bookmaker=snapshot.bookmaker, captured_at=t, events=len(events), markets=n_markets,
+    return WriteResult(bookmaker=snapshot.bookmaker, captured_at=t, events=len(events), markets=len(markets),
                        history_rows=history_rows, historical_events=len(historical), timings_ms=timings,
-                       **result_counts)
+                       rejected=snapshot.rejected, history_removed=history_removed,
+                       removed_events=len(removed), **result_counts)
+
+
+def _apply_history_plan(conn: psycopg.Connection, params: dict, board: pd.DataFrame, complete: set[int],
+                        removed: set[int], seen: dict[int, tuple[datetime, datetime]]
+                        ) -> tuple[dict[str, int], dict[str, int], int, int]:
+    """Make history right around one window for events that have a complete scrape at or after it.
+
+    For each market key of those events: P = the state just before t, W = the board at t (P for an event
+    the window no longer scraped completely), N = the event's next complete scrape after t, whose state
+    is read from the rows as they stood. A row at t exists iff W differs from P; a row at N exists iff
+    N's state differs from W. Nothing else can change: no complete scrape of the event lies between t
+    and N, and N's state is N's board. Current is then derived from history for every key whose rows
+    changed, and for every unavailable key (its last confirmation may have moved).
+    """
+    t = params["t"]
+    ids = sorted(complete | removed)
+    nexts = dict(conn.execute(queries.load("select_next_scrapes"), {
+        **params, "ids": ids, "lasts": [seen[sr][1] for sr in ids]}).fetchall())
+    before = _read_state(conn, queries.load("select_history_before"), {**params, "ids": ids})
+    pairs = [(sr, t) for sr in ids] + [(sr, n) for sr, n in nexts.items() if n is not None]
+    at = _state_frame(conn, queries.load("select_history_at"), {
+        **params, "ids": [p[0] for p in pairs], "ts": [p[1] for p in pairs]})
+    unavailable = _read_state(conn, queries.load("select_current_state"), {**params, "ids": ids})
+    unavailable = unavailable[~unavailable["available"]]
+
+    # states: None = absent or gone; P_seen says whether the key was ever observed before t
+    p_state = {(int(sr), int(k)): (o if a else None)
+               for sr, k, o, a in zip(before["sr_event_id"], before["k"], before["outcomes_prev"],
+                                      before["available"])}
+    at_t: dict[tuple[int, int], str | None] = {}
+    at_n: dict[tuple[int, int], str | None] = {}
+    for sr, k, ts, o in zip(at["sr_event_id"], at["k"], at["captured_at"], at["outcomes"]):
+        (at_t if ts == t else at_n)[(int(sr), int(k))] = o
+    board_state = {(int(sr), int(k)): o for sr, k, o in zip(board["sr_event_id"], board["k"], board["outcomes"])}
+    keys = set(p_state) | set(at_t) | set(at_n) | set(board_state)
+
+    truth = {"new": 0, "changed": 0, "unchanged": 0, "gone": 0, "back": 0}
+    effect = dict(truth)
+    plan: list[tuple[int, int, int, datetime | None, str | None, str]] = []
+    touched: dict[tuple[int, int], bool] = {}
+
+    def put(key: tuple[int, int], when: datetime, value: str | None, op: str) -> None:
+        mid, lh = key[1] >> 17, (key[1] & 0x1FFFF) - 65536
+        plan.append((key[0], mid, lh, when, value, op))
+        touched[key] = touched.get(key, False) or op == "d"
+
+    for key in keys:
+        sr = key[0]
+        p = p_state.get(key)
+        old_w = at_t[key] if key in at_t else p
+        new_w = board_state.get(key) if sr in complete else p
+        want_t = new_w != p
+        fix_t = False
+        if key in at_t and (not want_t or at_t[key] != new_w):
+            put(key, t, None, "d")
+            fix_t = True
+        if want_t and (key not in at_t or at_t[key] != new_w):
+            put(key, t, new_w, "u")
+            fix_t = True
+        if sr in complete:
+            kind = None
+            if new_w is not None:
+                kind = "new" if key not in p_state else "back" if p is None else (
+                    "changed" if new_w != p else "unchanged")
+            elif p is not None:
+                kind = "gone"
+            if kind is not None:
+                truth[kind] += 1  # what the window is (snapshots row)
+                effect[kind if fix_t else "unchanged"] += 1  # what this write did (WriteResult)
+        n = nexts.get(sr)
+        if n is not None:
+            n_state = at_n[key] if key in at_n else old_w
+            want_n = n_state != new_w
+            if key in at_n and not want_n:
+                put(key, n, None, "d")
+            elif want_n and key not in at_n:
+                put(key, n, n_state, "u")
+    for sr, k in zip(unavailable["sr_event_id"], unavailable["k"]):
+        touched.setdefault((int(sr), int(k)), False)
+    written = sum(1 for row in plan if row[5] == "u")
+    deleted = sum(1 for row in plan if row[5] == "d")
+    if not touched:
+        return truth, effect, written, deleted
+    for day in {row[3].date() for row in plan if row[5] == "u"} - {t.date()}:
+        conn.execute("SELECT odds_ensure_history_partition(%s)", (day,))
+    conn.execute(queries.load("create_plan_stage"))
+    with conn.cursor() as cur:
+        with cur.copy("COPY _odds_plan (sr_event_id, market_id, line_hundredths, captured_at, outcomes, op) "
+                      "FROM STDIN") as copy:
+            for row in plan:
+                copy.write_row(row)
+            for (sr, k), removed_rows in touched.items():
+                copy.write_row((sr, k >> 17, (k & 0x1FFFF) - 65536, None, None, "x" if removed_rows else "k"))
+    if plan:
+        conn.execute(queries.load("delete_history_planned"), params)
+        conn.execute(queries.load("insert_history_planned"), params)
+    conn.execute(queries.load("upsert_current_derived"), params)
+    conn.execute(queries.load("delete_current_orphaned"), params)
+    return truth, effect, written, deleted
+
+
+def _unscrape_events(conn: psycopg.Connection, params: dict, removed: set[int],
+                     seen: dict[int, tuple[datetime, datetime]]) -> None:
+    """A re-derived window no longer scraped these events completely: their first / latest complete
+    scrape moves to the ledger's next / previous one; an event left with none loses its per-book row.
+    (Names and kick-off stay those of the latest scrape that was read: the ledger keeps no names.)"""
+    t = params["t"]
+    ids = sorted(removed)
+    prev = {sr: ts for sr, _, ts in conn.execute(queries.load("select_prev_scrapes"), {
+        **params, "ids": ids, "ts": [t] * len(ids)}).fetchall()}
+    nxt = dict(conn.execute(queries.load("select_next_scrapes"), {
+        **params, "ids": ids, "lasts": [seen[sr][1] for sr in ids]}).fetchall())
+    firsts, lasts, gone_ids = [], [], []
+    for sr in ids:
+        first, last = seen[sr]
+        new_first = nxt.get(sr) if first == t else first  # t was the first: the next one (if any)
+        new_last = prev.get(sr) if last == t else last    # t was the latest: the previous one (if any)
+        if new_first is None or new_last is None:
+            gone_ids.append(sr)
+        firsts.append(new_first)
+        lasts.append(new_last)
+    conn.execute(queries.load("update_bookmaker_events_removed"),
+                 {**params, "ids": ids, "firsts": firsts, "lasts": lasts})
+    if gone_ids:
+        conn.execute(queries.load("delete_bookmaker_events_removed"), {**params, "ids": gone_ids})

@@ -181,16 +181,21 @@ def _bad_outcome_cases():
 
 
 @pytest.mark.parametrize("case,outcomes,message", list(_bad_outcome_cases()), ids=[c[0] for c in _bad_outcome_cases()])
-def test_bad_outcomes_are_rejected_naming_event_market_field(odds_conn, case, outcomes, message):
+def test_bad_outcomes_drop_the_event_naming_event_market_field(odds_conn, case, outcomes, message):
+    """One bad event never sinks the window: it is dropped and reported, the rest is written."""
     apply_snapshot(odds_conn, snap(0, event_odds(1, X12)))
-    before = table_dump(odds_conn)
     bad = Market(3774, Decimal("-0.5"), outcomes)
-    with pytest.raises(SnapshotError) as err:
-        apply_snapshot(odds_conn, snap(5, event_odds(1, X12_MOVED), event_odds(42, bad)))
-    text = str(err.value)
+    s = snap(5, event_odds(1, X12_MOVED), event_odds(42, bad))
+    assert list(s.events["sr_event_id"]) == [1]  # build_snapshot dropped it already
+    r = apply_snapshot(odds_conn, s)
+    (err,) = r.rejected
+    text = str(err)
     assert message in text and "event=42" in text and "market=3774" in text and "line=-0.5" in text
     assert "field=outcomes" in text and "bookmaker=betpawa" in text
-    assert table_dump(odds_conn) == before
+    assert err.sr_event_id == 42 and err.field == "outcomes"
+    assert {row[0] for row in current_rows(odds_conn)} == {1}
+    assert current_rows(odds_conn)[0][4] == "1=2.5;X=3.3;2=2.9"
+    assert odds_conn.execute("SELECT count(*) FROM events WHERE sr_event_id = 42").fetchone()[0] == 0
 
 
 def test_inactive_outcome_without_price_is_valid(odds_conn):
@@ -207,8 +212,10 @@ def test_unknown_bookmaker_and_naive_datetimes_are_rejected(odds_conn):
     with pytest.raises(SnapshotError, match="captured_at must be a timezone-aware"):
         build_snapshot("betpawa", datetime(2026, 11, 24, 12, 0), [])
     naive = EventOdds(Event("betpawa", 3, "bp3", "H", "A", datetime(2026, 11, 25, 12, 0)), (X12,))
-    with pytest.raises(SnapshotError, match=r"kickoff must be timezone-aware.*event=3"):
-        build_snapshot("betpawa", at(0), [naive])
+    s = build_snapshot("betpawa", at(0), [naive, event_odds(4, X12)])  # one naive event: that event only
+    assert [str(e) for e in s.rejected] == [
+        "kickoff must be timezone-aware (bookmaker=betpawa, event=3, field=kickoff)"]
+    assert list(s.events["sr_event_id"]) == [4]
     assert table_dump(odds_conn)["market_odds_current"] == []
 
 
@@ -233,18 +240,30 @@ def _raw_snapshot(markets: list[tuple], events: list[int] | None = None) -> Snap
     ([(1, 3774, "0.50", "1=2;2=2")], None, "not a canonical decimal"),
     ([(1, 3774, "abc", "1=2;2=2")], None, "not a canonical decimal"),
     ([(1, 3774, "0.125", "1=2;2=2")], None, "at most 2 decimals"),
-    ([(1, 3774, "400", "1=2;2=2")], None, "exceeds 327.67"),
+    ([(1, 3774, "400", "1=2;2=2")], None, "within ±327.67"),
     ([(9, 3743, None, "1=2;X=3;2=4")], [1], "not in the snapshot's complete set"),
 ], ids=["duplicate_key", "non_decimal", "nan_text", "non_canonical_odds", "non_canonical_line", "bad_line",
         "three_decimals", "too_large", "orphan"])
-def test_bad_frames_are_rejected_atomically(odds_conn, markets, events, message):
+def test_bad_frames_drop_the_event_and_keep_what_is_stored(odds_conn, markets, events, message):
+    """The frames (Parquet) path validates the same rules: the bad event is dropped and named, what
+    is stored for it stays as it was, and the rest of the window is written."""
     apply_snapshot(odds_conn, snap(0, event_odds(1, X12)))
     before = table_dump(odds_conn)
     good = [(1, 5000, "2.5", "Over=1.9;Under=1.9")]
-    with pytest.raises(SnapshotError, match=message) as err:
-        apply_snapshot(odds_conn, _raw_snapshot(good + markets, events))
-    assert "bookmaker=betpawa" in str(err.value)
-    assert table_dump(odds_conn) == before
+    other = [(2, 3743, None, "1=2;X=3;2=4")]
+    ev = None if events is None else events + [2]
+    r = apply_snapshot(odds_conn, _raw_snapshot(good + markets + other, ev))
+    assert [e.sr_event_id for e in r.rejected] == [9 if "complete set" in message else 1]
+    assert message in str(r.rejected[0]) and "bookmaker=betpawa" in str(r.rejected[0])
+    after = table_dump(odds_conn)
+    if "complete set" not in message:  # event 1 itself was bad: nothing of it changed
+        for table in ("market_odds_history", "market_odds_current"):
+            assert [row for row in after[table] if "'1=2;X=3;2=4'" not in row] == before[table], table
+    else:  # only the orphan market's event 9 was bad: event 1 is written as listed
+        assert odds_conn.execute("SELECT count(*) FROM market_odds_current WHERE sr_event_id = 9").fetchone()[0] == 0
+        assert odds_conn.execute("SELECT outcomes FROM market_odds_current WHERE sr_event_id = 1 "
+                                 "AND market_id = 5000").fetchone()[0] == "Over=1.9;Under=1.9"
+    assert odds_conn.execute("SELECT count(*) FROM market_odds_current WHERE sr_event_id = 2").fetchone()[0] == 1
 
 
 def test_write_result_metadata_is_serialisable(odds_conn):
@@ -281,4 +300,4 @@ def test_statement_count_does_not_grow_with_the_board(odds_conn, monkeypatch):
     odds_conn.execute("TRUNCATE market_odds_current, market_odds_history, bookmaker_events, events, snapshots")
     big_new, big_changed = run(200, 0), run(200, 5)
     assert small_new == big_new and small_changed == big_changed
-    assert big_changed["execute"] < 25
+    assert big_changed["execute"] < 30

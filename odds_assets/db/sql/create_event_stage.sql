@@ -1,4 +1,5 @@
--- Staging for the events scraped completely in one snapshot (dropped at commit).
+-- Staging for the events scraped completely in one snapshot (dropped at commit); latest = this
+-- snapshot is the book's latest complete scrape of the event.
 CREATE TEMP TABLE _odds_event_stage (
     sr_event_id        bigint NOT NULL,
     bookmaker_event_id text NOT NULL,
@@ -6,5 +7,6 @@ CREATE TEMP TABLE _odds_event_stage (
     away               text NOT NULL,
     kickoff            timestamptz NOT NULL,
     competition        text,
-    country            text
+    country            text,
+    latest             boolean NOT NULL
 ) ON COMMIT DROP

@@ -7,6 +7,7 @@ FROM _odds_stage s
 WHERE s.to_current AND s.kind IN ('n', 'c', 'b')
 ON CONFLICT ON CONSTRAINT uq_market_odds_current_key DO UPDATE SET
     outcomes        = EXCLUDED.outcomes,
+    -- when the odds last changed: back at the same odds is no change of odds
     last_updated_at = CASE WHEN c.outcomes = EXCLUDED.outcomes THEN c.last_updated_at
                            ELSE EXCLUDED.last_updated_at END,
     confirmed_at    = EXCLUDED.confirmed_at,
