@@ -4,7 +4,10 @@ into an empty database, twice: the history is identical, and equals the ground t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from decimal import Decimal
 
 import dagster as dg
 import pytest
@@ -55,3 +58,114 @@ def test_backfill_from_archive_twice_gives_identical_history(pipeline: Pipeline,
                     assert history_as_of(conn, book, t, {sr for sr, *_ in truth}) == truth
     finally:
         drop_database(pg_admin_url, url)
+
+
+# ---- backfill after a mapping improvement, over a database that already holds later windows ----
+
+@contextmanager
+def _mapping_without(market_id: int) -> Iterator[None]:
+    """The parsers as they were before market ``market_id`` was mapped (the cached spec tables the
+    parsers read, with every spec of that BetPawa id taken out; restored afterwards)."""
+    from odds_assets.markets import normalise
+
+    tables = [normalise.betpawa_specs(), normalise.sportybet_specs(), normalise.bet9ja_specs()]
+    saved = [dict(t) for t in tables]
+    try:
+        for table in tables:
+            for key, spec in list(table.items()):
+                if isinstance(spec, list):
+                    kept = [s for s in spec if s.betpawa_id != market_id]
+                    if kept:
+                        table[key] = kept
+                    else:
+                        del table[key]
+                elif spec.betpawa_id == market_id:
+                    del table[key]
+        yield
+    finally:
+        for table, old in zip(tables, saved):
+            table.clear()
+            table.update(old)
+
+
+def _model_board(truth: dict, complete: set[int], drop_market: int | None) -> dict:
+    """The simulator's ground truth in the reference model's form, for the events the scrape read
+    completely, after the scrape's price quarantine (1.01-1000: an outcome outside loses its price and
+    turns inactive), without ``drop_market`` (the old mapping)."""
+    lo, hi = Decimal("1.01"), Decimal("1000")
+    board = {}
+    for sr, eo in truth.items():
+        if sr not in complete:
+            continue
+        e = eo.event
+        meta = {"bookmaker_event_id": e.bookmaker_event_id, "home": e.home, "away": e.away,
+                "kickoff": e.kickoff, "competition": e.competition, "country": e.country}
+        markets = {}
+        for m in eo.markets:
+            if m.market_id == drop_market:
+                continue
+            markets[(m.market_id, m.line)] = tuple(
+                (o.name, None, False) if o.odds is not None and not (lo <= o.odds <= hi) else
+                (o.name, o.odds, o.active) for o in m.outcomes)
+        board[sr] = (meta, markets)
+    return board
+
+
+def test_backfill_after_a_mapping_change_over_later_windows_equals_the_model(pipeline: Pipeline) -> None:
+    """Six windows scraped and written live with a mapping that lacks O/U (5000); the mapping is fixed
+    and windows 1-3 are backfilled from the archive while windows 4-5 stay as written: the database
+    ends as applying the latest version of every window once, in order, would leave it — history row
+    by row, and current with its timestamps — computed by the independent reference model from the
+    simulator's ground truth."""
+    from odds_assets.archive import Archive
+    from odds_assets.models import BOOKMAKER_IDS
+    from odds_assets_tests.test_db.reference_model import ReferenceModel, decode_outcomes, norm_line
+
+    windows = [T0 + k * STEP for k in range(6)]
+    with _mapping_without(5000):
+        for w in windows:
+            pipeline.scrape_all(w)
+            for book in BOOKMAKERS:
+                pipeline.write(book, w)
+    archive = Archive(pipeline.archive_url)
+    with pipeline.conn() as conn:
+        assert conn.execute("SELECT count(*) FROM market_odds_history WHERE market_id = 5000").fetchone()[0] == 0
+    pipeline.app.sim.faults.set({"*": {"500": 1.0}})  # a backfill never touches the network
+    pipeline.at(windows[-1] + 10 * STEP)
+    redo = windows[1:4]
+    for job in ("scrape_odds_job", "write_odds_job"):
+        for book in BOOKMAKERS:
+            tags = {"dagster/asset_partition_range_start": str(partition_key(book, redo[0])),
+                    "dagster/asset_partition_range_end": str(partition_key(book, redo[-1]))}
+            assert pipeline.defs.resolve_job_def(job).execute_in_process(
+                instance=pipeline.instance, tags=tags).success
+
+    model = ReferenceModel()
+    for book in BOOKMAKERS:
+        for w in windows:
+            snap = archive.window(book, w).read_snapshot()  # which events were read completely, and when
+            truth = pipeline.app.sim.ground_truth(book, snap.captured_at.timestamp())
+            complete = set(snap.events["sr_event_id"].tolist())
+            model.apply(BOOKMAKER_IDS[book], snap.captured_at,
+                        _model_board(truth, complete, None if w in redo else 5000))
+    with pipeline.conn() as conn:
+        db_history: dict = {}
+        for book, sr, mid, line, t, outcomes in conn.execute(
+                "SELECT bookmaker, sr_event_id, market_id, odds_line_from_hundredths(line_hundredths), "
+                "captured_at, outcomes FROM market_odds_history ORDER BY captured_at"):
+            db_history.setdefault((book, sr, mid, norm_line(line)), []).append(
+                (t, None if outcomes is None else decode_outcomes(outcomes)))
+        expected = model.history()
+        assert any(k[2] == 5000 for k in expected)  # the backfill brought the new market in
+        assert db_history == expected
+        db_current = {}
+        for book, sr, mid, line, outcomes, first, updated, unavailable, confirmed in conn.execute(
+                "SELECT c.bookmaker, c.sr_event_id, c.market_id, c.line, c.outcomes, c.first_seen_at, "
+                "c.last_updated_at, c.unavailable_at, v.last_confirmed_at FROM market_odds_current c "
+                "JOIN market_odds_current_v v USING (sr_event_id, market_id) "
+                "WHERE v.bookmaker = (SELECT name FROM bookmakers WHERE id = c.bookmaker) "
+                "AND v.line IS NOT DISTINCT FROM c.line"):
+            db_current[(book, sr, mid, norm_line(line))] = (
+                decode_outcomes(outcomes), unavailable is None, first, updated, unavailable, confirmed)
+        assert db_current == {k: (r.outcomes, r.available, r.first_seen_at, r.last_updated_at, r.unavailable_at,
+                                  r.last_confirmed_at) for k, r in model.current().items()}

@@ -167,13 +167,20 @@ class OddsDbIOManager(dg.ConfigurableIOManager):
                 try:
                     result = apply_snapshot(conn, item.snapshot)
                 except SnapshotError as exc:
-                    raise dg.Failure(f"{item.partition_key}: invalid snapshot, nothing written: {exc}",
-                                     allow_retries=False) from exc
+                    # Invalid as a whole (an invalid EVENT is only dropped by the engine): the window is
+                    # materialised as not written, with the reason, so the book's later windows go on;
+                    # a backfill re-derives it once the cause is fixed.
+                    reason = f"invalid snapshot, nothing written: {exc}"
+                    context.log.error(f"{item.partition_key}: {reason}")
+                    results.append((WindowWrite(item.partition_key, None, reason), None, 0.0))
+                    continue
                 except Exception as exc:
                     if is_transient(exc):
                         raise  # the asset's RetryPolicy backs off; the write sensor retries after that
                     raise dg.Failure(f"{item.partition_key}: {type(exc).__name__}: {exc}",
                                      allow_retries=False) from exc
+                for err in result.rejected[:20]:
+                    context.log.warning(f"{item.partition_key}: event dropped, not written: {err}")
                 results.append((item, result, (time.perf_counter() - t0) * 1000))
         context.add_output_metadata(write_metadata(results))
 
@@ -183,22 +190,29 @@ class OddsDbIOManager(dg.ConfigurableIOManager):
 
 def write_metadata(results: list[tuple[WindowWrite, WriteResult | None, float]]) -> dict[str, Any]:
     """Counts per class, history rows and write milliseconds; per window too when a run wrote several."""
-    keys = ("new", "changed", "unchanged", "gone", "back", "history_rows", "historical_events")
+    keys = ("new", "changed", "unchanged", "gone", "back", "history_rows", "historical_events",
+            "history_removed")
     totals = {k: 0 for k in keys}
     write_ms = 0.0
     per_window = []
     blocked = []
+    rejected: list[dict[str, Any]] = []
     for item, result, ms in results:
         if result is None:
             blocked.append({"partition": item.partition_key, "reason": item.blocked})
             continue
         for k in keys:
             totals[k] += int(getattr(result, k))
+        rejected.extend({"partition": item.partition_key, "sr_event_id": e.sr_event_id, "field": e.field,
+                         "reason": str(e)[:300]} for e in result.rejected)
         write_ms += ms
         per_window.append({"partition": item.partition_key, **{k: int(getattr(result, k)) for k in keys},
                            "write_ms": round(ms, 1)})
     meta: dict[str, Any] = {**totals, "write_ms": round(write_ms, 1), "windows_written": len(per_window),
                             "written": bool(per_window)}
+    meta["rejected_events"] = len(rejected)
+    if rejected:
+        meta["rejected"] = dg.MetadataValue.json(rejected[:50])
     if blocked:
         meta["blocked"] = dg.MetadataValue.json(blocked)
     if len(results) > 1:

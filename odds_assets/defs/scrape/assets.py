@@ -48,16 +48,11 @@ def retry_policy(settings: PipelineSettings) -> dg.RetryPolicy:
 
 
 def _build(book: str, captured_at: datetime, events: list[EventOdds]) -> tuple[Snapshot, list[dict[str, Any]]]:
-    """build_snapshot, dropping (and reporting) events it rejects instead of losing the whole board."""
-    dropped: list[dict[str, Any]] = []
-    while True:
-        try:
-            return build_snapshot(book, captured_at, events), dropped
-        except SnapshotError as exc:
-            if exc.sr_event_id is None or len(dropped) >= 50:
-                raise
-            dropped.append({"sr_event_id": exc.sr_event_id, "reason": str(exc)[:300]})
-            events = [e for e in events if e.event.sr_event_id != exc.sr_event_id]
+    """build_snapshot; the events it drops as invalid are reported (bookmaker, event, field, reason)."""
+    snapshot = build_snapshot(book, captured_at, events)
+    dropped = [{"sr_event_id": e.sr_event_id, "field": e.field, "reason": str(e)[:300]}
+               for e in snapshot.rejected[:50]]
+    return snapshot, dropped
 
 
 def previous_summary(archive: Archive, book: str, start: datetime) -> dict[str, Any] | None:
