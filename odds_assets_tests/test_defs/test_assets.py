@@ -144,3 +144,59 @@ def test_blocking_check_skips_write_in_the_same_run(pipeline: Pipeline) -> None:
         instance=pipeline.instance, resources=defs.resources, raise_on_error=False)
     assert not result.success
     assert not _materializations(result, "current_odds")
+
+
+def test_one_invalid_event_in_an_archived_snapshot_is_dropped_and_the_window_written(pipeline: Pipeline) -> None:
+    """The Parquet path: an archived board with one event carrying odds of 0.5 is written without that
+    event, which is named (bookmaker, event, field) in the run's metadata; the next window follows."""
+    import io
+
+    assert pipeline.scrape("betpawa", T0).success
+    w = Archive(pipeline.archive_url).window("betpawa", T0)
+    snap = w.read_snapshot()
+    bad_sr = int(snap.markets["sr_event_id"].iloc[0])
+    markets = snap.markets.copy()
+    markets.loc[0, "outcomes"] = "1=0.5;X=3;2=4"
+    buf = io.BytesIO()
+    markets.to_parquet(buf, index=False, compression="zstd")
+    w._write("markets.parquet", buf.getvalue())
+
+    result = pipeline.write("betpawa", T0)
+    [mat] = _materializations(result, "current_odds")
+    meta = {k: v.value for k, v in mat.metadata.items()}
+    assert meta["written"] is True and meta["rejected_events"] == 1
+    [rejected] = meta["rejected"]
+    assert rejected["sr_event_id"] == bad_sr and rejected["field"] == "outcomes"
+    assert "bookmaker=betpawa" in rejected["reason"] and "<= 1.0" in rejected["reason"]
+    with pipeline.conn() as conn:
+        stored = {r[0] for r in conn.execute("SELECT DISTINCT sr_event_id FROM market_odds_current")}
+    assert bad_sr not in stored and stored == set(snap.events["sr_event_id"]) - {bad_sr} - (
+        set(snap.events["sr_event_id"]) - set(snap.markets["sr_event_id"]))
+    assert pipeline.scrape("betpawa", T0 + STEP).success
+    assert pipeline.write("betpawa", T0 + STEP).success
+    with pipeline.conn() as conn:  # the event is back in the next window, as new
+        assert conn.execute("SELECT count(*) FROM market_odds_current WHERE sr_event_id = %s",
+                            (bad_sr,)).fetchone()[0] > 0
+
+
+def test_a_window_invalid_as_a_whole_is_materialised_not_written(pipeline: Pipeline) -> None:
+    """A snapshot the engine refuses as a whole is recorded as not written, with the reason, instead
+    of failing the run (which the write sensor would retry for ever, holding back every later window)."""
+    import pandas as pd
+
+    from odds_assets.defs.common.resources import OddsDbIOManager, OddsDatabaseResource, WindowWrite
+    from odds_assets.snapshot import Snapshot
+
+    key = str(partition_key("betpawa", T0))
+    broken = Snapshot("betpawa", T0, pd.DataFrame({"sr_event_id": pd.array([1], dtype="int64")}),
+                      pd.DataFrame({"sr_event_id": pd.array([1], dtype="int64")}))
+    manager = OddsDbIOManager(odds_db=OddsDatabaseResource(url=pipeline.db_url))
+    ctx = dg.build_output_context(asset_key=dg.AssetKey("current_odds"))
+    manager.handle_output(ctx, [WindowWrite(key, broken)])
+    meta = {k: (v.value if hasattr(v, "value") else v) for k, v in ctx.get_logged_metadata().items()}
+    assert meta["written"] is False and meta["windows_written"] == 0
+    [blocked] = meta["blocked"]
+    assert blocked["partition"] == key and "lacks columns" in blocked["reason"]
+    assert "bookmaker=betpawa" in blocked["reason"]
+    with pipeline.conn() as conn:
+        assert conn.execute("SELECT count(*) FROM snapshots").fetchone()[0] == 0
