@@ -1,26 +1,59 @@
 """The write engine: apply one bookmaker's snapshot to current odds and change-only history.
 
-Plain Python + psycopg 3, no Dagster (the IO manager calls it). Its cost follows the *changes*, not the
-board: it reads the book's current rows for the snapshot's events in one ``COPY … TO`` (cheap: reading
-is far cheaper than rewriting), classifies every market in pandas (vectorised string comparison of the
-encoded outcomes, exact), and writes only what changed — ``COPY`` of the changed rows into a staging
-table, then one set-based statement each for current, history, events and per-book events — in ONE
-transaction. Unchanged markets cost no write at all: their ``last_confirmed_at`` is derived from the
-event's last complete scrape (``bookmaker_events.last_seen_at``, one row per event).
+Plain Python + psycopg 3, no Dagster (the IO manager calls it).
 
-Classification per market (key = event, book, market id, line):
+What is true after any sequence of applications (the contract; tested against an independent model)
+-----------------------------------------------------------------------------------------------
+Applying a snapshot makes it THE board of its (bookmaker, ``captured_at``) window: a later application
+of the same window (a re-derivation, e.g. after a mapping change) replaces it. For any set of snapshots
+applied in any order, any number of times, the database equals what applying the latest version of
+every window once, in time order, gives:
+
+- history as of any t is the board of each event's latest complete scrape at or before t; a market is
+  gone (a row with outcomes NULL) from the next complete scrape of its event that lacks it; one row
+  per change, never two consecutive rows of a key with the same outcomes;
+- current holds the latest state per key: ``first_seen_at`` the earliest observation, ``last_updated_at``
+  when the odds last changed (back at the same odds is no change of odds), ``unavailable_at`` when it
+  went away, ``last_confirmed_at`` (view) the latest complete scrape that listed it;
+- ``bookmaker_events``: first and latest complete scrape, names/ids from the latest; ``events``: the names
+  of the lowest-id book listing the match (BetPawa first), from that book's latest scrape;
+- re-applying the same snapshot changes nothing at all, its ``snapshots`` row included.
+Only events scraped COMPLETELY are in a snapshot: a failed event touches nothing (its markets are never
+marked gone). The one thing that cannot be restored: when a re-derivation drops an event from the
+window that was its latest complete scrape, ``last_seen_at`` moves back to the previous scrape but the
+names stay those last read (per-scrape names are not stored).
+
+How, at the cost of the changes
+-------------------------------
+The ledger: ``snapshots.event_ids`` holds the events each window scraped completely (migration 0004).
+
+*Live* events (the steady state: the snapshot is after the event's latest complete scrape) take the
+cheap path. The book's current rows for them are read in one round trip, every market is classified in
+pandas (vectorised comparison of the encoded outcomes, exact), and only changes are written: ``COPY``
+into a staging table, then one set-based statement each for current and history. Unchanged markets
+cost no write; their ``last_confirmed_at`` is derived from ``bookmaker_events.last_seen_at``.
+
     new        not in current                                → current insert, history row
     changed    in current, available, other outcomes          → current update, history row
     unchanged  same outcomes                                  → nothing
-    gone       in current and available, absent from an event → unavailable_at, history row (outcomes NULL)
+    gone       in current and available, absent from an event → unavailable_at, history row (NULL)
                that IS in this snapshot's complete set
     back       in current but unavailable, present again      → unavailable_at cleared, history row
 
-Time order: an event whose last complete scrape (``bookmaker_events.last_seen_at``) is after this
-snapshot's ``captured_at`` is *historical* for it (a backfill): its markets are classified against the
-history as of ``captured_at``, history rows are added (``ON CONFLICT DO NOTHING``) and current is never
-moved backwards. An event already applied at exactly ``captured_at`` is skipped (the first snapshot at a
-time wins), so re-applying a snapshot changes nothing.
+*Historical* events (scraped completely at or after t: a late window, a backfill, a re-run or a
+re-derivation) and events the new version of the window no longer lists take the planned path
+(:func:`_apply_history_plan`): with P the state just before t, W the board at t and N the event's next
+complete scrape, a row at t exists iff W differs from P and a row at N exists iff N's state differs
+from W; nothing else in history can change. The plan's inserts and deletes are written set-based, and
+current is derived from history for the keys it touched.
+
+Bad input: a window invalid as a whole (unknown bookmaker, naive time, missing columns) raises
+:class:`SnapshotError` before anything is written. An invalid EVENT (rules in
+:mod:`odds_assets.snapshot`, the same ones ``build_snapshot`` applies) is dropped and reported in
+``WriteResult.rejected``: it never sinks the window, and nothing stored for it is touched.
+
+Concurrency: one writer per bookmaker (advisory lock); rows shared between books (``events``) are
+written only when they differ and in ``sr_event_id`` order, so two books never deadlock.
 """
 
 from __future__ import annotations
