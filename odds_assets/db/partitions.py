@@ -1,4 +1,5 @@
-"""History partition maintenance: daily partitions created ahead, expired ones dropped.
+"""History partition maintenance: daily partitions created ahead, expired ones dropped (with the
+``snapshots`` rows, the ledger of complete event scrapes, of the same days).
 
 A write never depends on this having run: the write engine creates the partition it needs on demand
 (``odds_ensure_history_partition``). Maintenance keeps that off the hot path and applies retention.
@@ -63,4 +64,8 @@ def maintain_partitions(conn: psycopg.Connection, *, days_ahead: int = 3, retent
                 with conn.transaction():
                     conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(name)))
                 dropped.append(name)
+        # the ledger of complete event scrapes goes with the history it explains (same day boundary)
+        with conn.transaction():
+            conn.execute("DELETE FROM snapshots WHERE captured_at < %s",
+                         (datetime.combine(cutoff, datetime.min.time(), tzinfo=timezone.utc),))
     return MaintenanceResult(created=created, dropped=dropped, kept=len(history_partitions(conn)))

@@ -29,6 +29,8 @@ def test_drops_partitions_older_than_retention_and_keeps_the_rest(odds_conn):
     assert sorted(res.dropped) == [f"market_odds_history_p{(NOW - timedelta(days=d)):%Y%m%d}" for d in (40, 31)]
     left = {r[0] for r in odds_conn.execute("SELECT sr_event_id FROM market_odds_history")}
     assert left == {30, 1}
+    ledger = [r[0] for r in odds_conn.execute("SELECT event_ids FROM snapshots ORDER BY captured_at")]
+    assert ledger == [[30], [1]]  # the ledger rows of the dropped days went with them
 
 
 def test_write_creates_its_partition_when_maintenance_never_ran(odds_conn):
