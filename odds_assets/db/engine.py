@@ -386,7 +386,10 @@ def _apply_history_plan(conn: psycopg.Connection, params: dict, board: pd.DataFr
                 kind = "gone"
             if kind is not None:
                 truth[kind] += 1  # what the window is (snapshots row)
-                effect[kind if fix_t else "unchanged"] += 1  # what this write did (WriteResult)
+                if fix_t:  # what this write did (WriteResult): listed markets it left alone are unchanged
+                    effect[kind] += 1
+                elif new_w is not None:
+                    effect["unchanged"] += 1
         n = nexts.get(sr)
         if n is not None:
             n_state = at_n[key] if key in at_n else old_w
