@@ -356,6 +356,7 @@ def _apply_history_plan(conn: psycopg.Connection, params: dict, board: pd.DataFr
 
     truth = {"new": 0, "changed": 0, "unchanged": 0, "gone": 0, "back": 0}
     effect = dict(truth)
+    n_deltas: dict[datetime, dict[str, int]] = {}
     plan: list[tuple[int, int, int, datetime | None, str | None, str]] = []
     touched: dict[tuple[int, int], bool] = {}
 
@@ -378,12 +379,7 @@ def _apply_history_plan(conn: psycopg.Connection, params: dict, board: pd.DataFr
             put(key, t, new_w, "u")
             fix_t = True
         if sr in complete:
-            kind = None
-            if new_w is not None:
-                kind = "new" if key not in p_state else "back" if p is None else (
-                    "changed" if new_w != p else "unchanged")
-            elif p is not None:
-                kind = "gone"
+            kind = _kind(p, new_w, key in p_state)
             if kind is not None:
                 truth[kind] += 1  # what the window is (snapshots row)
                 if fix_t:  # what this write did (WriteResult): listed markets it left alone are unchanged
@@ -393,6 +389,15 @@ def _apply_history_plan(conn: psycopg.Connection, params: dict, board: pd.DataFr
         n = nexts.get(sr)
         if n is not None:
             n_state = at_n[key] if key in at_n else old_w
+            if new_w != old_w:  # N's classification follows the state before it: keep its row true
+                was = _kind(old_w, n_state, key in p_state or key in at_t)
+                now = _kind(new_w, n_state, key in p_state or want_t)
+                if was != now:
+                    delta = n_deltas.setdefault(n, dict.fromkeys(truth, 0))
+                    if was:
+                        delta[was] -= 1
+                    if now:
+                        delta[now] += 1
             want_n = n_state != new_w
             if key in at_n and not want_n:
                 put(key, n, None, "d")
@@ -400,6 +405,11 @@ def _apply_history_plan(conn: psycopg.Connection, params: dict, board: pd.DataFr
                 put(key, n, n_state, "u")
     for sr, k in zip(unavailable["sr_event_id"], unavailable["k"]):
         touched.setdefault((int(sr), int(k)), False)
+    n_deltas = {n: d for n, d in n_deltas.items() if any(d.values())}
+    if n_deltas:
+        times = sorted(n_deltas)
+        conn.execute(queries.load("update_snapshot_counts"), {
+            **params, "ts": times, **{k: [n_deltas[n][k] for n in times] for k in truth}})
     written = sum(1 for row in plan if row[5] == "u")
     deleted = sum(1 for row in plan if row[5] == "d")
     if not touched:
@@ -420,6 +430,18 @@ def _apply_history_plan(conn: psycopg.Connection, params: dict, board: pd.DataFr
     conn.execute(queries.load("upsert_current_derived"), params)
     conn.execute(queries.load("delete_current_orphaned"), params)
     return truth, effect, written, deleted
+
+
+def _kind(before: str | None, state: str | None, seen_before: bool) -> str | None:
+    """How a market classifies at a complete scrape of its event: ``state`` there, ``before`` the state
+    just before it, ``seen_before`` whether it was ever observed earlier."""
+    if state is not None:
+        if not seen_before:
+            return "new"
+        if before is None:
+            return "back"
+        return "unchanged" if state == before else "changed"
+    return "gone" if before is not None else None
 
 
 def _unscrape_events(conn: psycopg.Connection, params: dict, removed: set[int],
@@ -446,3 +468,5 @@ def _unscrape_events(conn: psycopg.Connection, params: dict, removed: set[int],
                  {**params, "ids": ids, "firsts": firsts, "lasts": lasts})
     if gone_ids:
         conn.execute(queries.load("delete_bookmaker_events_removed"), {**params, "ids": gone_ids})
+        conn.execute(queries.load("delete_events_unlisted"), {**params, "ids": gone_ids})
+    conn.execute(queries.load("refresh_events"), {**params, "ids": ids})
