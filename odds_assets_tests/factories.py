@@ -52,6 +52,7 @@ def history_rows(conn: psycopg.Connection) -> list[tuple]:
 def table_dump(conn: psycopg.Connection) -> dict[str, list[tuple]]:
     """Everything the engine writes, for before/after comparisons."""
     out = {}
-    for table in ("market_odds_current", "market_odds_history", "events", "bookmaker_events", "snapshots"):
+    for table in ("market_odds_current", "market_odds_history", "events", "bookmaker_events", "snapshots",
+                  "bookmaker_event_history"):
         out[table] = sorted(map(repr, conn.execute(f"SELECT * FROM {table}").fetchall()))
     return out

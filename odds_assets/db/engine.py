@@ -294,18 +294,24 @@ def apply_snapshot(conn: psycopg.Connection, snapshot: Snapshot) -> WriteResult:
             conn.execute(queries.load("create_event_stage"))
             with conn.cursor() as cur:
                 with cur.copy("COPY _odds_event_stage (sr_event_id, bookmaker_event_id, home, away, kickoff, "
-                              "competition, country, latest) FROM STDIN") as copy:
+                              "competition, country, latest, live) FROM STDIN") as copy:
                     for row in zip(events["sr_event_id"], events["bookmaker_event_id"], events["home"],
                                    events["away"], events["kickoff"], events["competition"], events["country"]):
                         values = [None if (v is None or v != v) else v for v in row]
                         sr = int(row[0])
                         values.append(sr not in seen or seen[sr][1] <= t)
+                        values.append(sr not in historical)
                         copy.write_row(values)
+            conn.execute(queries.load("insert_event_versions_live"), params)
             conn.execute(queries.load("upsert_events"), params)
             conn.execute(queries.load("upsert_bookmaker_events"), params)
             mark = lap("write_events", mark)
         if removed:
             _unscrape_events(conn, params, removed, seen)
+        if redo:
+            _apply_name_plan(conn, params, events[events["sr_event_id"].isin(historical)], historical, removed,
+                             seen)
+            mark = lap("write_names", mark)
 
         timings["total"] = (time.perf_counter() - t_start) * 1000
         truth_rows = sum(window_counts[k] for k in ("new", "changed", "gone", "back"))
@@ -357,6 +363,7 @@ def _apply_history_plan(conn: psycopg.Connection, params: dict, board: pd.DataFr
     truth = {"new": 0, "changed": 0, "unchanged": 0, "gone": 0, "back": 0}
     effect = dict(truth)
     n_deltas: dict[datetime, dict[str, int]] = {}
+    reappear: list[tuple[tuple[int, int], datetime, str | None, bool, bool]] = []
     plan: list[tuple[int, int, int, datetime | None, str | None, str]] = []
     touched: dict[tuple[int, int], bool] = {}
 
@@ -399,12 +406,31 @@ def _apply_history_plan(conn: psycopg.Connection, params: dict, board: pd.DataFr
                     if now:
                         delta[now] += 1
             want_n = n_state != new_w
+            seen_old = key in p_state or key in at_t or key in at_n
+            seen_new = key in p_state or want_t or want_n
+            if seen_old != seen_new:  # the key's next appearance after N turns new <-> back
+                reappear.append((key, n, n_state, seen_old, seen_new))
             if key in at_n and not want_n:
                 put(key, n, None, "d")
             elif want_n and key not in at_n:
                 put(key, n, n_state, "u")
     for sr, k in zip(unavailable["sr_event_id"], unavailable["k"]):
         touched.setdefault((int(sr), int(k)), False)
+    if reappear:
+        nxt_rows = {(int(sr), int(k)): (ts, o) for sr, k, ts, o in conn.execute(
+            queries.load("select_history_next_rows"), {
+                **params, "ids": [r[0][0] for r in reappear], "ks": [r[0][1] for r in reappear],
+                "ts": [r[1] for r in reappear]}).fetchall()}
+        for key, _, n_state, seen_old, seen_new in reappear:
+            if key in nxt_rows:
+                ts, o = nxt_rows[key]
+                was, now = _kind(n_state, o, seen_old), _kind(n_state, o, seen_new)
+                if was != now:
+                    delta = n_deltas.setdefault(ts, dict.fromkeys(truth, 0))
+                    if was:
+                        delta[was] -= 1
+                    if now:
+                        delta[now] += 1
     n_deltas = {n: d for n, d in n_deltas.items() if any(d.values())}
     if n_deltas:
         times = sorted(n_deltas)
@@ -447,8 +473,8 @@ def _kind(before: str | None, state: str | None, seen_before: bool) -> str | Non
 def _unscrape_events(conn: psycopg.Connection, params: dict, removed: set[int],
                      seen: dict[int, tuple[datetime, datetime]]) -> None:
     """A re-derived window no longer scraped these events completely: their first / latest complete
-    scrape moves to the ledger's next / previous one; an event left with none loses its per-book row.
-    (Names and kick-off stay those of the latest scrape that was read: the ledger keeps no names.)"""
+    scrape moves to the ledger's next / previous one; an event left with none loses its per-book row
+    (and its canonical row when no book lists it any more)."""
     t = params["t"]
     ids = sorted(removed)
     prev = {sr: ts for sr, _, ts in conn.execute(queries.load("select_prev_scrapes"), {
@@ -469,4 +495,54 @@ def _unscrape_events(conn: psycopg.Connection, params: dict, removed: set[int],
     if gone_ids:
         conn.execute(queries.load("delete_bookmaker_events_removed"), {**params, "ids": gone_ids})
         conn.execute(queries.load("delete_events_unlisted"), {**params, "ids": gone_ids})
+
+
+_META = ("bookmaker_event_id", "home", "away", "kickoff", "competition", "country")
+
+
+def _apply_name_plan(conn: psycopg.Connection, params: dict, events: pd.DataFrame, complete: set[int],
+                     removed: set[int], seen: dict[int, tuple[datetime, datetime]]) -> None:
+    """The same plan as :func:`_apply_history_plan`, for each event's names, ids and kick-off at this
+    book (``bookmaker_event_history``, one key per event): a version at t iff the board's names differ
+    from those before t, one at the next complete scrape N iff N's differ from t's. Then the per-book
+    row takes the version as of its latest complete scrape, and the canonical row follows the books."""
+    t = params["t"]
+    ids = sorted(complete | removed)
+    nexts = dict(conn.execute(queries.load("select_next_scrapes"), {
+        **params, "ids": ids, "lasts": [seen[sr][1] for sr in ids]}).fetchall())
+    pairs = [(sr, t) for sr in ids] + [(sr, n) for sr, n in nexts.items() if n is not None]
+    before: dict[int, tuple] = {}
+    at_t: dict[int, tuple] = {}
+    at_n: dict[int, tuple] = {}
+    for kind, sr, ts, *meta in conn.execute(queries.load("select_event_versions"), {
+            **params, "ids": ids, "pair_ids": [p[0] for p in pairs], "pair_ts": [p[1] for p in pairs]}):
+        (before if kind == "p" else at_t if ts == t else at_n)[sr] = tuple(meta)
+    board = {int(row[0]): tuple(None if (v is None or v != v) else v for v in row[1:])
+             for row in zip(events["sr_event_id"], *(events[c] for c in _META))}
+    plan: list[tuple] = []
+    for sr in ids:
+        p = before.get(sr)
+        old_w = at_t.get(sr, p)
+        new_w = board[sr] if sr in complete else p
+        if sr in at_t and (new_w == p or at_t[sr] != new_w):
+            plan.append((sr, t, *(None,) * len(_META), "d"))
+        if new_w != p and at_t.get(sr) != new_w:
+            plan.append((sr, t, *new_w, "u"))
+        n = nexts.get(sr)
+        if n is not None:
+            n_meta = at_n.get(sr, old_w)
+            if sr in at_n and n_meta == new_w:
+                plan.append((sr, n, *(None,) * len(_META), "d"))
+            elif n_meta != new_w and sr not in at_n:
+                plan.append((sr, n, *n_meta, "u"))
+    if plan:
+        conn.execute(queries.load("create_event_version_plan"))
+        with conn.cursor() as cur:
+            with cur.copy("COPY _odds_event_version_plan (sr_event_id, captured_at, bookmaker_event_id, home, "
+                          "away, kickoff, competition, country, op) FROM STDIN") as copy:
+                for row in plan:
+                    copy.write_row(row)
+        conn.execute(queries.load("delete_event_versions_planned"), params)
+        conn.execute(queries.load("insert_event_versions_planned"), params)
+    conn.execute(queries.load("sync_bookmaker_events_names"), {**params, "ids": ids})
     conn.execute(queries.load("refresh_events"), {**params, "ids": ids})

@@ -1,5 +1,5 @@
 """History partition maintenance: daily partitions created ahead, expired ones dropped (with the
-``snapshots`` rows, the ledger of complete event scrapes, of the same days).
+``snapshots`` rows, the ledger of complete event scrapes, of the same days, and superseded name versions).
 
 A write never depends on this having run: the write engine creates the partition it needs on demand
 (``odds_ensure_history_partition``). Maintenance keeps that off the hot path and applies retention.
@@ -65,7 +65,14 @@ def maintain_partitions(conn: psycopg.Connection, *, days_ahead: int = 3, retent
                     conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(name)))
                 dropped.append(name)
         # the ledger of complete event scrapes goes with the history it explains (same day boundary)
+        horizon = datetime.combine(cutoff, datetime.min.time(), tzinfo=timezone.utc)
         with conn.transaction():
-            conn.execute("DELETE FROM snapshots WHERE captured_at < %s",
-                         (datetime.combine(cutoff, datetime.min.time(), tzinfo=timezone.utc),))
+            conn.execute("DELETE FROM snapshots WHERE captured_at < %s", (horizon,))
+            # name versions: keep the one in force at the horizon (an event listed for longer than the
+            # retention still has its names), drop those superseded before it
+            conn.execute(
+                "DELETE FROM bookmaker_event_history h WHERE h.captured_at < %(h)s AND EXISTS ("
+                "SELECT 1 FROM bookmaker_event_history n WHERE n.bookmaker = h.bookmaker "
+                "AND n.sr_event_id = h.sr_event_id AND n.captured_at > h.captured_at AND n.captured_at <= %(h)s)",
+                {"h": horizon})
     return MaintenanceResult(created=created, dropped=dropped, kept=len(history_partitions(conn)))

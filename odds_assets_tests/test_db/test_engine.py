@@ -297,7 +297,8 @@ def test_statement_count_does_not_grow_with_the_board(odds_conn, monkeypatch):
     monkeypatch.setattr(psycopg.Cursor, "execute", count("execute", real_cur_execute))
     monkeypatch.setattr(psycopg.Cursor, "copy", count("copy", real_copy))
     small_new, small_changed = run(5, 0), run(5, 5)
-    odds_conn.execute("TRUNCATE market_odds_current, market_odds_history, bookmaker_events, events, snapshots")
+    odds_conn.execute("TRUNCATE market_odds_current, market_odds_history, bookmaker_events, events, snapshots, "
+                      "bookmaker_event_history")
     big_new, big_changed = run(200, 0), run(200, 5)
     assert small_new == big_new and small_changed == big_changed
     assert big_changed["execute"] < 30

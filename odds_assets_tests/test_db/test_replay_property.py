@@ -51,7 +51,8 @@ def prop_conn(pg_admin_url, odds_template_url):
 
 
 def _reset(conn):
-    conn.execute("TRUNCATE market_odds_current, market_odds_history, bookmaker_events, events, snapshots")
+    conn.execute("TRUNCATE market_odds_current, market_odds_history, bookmaker_events, events, snapshots, "
+                      "bookmaker_event_history")
 
 
 def _current_state(conn):
