@@ -290,7 +290,7 @@ def apply_snapshot(conn: psycopg.Connection, snapshot: Snapshot) -> WriteResult:
             mark = lap("write_history_plan", mark)
 
         events = snapshot.events
-        if len(events):
+        if len(events) or removed:  # removed events: their events rows are locked in the same pass
             conn.execute(queries.load("create_event_stage"))
             with conn.cursor() as cur:
                 with cur.copy("COPY _odds_event_stage (sr_event_id, bookmaker_event_id, home, away, kickoff, "
@@ -303,7 +303,9 @@ def apply_snapshot(conn: psycopg.Connection, snapshot: Snapshot) -> WriteResult:
                         values.append(sr not in historical)
                         copy.write_row(values)
             conn.execute(queries.load("insert_event_versions_live"), params)
-            conn.execute(queries.load("upsert_events"), params)
+            # a writer that derives events again later (redo) locks ALL its rows here, in one ordered pass
+            conn.execute(queries.load("upsert_events"), {**params, "lock_all": bool(redo),
+                                                         "removed_ids": sorted(removed)})
             conn.execute(queries.load("upsert_bookmaker_events"), params)
             mark = lap("write_events", mark)
         if removed:
@@ -494,7 +496,11 @@ def _unscrape_events(conn: psycopg.Connection, params: dict, removed: set[int],
                  {**params, "ids": ids, "firsts": firsts, "lasts": lasts})
     if gone_ids:
         conn.execute(queries.load("delete_bookmaker_events_removed"), {**params, "ids": gone_ids})
-        conn.execute(queries.load("delete_events_unlisted"), {**params, "ids": gone_ids})
+        try:
+            with conn.transaction():  # savepoint
+                conn.execute(queries.load("delete_events_unlisted"), {**params, "ids": gone_ids})
+        except psycopg.errors.ForeignKeyViolation:
+            pass  # another book listed the event meanwhile (committed after our check): it stays
 
 
 _META = ("bookmaker_event_id", "home", "away", "kickoff", "competition", "country")
@@ -545,4 +551,5 @@ def _apply_name_plan(conn: psycopg.Connection, params: dict, events: pd.DataFram
         conn.execute(queries.load("delete_event_versions_planned"), params)
         conn.execute(queries.load("insert_event_versions_planned"), params)
     conn.execute(queries.load("sync_bookmaker_events_names"), {**params, "ids": ids})
+    conn.execute(queries.load("lock_other_books_events"), {**params, "ids": ids})
     conn.execute(queries.load("refresh_events"), {**params, "ids": ids})
