@@ -52,8 +52,11 @@ Bad input: a window invalid as a whole (unknown bookmaker, naive time, missing c
 :mod:`odds_assets.snapshot`, the same ones ``build_snapshot`` applies) is dropped and reported in
 ``WriteResult.rejected``: it never sinks the window, and nothing stored for it is touched.
 
-Concurrency: one writer per bookmaker (advisory lock); rows shared between books (``events``) are
-written only when they differ and in ``sr_event_id`` order, so two books never deadlock.
+Concurrency: one writer per bookmaker (advisory lock). Live writers of different books run side by
+side: rows shared between books (``events``) are written only when they differ and in ``sr_event_id``
+order, so they never deadlock. A planned write (late window, backfill, re-derivation) derives shared
+rows from what the other books wrote, so it runs alone (an exclusive advisory lock that live writers
+take shared); backfills are rare and a window's planned write takes well under a second.
 """
 
 from __future__ import annotations
@@ -75,7 +78,7 @@ from odds_assets.snapshot import (
 
 __all__ = ["WriteResult", "apply_snapshot"]
 
-_LOCK_CLASS = 0x0DD5  # advisory-lock namespace: one writer per bookmaker at a time
+_LOCK_CLASS = 0x0DD5  # advisory-lock namespace: key = book id (one writer per book); key 0 = planned writers alone
 _NO_LINE = "~"  # stands for "no line" in frames; never a valid canonical line
 _NO_LINE_H = -32768  # "no line" in hundredths, as stored in market_odds_history.line_hundredths
 _BAD_LINE = -40000  # not representable: never equal to a stored key, rejected if written
@@ -227,6 +230,14 @@ def apply_snapshot(conn: psycopg.Connection, snapshot: Snapshot) -> WriteResult:
         # historical: the event was scraped completely at or after t (late window, backfill, re-run).
         historical = {sr for sr in new_ids if sr in seen and seen[sr][1] >= t}
         live_ids = sorted(new_ids - historical)
+        # A writer that plans (late window, backfill, re-derivation) runs alone; live writers of the books
+        # run side by side. The planned path derives shared rows (events) from what other books wrote, so
+        # it must not race them; taken after the per-book lock (whose holder decides this), never waited
+        # for while holding it by anyone else: no cycle.
+        if historical or old_ids - new_ids:
+            conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (_LOCK_CLASS,))
+        else:
+            conn.execute("SELECT pg_advisory_xact_lock_shared(%s, 0)", (_LOCK_CLASS,))
         mark = lap("read_events", mark)
 
         live_snap = markets[markets["sr_event_id"].isin(live_ids)] if historical else markets
@@ -290,7 +301,7 @@ def apply_snapshot(conn: psycopg.Connection, snapshot: Snapshot) -> WriteResult:
             mark = lap("write_history_plan", mark)
 
         events = snapshot.events
-        if len(events) or removed:  # removed events: their events rows are locked in the same pass
+        if len(events):
             conn.execute(queries.load("create_event_stage"))
             with conn.cursor() as cur:
                 with cur.copy("COPY _odds_event_stage (sr_event_id, bookmaker_event_id, home, away, kickoff, "
@@ -303,9 +314,7 @@ def apply_snapshot(conn: psycopg.Connection, snapshot: Snapshot) -> WriteResult:
                         values.append(sr not in historical)
                         copy.write_row(values)
             conn.execute(queries.load("insert_event_versions_live"), params)
-            # a writer that derives events again later (redo) locks ALL its rows here, in one ordered pass
-            conn.execute(queries.load("upsert_events"), {**params, "lock_all": bool(redo),
-                                                         "removed_ids": sorted(removed)})
+            conn.execute(queries.load("upsert_events"), params)
             conn.execute(queries.load("upsert_bookmaker_events"), params)
             mark = lap("write_events", mark)
         if removed:
@@ -399,14 +408,8 @@ def _apply_history_plan(conn: psycopg.Connection, params: dict, board: pd.DataFr
         if n is not None:
             n_state = at_n[key] if key in at_n else old_w
             if new_w != old_w:  # N's classification follows the state before it: keep its row true
-                was = _kind(old_w, n_state, key in p_state or key in at_t)
-                now = _kind(new_w, n_state, key in p_state or want_t)
-                if was != now:
-                    delta = n_deltas.setdefault(n, dict.fromkeys(truth, 0))
-                    if was:
-                        delta[was] -= 1
-                    if now:
-                        delta[now] += 1
+                _reclassify(n_deltas, n, _kind(old_w, n_state, key in p_state or key in at_t),
+                            _kind(new_w, n_state, key in p_state or want_t))
             want_n = n_state != new_w
             seen_old = key in p_state or key in at_t or key in at_n
             seen_new = key in p_state or want_t or want_n
@@ -426,13 +429,7 @@ def _apply_history_plan(conn: psycopg.Connection, params: dict, board: pd.DataFr
         for key, _, n_state, seen_old, seen_new in reappear:
             if key in nxt_rows:
                 ts, o = nxt_rows[key]
-                was, now = _kind(n_state, o, seen_old), _kind(n_state, o, seen_new)
-                if was != now:
-                    delta = n_deltas.setdefault(ts, dict.fromkeys(truth, 0))
-                    if was:
-                        delta[was] -= 1
-                    if now:
-                        delta[now] += 1
+                _reclassify(n_deltas, ts, _kind(n_state, o, seen_old), _kind(n_state, o, seen_new))
     n_deltas = {n: d for n, d in n_deltas.items() if any(d.values())}
     if n_deltas:
         times = sorted(n_deltas)
@@ -472,6 +469,18 @@ def _kind(before: str | None, state: str | None, seen_before: bool) -> str | Non
     return "gone" if before is not None else None
 
 
+def _reclassify(deltas: dict[datetime, dict[str, int]], when: datetime, was: str | None,
+                now: str | None) -> None:
+    """Record that one market at the window ``when`` now classifies as ``now`` instead of ``was``."""
+    if was == now:
+        return
+    delta = deltas.setdefault(when, {"new": 0, "changed": 0, "unchanged": 0, "gone": 0, "back": 0})
+    if was:
+        delta[was] -= 1
+    if now:
+        delta[now] += 1
+
+
 def _unscrape_events(conn: psycopg.Connection, params: dict, removed: set[int],
                      seen: dict[int, tuple[datetime, datetime]]) -> None:
     """A re-derived window no longer scraped these events completely: their first / latest complete
@@ -496,11 +505,7 @@ def _unscrape_events(conn: psycopg.Connection, params: dict, removed: set[int],
                  {**params, "ids": ids, "firsts": firsts, "lasts": lasts})
     if gone_ids:
         conn.execute(queries.load("delete_bookmaker_events_removed"), {**params, "ids": gone_ids})
-        try:
-            with conn.transaction():  # savepoint
-                conn.execute(queries.load("delete_events_unlisted"), {**params, "ids": gone_ids})
-        except psycopg.errors.ForeignKeyViolation:
-            pass  # another book listed the event meanwhile (committed after our check): it stays
+        conn.execute(queries.load("delete_events_unlisted"), {**params, "ids": gone_ids})
 
 
 _META = ("bookmaker_event_id", "home", "away", "kickoff", "competition", "country")
@@ -551,5 +556,4 @@ def _apply_name_plan(conn: psycopg.Connection, params: dict, events: pd.DataFram
         conn.execute(queries.load("delete_event_versions_planned"), params)
         conn.execute(queries.load("insert_event_versions_planned"), params)
     conn.execute(queries.load("sync_bookmaker_events_names"), {**params, "ids": ids})
-    conn.execute(queries.load("lock_other_books_events"), {**params, "ids": ids})
     conn.execute(queries.load("refresh_events"), {**params, "ids": ids})
