@@ -63,7 +63,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
@@ -182,6 +182,16 @@ def _classify(snap: pd.DataFrame, state: pd.DataFrame) -> pd.DataFrame:
     return merged
 
 
+def _copy_rows(conn: psycopg.Connection, create: str, columns: str, rows) -> None:
+    """Create the staging table ``create`` (db/sql) and COPY ``rows`` into its ``columns``."""
+    conn.execute(queries.load(create))
+    table = queries.load(create).split("CREATE TEMP TABLE ", 1)[1].split()[0]
+    with conn.cursor() as cur:
+        with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
 def _state_frame(conn: psycopg.Connection, query: str, params: dict) -> pd.DataFrame:
     """(sr_event_id, k, captured_at, outcomes) of select_history_at: outcomes None = a gone row."""
     with conn.cursor(binary=True) as cur:
@@ -270,15 +280,11 @@ def apply_snapshot(conn: psycopg.Connection, snapshot: Snapshot) -> WriteResult:
 
         history_rows = history_removed = 0
         if len(writes):
-            conn.execute(queries.load("create_stage"))
-            with conn.cursor() as cur:
-                with cur.copy("COPY _odds_stage (sr_event_id, market_id, line, outcomes, kind, to_current, "
-                              "missing_from_current) FROM STDIN") as copy:
-                    for sr, mid, line, outc, outc_prev, kind in zip(
-                            writes["sr_event_id"], writes["market_id"], writes["line"], writes["outcomes"],
-                            writes["outcomes_prev"], writes["kind"]):
-                        copy.write_row((int(sr), int(mid), None if line == _NO_LINE else line,
-                                        outc_prev if kind == "g" else outc, kind, True, False))
+            _copy_rows(conn, "create_stage", "sr_event_id, market_id, line, outcomes, kind", (
+                (int(sr), int(mid), None if line == _NO_LINE else line, outc_prev if kind == "g" else outc, kind)
+                for sr, mid, line, outc, outc_prev, kind in zip(
+                    writes["sr_event_id"], writes["market_id"], writes["line"], writes["outcomes"],
+                    writes["outcomes_prev"], writes["kind"])))
             mark = lap("copy_stage", mark)
             conn.execute(queries.load("upsert_current"), params)
             conn.execute(queries.load("update_current_gone"), params)
@@ -290,9 +296,12 @@ def apply_snapshot(conn: psycopg.Connection, snapshot: Snapshot) -> WriteResult:
         window_counts = dict(result_counts)  # live events: what the window is = what the write did
 
         redo = sorted(historical | removed)
+        # each planned event's next complete scrape after t (the ledger; read once for every plan below)
+        nexts = dict(conn.execute(queries.load("select_next_scrapes"), {
+            **params, "ids": redo, "lasts": [seen[sr][1] for sr in redo]}).fetchall()) if redo else {}
         if redo:
             truth, effect, written, deleted = _apply_history_plan(
-                conn, params, markets[markets["sr_event_id"].isin(historical)], historical, removed, seen)
+                conn, params, markets[markets["sr_event_id"].isin(historical)], historical, removed, nexts)
             for k in result_counts:
                 result_counts[k] += effect[k]
                 window_counts[k] += truth[k]
@@ -302,26 +311,22 @@ def apply_snapshot(conn: psycopg.Connection, snapshot: Snapshot) -> WriteResult:
 
         events = snapshot.events
         if len(events):
-            conn.execute(queries.load("create_event_stage"))
-            with conn.cursor() as cur:
-                with cur.copy("COPY _odds_event_stage (sr_event_id, bookmaker_event_id, home, away, kickoff, "
-                              "competition, country, latest, live) FROM STDIN") as copy:
-                    for row in zip(events["sr_event_id"], events["bookmaker_event_id"], events["home"],
-                                   events["away"], events["kickoff"], events["competition"], events["country"]):
-                        values = [None if (v is None or v != v) else v for v in row]
-                        sr = int(row[0])
-                        values.append(sr not in seen or seen[sr][1] <= t)
-                        values.append(sr not in historical)
-                        copy.write_row(values)
+            _copy_rows(conn, "create_event_stage", "sr_event_id, bookmaker_event_id, home, away, kickoff, "
+                       "competition, country, latest, live", (
+                [*(None if (v is None or v != v) else v for v in row),
+                 int(row[0]) not in seen or seen[int(row[0])][1] <= t,  # latest
+                 int(row[0]) not in historical]                         # live
+                for row in zip(events["sr_event_id"], events["bookmaker_event_id"], events["home"],
+                               events["away"], events["kickoff"], events["competition"], events["country"])))
             conn.execute(queries.load("insert_event_versions_live"), params)
             conn.execute(queries.load("upsert_events"), params)
             conn.execute(queries.load("upsert_bookmaker_events"), params)
             mark = lap("write_events", mark)
         if removed:
-            _unscrape_events(conn, params, removed, seen)
+            _unscrape_events(conn, params, removed, seen, nexts)
         if redo:
             _apply_name_plan(conn, params, events[events["sr_event_id"].isin(historical)], historical, removed,
-                             seen)
+                             nexts)
             mark = lap("write_names", mark)
 
         timings["total"] = (time.perf_counter() - t_start) * 1000
@@ -338,7 +343,7 @@ def apply_snapshot(conn: psycopg.Connection, snapshot: Snapshot) -> WriteResult:
 
 
 def _apply_history_plan(conn: psycopg.Connection, params: dict, board: pd.DataFrame, complete: set[int],
-                        removed: set[int], seen: dict[int, tuple[datetime, datetime]]
+                        removed: set[int], nexts: dict[int, datetime | None]
                         ) -> tuple[dict[str, int], dict[str, int], int, int]:
     """Make history right around one window for events that have a complete scrape at or after it.
 
@@ -351,8 +356,6 @@ def _apply_history_plan(conn: psycopg.Connection, params: dict, board: pd.DataFr
     """
     t = params["t"]
     ids = sorted(complete | removed)
-    nexts = dict(conn.execute(queries.load("select_next_scrapes"), {
-        **params, "ids": ids, "lasts": [seen[sr][1] for sr in ids]}).fetchall())
     before = _read_state(conn, queries.load("select_history_before"), {**params, "ids": ids})
     pairs = [(sr, t) for sr in ids] + [(sr, n) for sr, n in nexts.items() if n is not None]
     at = _state_frame(conn, queries.load("select_history_at"), {
@@ -441,14 +444,9 @@ def _apply_history_plan(conn: psycopg.Connection, params: dict, board: pd.DataFr
         return truth, effect, written, deleted
     for day in {row[3].date() for row in plan if row[5] == "u"} - {t.date()}:
         conn.execute("SELECT odds_ensure_history_partition(%s)", (day,))
-    conn.execute(queries.load("create_plan_stage"))
-    with conn.cursor() as cur:
-        with cur.copy("COPY _odds_plan (sr_event_id, market_id, line_hundredths, captured_at, outcomes, op) "
-                      "FROM STDIN") as copy:
-            for row in plan:
-                copy.write_row(row)
-            for (sr, k), removed_rows in touched.items():
-                copy.write_row((sr, k >> 17, (k & 0x1FFFF) - 65536, None, None, "x" if removed_rows else "k"))
+    _copy_rows(conn, "create_plan_stage", "sr_event_id, market_id, line_hundredths, captured_at, outcomes, op",
+               plan + [(sr, k >> 17, (k & 0x1FFFF) - 65536, None, None, "x" if removed_rows else "k")
+                       for (sr, k), removed_rows in touched.items()])
     if plan:
         conn.execute(queries.load("delete_history_planned"), params)
         conn.execute(queries.load("insert_history_planned"), params)
@@ -482,7 +480,7 @@ def _reclassify(deltas: dict[datetime, dict[str, int]], when: datetime, was: str
 
 
 def _unscrape_events(conn: psycopg.Connection, params: dict, removed: set[int],
-                     seen: dict[int, tuple[datetime, datetime]]) -> None:
+                     seen: dict[int, tuple[datetime, datetime]], nxt: dict[int, datetime | None]) -> None:
     """A re-derived window no longer scraped these events completely: their first / latest complete
     scrape moves to the ledger's next / previous one; an event left with none loses its per-book row
     (and its canonical row when no book lists it any more)."""
@@ -490,8 +488,6 @@ def _unscrape_events(conn: psycopg.Connection, params: dict, removed: set[int],
     ids = sorted(removed)
     prev = {sr: ts for sr, _, ts in conn.execute(queries.load("select_prev_scrapes"), {
         **params, "ids": ids, "ts": [t] * len(ids)}).fetchall()}
-    nxt = dict(conn.execute(queries.load("select_next_scrapes"), {
-        **params, "ids": ids, "lasts": [seen[sr][1] for sr in ids]}).fetchall())
     firsts, lasts, gone_ids = [], [], []
     for sr in ids:
         first, last = seen[sr]
@@ -512,15 +508,13 @@ _META = ("bookmaker_event_id", "home", "away", "kickoff", "competition", "countr
 
 
 def _apply_name_plan(conn: psycopg.Connection, params: dict, events: pd.DataFrame, complete: set[int],
-                     removed: set[int], seen: dict[int, tuple[datetime, datetime]]) -> None:
+                     removed: set[int], nexts: dict[int, datetime | None]) -> None:
     """The same plan as :func:`_apply_history_plan`, for each event's names, ids and kick-off at this
     book (``bookmaker_event_history``, one key per event): a version at t iff the board's names differ
     from those before t, one at the next complete scrape N iff N's differ from t's. Then the per-book
     row takes the version as of its latest complete scrape, and the canonical row follows the books."""
     t = params["t"]
     ids = sorted(complete | removed)
-    nexts = dict(conn.execute(queries.load("select_next_scrapes"), {
-        **params, "ids": ids, "lasts": [seen[sr][1] for sr in ids]}).fetchall())
     pairs = [(sr, t) for sr in ids] + [(sr, n) for sr, n in nexts.items() if n is not None]
     before: dict[int, tuple] = {}
     at_t: dict[int, tuple] = {}
@@ -547,12 +541,8 @@ def _apply_name_plan(conn: psycopg.Connection, params: dict, events: pd.DataFram
             elif n_meta != new_w and sr not in at_n:
                 plan.append((sr, n, *n_meta, "u"))
     if plan:
-        conn.execute(queries.load("create_event_version_plan"))
-        with conn.cursor() as cur:
-            with cur.copy("COPY _odds_event_version_plan (sr_event_id, captured_at, bookmaker_event_id, home, "
-                          "away, kickoff, competition, country, op) FROM STDIN") as copy:
-                for row in plan:
-                    copy.write_row(row)
+        _copy_rows(conn, "create_event_version_plan", "sr_event_id, captured_at, bookmaker_event_id, home, away, "
+                   "kickoff, competition, country, op", plan)
         conn.execute(queries.load("delete_event_versions_planned"), params)
         conn.execute(queries.load("insert_event_versions_planned"), params)
     conn.execute(queries.load("sync_bookmaker_events_names"), {**params, "ids": ids})

@@ -5,7 +5,7 @@ SET unavailable_at = %(t)s,
     confirmed_at   = greatest(c.confirmed_at, be.last_seen_at)
 FROM _odds_stage s
 LEFT JOIN bookmaker_events be ON be.sr_event_id = s.sr_event_id AND be.bookmaker = %(b)s
-WHERE s.to_current AND s.kind = 'g'
+WHERE s.kind = 'g'
   AND c.sr_event_id = s.sr_event_id AND c.bookmaker = %(b)s AND c.market_id = s.market_id
   AND c.line IS NOT DISTINCT FROM s.line
   AND c.unavailable_at IS NULL

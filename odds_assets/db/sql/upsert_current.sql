@@ -4,7 +4,7 @@ INSERT INTO market_odds_current AS c
     (sr_event_id, bookmaker, market_id, line, outcomes, first_seen_at, last_updated_at, confirmed_at)
 SELECT s.sr_event_id, %(b)s, s.market_id, s.line, s.outcomes, %(t)s, %(t)s, %(t)s
 FROM _odds_stage s
-WHERE s.to_current AND s.kind IN ('n', 'c', 'b')
+WHERE s.kind IN ('n', 'c', 'b')
 ON CONFLICT ON CONSTRAINT uq_market_odds_current_key DO UPDATE SET
     outcomes        = EXCLUDED.outcomes,
     -- when the odds last changed: back at the same odds is no change of odds
