@@ -119,7 +119,8 @@ def test_backfill_after_a_mapping_change_over_later_windows_equals_the_model(pip
     simulator's ground truth."""
     from odds_assets.archive import Archive
     from odds_assets.models import BOOKMAKER_IDS
-    from odds_assets_tests.test_db.reference_model import ReferenceModel, decode_outcomes, norm_line
+    from odds_assets_tests.test_db.reference_model import ReferenceModel
+    from odds_assets_tests.test_db.test_engine_model import db_current, db_history
 
     windows = [T0 + k * STEP for k in range(6)]
     with _mapping_without(5000):
@@ -149,23 +150,9 @@ def test_backfill_after_a_mapping_change_over_later_windows_equals_the_model(pip
             model.apply(BOOKMAKER_IDS[book], snap.captured_at,
                         _model_board(truth, complete, None if w in redo else 5000))
     with pipeline.conn() as conn:
-        db_history: dict = {}
-        for book, sr, mid, line, t, outcomes in conn.execute(
-                "SELECT bookmaker, sr_event_id, market_id, odds_line_from_hundredths(line_hundredths), "
-                "captured_at, outcomes FROM market_odds_history ORDER BY captured_at"):
-            db_history.setdefault((book, sr, mid, norm_line(line)), []).append(
-                (t, None if outcomes is None else decode_outcomes(outcomes)))
         expected = model.history()
         assert any(k[2] == 5000 for k in expected)  # the backfill brought the new market in
-        assert db_history == expected
-        db_current = {}
-        for book, sr, mid, line, outcomes, first, updated, unavailable, confirmed in conn.execute(
-                "SELECT c.bookmaker, c.sr_event_id, c.market_id, c.line, c.outcomes, c.first_seen_at, "
-                "c.last_updated_at, c.unavailable_at, v.last_confirmed_at FROM market_odds_current c "
-                "JOIN market_odds_current_v v USING (sr_event_id, market_id) "
-                "WHERE v.bookmaker = (SELECT name FROM bookmakers WHERE id = c.bookmaker) "
-                "AND v.line IS NOT DISTINCT FROM c.line"):
-            db_current[(book, sr, mid, norm_line(line))] = (
-                decode_outcomes(outcomes), unavailable is None, first, updated, unavailable, confirmed)
-        assert db_current == {k: (r.outcomes, r.available, r.first_seen_at, r.last_updated_at, r.unavailable_at,
-                                  r.last_confirmed_at) for k, r in model.current().items()}
+        assert db_history(conn) == expected
+        assert db_current(conn) == {
+            k: (r.outcomes, r.available, r.first_seen_at, r.last_updated_at, r.unavailable_at, r.last_confirmed_at)
+            for k, r in model.current().items()}
