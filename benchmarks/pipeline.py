@@ -52,10 +52,9 @@ def worker(book: str, sim_url: str, db_url: str, archive_url: str, home: str) ->
 
     warnings.filterwarnings("ignore")
     from odds_assets.defs import PipelineSettings, build_definitions
-    from odds_assets.defs.common.resources import (
-        BoardScraperResource, OddsArchiveResource, OddsDatabaseResource, OddsDbIOManager,
-        SnapshotArchiveIOManager)
-    from odds_assets.defs.scrape.partitions import partition_key
+    from odds_assets.defs.common.io_managers import OddsDbIOManager, SnapshotArchiveIOManager
+    from odds_assets.defs.common.resources import BoardScraperResource, OddsArchiveResource, OddsDatabaseResource
+    from odds_assets.defs.common.partitions import partition_key
 
     class SimClockScraper(BoardScraperResource):
         sim_url: str

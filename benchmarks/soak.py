@@ -33,7 +33,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from odds_assets.defs.scrape.partitions import WINDOW_FMT  # noqa: E402
+from odds_assets.windows import WINDOW_FMT  # noqa: E402
 from odds_assets.demo import DemoConfig, start_stack  # noqa: E402
 from odds_assets.models import BOOKMAKERS  # noqa: E402
 

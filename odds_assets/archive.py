@@ -12,8 +12,9 @@ Layout under ``ODDS_ARCHIVE_URL`` (a local directory, or any fsspec / universal-
         raw.json          when and how the scrape ran: captured_at, started_at, finished_at, counts
         events.parquet    the normalised snapshot (odds_assets.snapshot frames), written after parsing
         markets.parquet
-        summary.json      the scrape's figures (listed, complete, failed, quarantined, coverage ...);
-                          written last, so a folder with a summary holds a complete window
+        summary.json      the scrape's figures (listed, complete, failed, quarantined, coverage ...),
+                          a ScrapeSummary as flat JSON keys; written last, so a folder with a
+                          summary holds a complete window
 
 ``raw.bin.gz`` frames each response as one JSON header line (url, status, content type, fetched_at,
 kind, event id, body length) followed by the body bytes and a newline: bodies stay byte-exact (they
@@ -40,8 +41,19 @@ from upath import UPath
 from odds_assets.errors import ArchiveError
 from odds_assets.models import RawResponse
 from odds_assets.snapshot import EVENT_COLUMNS, MARKET_COLUMNS, Snapshot
+from odds_assets.summary import (
+    BoardFigures,
+    DroppedEvent,
+    FailureSample,
+    MarketTypeOverround,
+    OverroundFigures,
+    QuarantineFigures,
+    QuarantineSample,
+    ScrapeSummary,
+    Timings,
+)
 
-__all__ = ["Archive", "RawArchive", "WindowArchive"]
+__all__ = ["Archive", "RawArchive", "WindowArchive", "summary_from_json", "summary_to_json"]
 
 # gzip level 3: ~3x faster than the default 9 on JSON bodies for a few percent more bytes; a board
 # of 1,000 events is archived inside the scrape's time budget.
@@ -63,6 +75,67 @@ class RawArchive:
 
 def _ts(value: str) -> datetime:
     return datetime.fromisoformat(value).astimezone(timezone.utc)
+
+
+def summary_to_json(summary: ScrapeSummary, **extra: Any) -> bytes:
+    """``summary.json``: the summary as flat keys (the layout every archive has had), plus ``extra``."""
+    b, q, ov, t = summary.board, summary.quarantine, summary.overround, summary.timings
+    body: dict[str, Any] = {
+        "source": summary.source,
+        "listed": b.listed, "listing_complete": b.listing_complete, "events_complete": b.events_complete,
+        "events_failed": b.events_failed, "failure_reasons": dict(b.failure_reasons),
+        "failure_samples": [{"event": f.event, "sr_event_id": f.sr_event_id, "error_type": f.error_type,
+                             "reason": f.reason} for f in b.failure_samples],
+        "instances_total": b.instances_total, "instances_mapped": b.instances_mapped,
+        "mapping_coverage": b.mapping_coverage,
+        "events_dropped_invalid": [{"sr_event_id": d.sr_event_id, "field": d.field, "reason": d.reason}
+                                   for d in summary.dropped],
+        "markets": summary.markets, "outcomes": summary.outcomes,
+        "quarantined_outcomes": q.outcomes, "quarantined_markets": q.markets,
+        "quarantine_samples": [{"sr_event_id": x.sr_event_id, "market_id": x.market_id, "line": x.line,
+                                "outcomes": dict(x.outcomes)} for x in q.samples],
+        "price_bounds": list(q.bounds),
+        "overround_priced": ov.priced, "overround_out_of_band": ov.out_of_band,
+        "overround_out_share": ov.out_share,
+        "overround_by_market": {k: {"n": m.n, "median": m.median, "out": m.out} for k, m in ov.by_market.items()},
+        "raw_bytes": summary.raw_bytes,
+        "scrape_started_at": summary.scrape_started_at.isoformat(),
+        "scrape_finished_at": summary.scrape_finished_at.isoformat(),
+        "fetch_s": t.fetch_s, "parse_s": t.parse_s, "total_s": t.total_s,
+        "captured_at": summary.captured_at.isoformat(),
+        **extra,
+    }
+    return orjson.dumps(body, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
+
+
+def summary_from_json(data: bytes) -> ScrapeSummary:
+    """Read a ``summary.json`` back (keys added since the first archives default to empty)."""
+    s = orjson.loads(data)
+    return ScrapeSummary(
+        source=s["source"], captured_at=_ts(s["captured_at"]),
+        scrape_started_at=_ts(s["scrape_started_at"]), scrape_finished_at=_ts(s["scrape_finished_at"]),
+        board=BoardFigures(
+            listed=s["listed"], listing_complete=s["listing_complete"], events_complete=s["events_complete"],
+            events_failed=s["events_failed"], failure_reasons=s["failure_reasons"],
+            failure_samples=tuple(FailureSample(f["event"], f["sr_event_id"], f["error_type"], f["reason"])
+                                  for f in s["failure_samples"]),
+            instances_total=s["instances_total"], instances_mapped=s["instances_mapped"],
+            mapping_coverage=s["mapping_coverage"]),
+        dropped=tuple(DroppedEvent(d["sr_event_id"], d["field"], d["reason"])
+                      for d in s.get("events_dropped_invalid", ())),
+        markets=s["markets"], outcomes=s["outcomes"],
+        quarantine=QuarantineFigures(
+            outcomes=s["quarantined_outcomes"], markets=s["quarantined_markets"],
+            samples=tuple(QuarantineSample(x["sr_event_id"], x["market_id"], x["line"], x["outcomes"])
+                          for x in s["quarantine_samples"]),
+            bounds=(str(s["price_bounds"][0]), str(s["price_bounds"][1]))),
+        overround=OverroundFigures(
+            priced=s["overround_priced"], out_of_band=s["overround_out_of_band"],
+            out_share=s["overround_out_share"],
+            by_market={k: MarketTypeOverround(m["n"], m["median"], m["out"])
+                       for k, m in s["overround_by_market"].items()}),
+        raw_bytes=s["raw_bytes"],
+        timings=Timings(s["fetch_s"], s["parse_s"], s["total_s"]))
 
 
 def encode_raw(responses: Sequence[RawResponse]) -> bytes:
@@ -161,27 +234,29 @@ class WindowArchive:
                           finished_at=_ts(meta["finished_at"]), responses=responses, meta=meta)
 
     # -- normalised ------------------------------------------------------------------------------
-    def write_snapshot(self, snapshot: Snapshot, summary: dict[str, Any]) -> int:
+    def write_snapshot(self, snapshot: Snapshot, summary: ScrapeSummary) -> int:
         """Archive the normalised frames and then the summary; returns bytes written."""
         n = 0
         for name, frame in (("events.parquet", snapshot.events), ("markets.parquet", snapshot.markets)):
             buf = io.BytesIO()
             frame.to_parquet(buf, index=False, compression="zstd")
             n += self._write(name, buf.getvalue())
-        body = {**summary, "bookmaker": self.bookmaker, "window_start": self.window_start.isoformat(),
-                "captured_at": snapshot.captured_at_utc.isoformat(), "normalised_bytes": n}
-        self._write("summary.json", orjson.dumps(body, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
+        if summary.captured_at != snapshot.captured_at_utc:
+            raise ValueError(f"{self.url}: the summary's captured_at {summary.captured_at.isoformat()} is not "
+                             f"the snapshot's {snapshot.captured_at_utc.isoformat()}")
+        self._write("summary.json", summary_to_json(summary, bookmaker=self.bookmaker,
+                                                    window_start=self.window_start.isoformat(), normalised_bytes=n))
         return n
 
     def has_snapshot(self) -> bool:
         return self._exists("summary.json")
 
-    def read_summary(self) -> dict[str, Any]:
-        return orjson.loads(self._read("summary.json"))
+    def read_summary(self) -> ScrapeSummary:
+        return summary_from_json(self._read("summary.json"))
 
     def read_snapshot(self) -> Snapshot:
         """The normalised snapshot; raises FileNotFoundError when it was never archived."""
-        summary = self.read_summary()
+        captured_at = _ts(orjson.loads(self._read("summary.json"))["captured_at"])
         events = pd.read_parquet(io.BytesIO(self._read("events.parquet")))
         markets = pd.read_parquet(io.BytesIO(self._read("markets.parquet")))
         events = events.reindex(columns=EVENT_COLUMNS)
@@ -193,7 +268,7 @@ class WindowArchive:
         # Parquet gives back None for missing lines in an object column; keep it that way (no NaN)
         markets["line"] = markets["line"].astype(object).where(markets["line"].notna(), None)
         markets["outcomes"] = markets["outcomes"].astype(object)
-        return Snapshot(bookmaker=self.bookmaker, captured_at=_ts(summary["captured_at"]), events=events,
+        return Snapshot(bookmaker=self.bookmaker, captured_at=captured_at, events=events,
                         markets=markets)
 
 

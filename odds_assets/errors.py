@@ -9,11 +9,24 @@
       NormalisationError(bookmaker, event_id, path)  a response that parses but cannot be normalised
         NotFootball(sport)                        an event of another sport (its markets are not football's)
       SnapshotError(bookmaker, sr_event_id, market_id, line, field)  invalid input to the write engine
+      WindowError(bookmaker, window_start)        a window that cannot be scraped now
+        WindowClosed                              in the past with no archive: never scraped again
+        WindowNotOpen                             not started yet
       ArchiveError(url)                           the archive cannot be read or written
       DatabaseNotConfigured                       no database URL and no embedded server available
+
+:func:`is_transient` sorts any exception into *transient* (worth a retry with backoff) or
+*deterministic* (the same input fails the same way again). It lives here, beside the tree, because
+the rule is about errors, not about Dagster: the Dagster layer only maps the answer to a retry or to a
+``Failure(allow_retries=False)`` (``odds_assets.defs.common.policy``).
 """
 
 from __future__ import annotations
+
+from datetime import datetime
+
+import httpx
+import psycopg
 
 __all__ = [
     "ArchiveError",
@@ -27,6 +40,11 @@ __all__ = [
     "OddsAssetsError",
     "SnapshotError",
     "UnexpectedPayload",
+    "WindowClosed",
+    "WindowError",
+    "WindowNotOpen",
+    "is_transient",
+    "window_label",
 ]
 
 
@@ -126,3 +144,39 @@ class ArchiveError(OddsAssetsError):
 
 class DatabaseNotConfigured(OddsAssetsError):
     """No ODDS_DATABASE_URL and no way to start an embedded PostgreSQL."""
+
+
+class WindowError(OddsAssetsError):
+    """A bookmaker window that cannot be scraped at this time (deterministic: retrying changes nothing)."""
+
+    def __init__(self, message: str, *, bookmaker: str, window_start: datetime) -> None:
+        super().__init__(message)
+        self.bookmaker = bookmaker
+        self.window_start = window_start
+
+
+class WindowClosed(WindowError):
+    """A window in the past with no archived raw responses: a past window is only re-derived from its
+    archive, never scraped again (the board it would read is another moment's)."""
+
+
+class WindowNotOpen(WindowError):
+    """A window that has not started yet."""
+
+
+def window_label(bookmaker: str, start: datetime, end: datetime | None = None) -> str:
+    """``betpawa window 2026-11-24 10:05-10:10 UTC`` (the form every window message uses)."""
+    span = f"{start:%Y-%m-%d %H:%M}" + (f"-{end:%H:%M}" if end is not None else "")
+    return f"{bookmaker} window {span} UTC"
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Errors worth a retry with backoff: the network, the bookmaker being down or rate limiting, the
+    database being unreachable, the archive's storage hiccuping. Everything else is deterministic."""
+    return isinstance(exc, (httpx.TransportError, BookmakerUnavailable, BookmakerRateLimited,
+                            psycopg.OperationalError, ArchiveError, ConnectionError, TimeoutError,
+                            # two first writers of a day race in odds_ensure_history_partition (one gets
+                            # "already exists"); the retry finds the partition there
+                            psycopg.errors.DuplicateTable))
+
+

@@ -1,8 +1,12 @@
-"""The odds_assets Dagster objects, one folder per domain (``scrape``, ``markets``, ``common``).
+"""The odds_assets Dagster objects, one folder per domain: ``scrape`` and ``markets`` are siblings that
+share only ``common`` (partitions, resources, IO managers, policies, names), never each other.
 
-Everything is built by :func:`build_definitions` from :class:`PipelineSettings`, because the partition
-shape (window width, rolling start) depends on the cadence and retention read when the code location
-loads. ``odds_assets.definitions`` calls it with the environment's settings.
+Only Dagster lives here: every function touches Dagster; the work they schedule is plain modules
+below (``odds_assets.scrape``, ``quality``, ``catchup``, ``windows``, ``db``). Everything is built by
+:func:`build_definitions` from :class:`PipelineSettings`, because the partition shape (window width,
+rolling start) depends on the cadence and retention read when the code location loads; each domain
+builds its own ``dg.Definitions`` and they are merged (``dg.Definitions.merge``).
+``odds_assets.definitions`` calls it with the environment's settings.
 
 Environment read by the code location:
 
@@ -18,25 +22,19 @@ Environment read by the code location:
   (``odds_assets.dagster_home.dagster_env`` prepares all of it).
 """
 
-from __future__ import annotations
-
 import warnings
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 import dagster as dg
 
-from odds_assets.defs.common.resources import default_resources
+from odds_assets.defs.common import build_common_definitions
+from odds_assets.defs.common.partitions import bookmaker_window_partitions
 from odds_assets.defs.common.sensors import build_run_failure_sensor
-from odds_assets.defs.common.settings import PipelineSettings
-from odds_assets.defs.markets.assets import build_current_odds, build_odds_retention
-from odds_assets.defs.markets.checks import build_current_odds_checks
-from odds_assets.defs.markets.schedules import build_maintenance
-from odds_assets.defs.markets.sensors import build_write_odds_job, build_write_sensors
-from odds_assets.defs.scrape.assets import build_odds_snapshot
-from odds_assets.defs.scrape.checks import build_snapshot_checks
-from odds_assets.defs.scrape.partitions import bookmaker_window_partitions
-from odds_assets.defs.scrape.schedules import build_scrape_odds_job, build_scrape_schedule
+from odds_assets.defs.markets import build_markets_definitions
+from odds_assets.defs.scrape import build_scrape_definitions
+from odds_assets.settings import PipelineSettings
 
 __all__ = ["PipelineSettings", "build_definitions"]
 
@@ -52,25 +50,10 @@ def build_definitions(settings: PipelineSettings | None = None, *, now: datetime
         warnings.filterwarnings("ignore", category=dg.PreviewWarning)
         warnings.filterwarnings("ignore", category=dg.BetaWarning)
         partitions = bookmaker_window_partitions(settings, now=now)
-        odds_snapshot = build_odds_snapshot(settings, partitions)
-        snapshot_checks = build_snapshot_checks(settings, partitions, odds_snapshot)
-        current_odds = build_current_odds(settings, partitions, odds_snapshot)
-        current_checks = build_current_odds_checks(settings, partitions, current_odds)
-        odds_retention = build_odds_retention(settings)
-
-        scrape_job = build_scrape_odds_job(settings, odds_snapshot)
-        write_job = build_write_odds_job(settings, current_odds)
-        maintain_job, maintain_schedule = build_maintenance(odds_retention)
-        write_sensors = build_write_sensors(settings, partitions, odds_snapshot, current_odds, write_job)
-
-        wiring = {**default_resources(), **(resources or {})}
-        return dg.Definitions(
-            assets=[odds_snapshot, current_odds, odds_retention],
-            asset_checks=[snapshot_checks, *current_checks],
-            jobs=[scrape_job, write_job, maintain_job],
-            schedules=[build_scrape_schedule(settings, scrape_job), maintain_schedule],
-            sensors=[*write_sensors, build_run_failure_sensor([scrape_job, write_job])],
-            resources=wiring,
-            # runs are small and I/O bound: in-process costs 0.3-0.5 s per run, multiprocess 4-7 s
-            executor=dg.in_process_executor,
+        domains = [build_scrape_definitions(settings, partitions), build_markets_definitions(settings, partitions)]
+        jobs = [job for d in domains for job in (d.jobs or [])]
+        return dg.Definitions.merge(
+            *domains,
+            build_common_definitions(resources),
+            dg.Definitions(sensors=[build_run_failure_sensor(jobs)]),
         )

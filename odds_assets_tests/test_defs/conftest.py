@@ -21,14 +21,9 @@ import psycopg
 import pytest
 
 from odds_assets.defs import PipelineSettings, build_definitions
-from odds_assets.defs.common.resources import (
-    BoardScraperResource,
-    OddsArchiveResource,
-    OddsDatabaseResource,
-    OddsDbIOManager,
-    SnapshotArchiveIOManager,
-)
-from odds_assets.defs.scrape.partitions import partition_key
+from odds_assets.defs.common.io_managers import OddsDbIOManager, SnapshotArchiveIOManager
+from odds_assets.defs.common.partitions import partition_key
+from odds_assets.defs.common.resources import BoardScraperResource, OddsArchiveResource, OddsDatabaseResource
 from odds_assets.models import BOOKMAKERS
 from odds_assets.simulator import ServerThread, SimulatorApp, SimulatorConfig, create_app
 
@@ -152,7 +147,7 @@ def truth_markets(app: SimulatorApp, book: str, t: datetime) -> set[tuple[int, i
     (after the same quarantine as the scrape)."""
     from decimal import Decimal
 
-    from odds_assets.defs.scrape.quality import quarantine
+    from odds_assets.quality import quarantine
     from odds_assets.snapshot import build_snapshot
 
     truth = app.sim.ground_truth(book, t.timestamp())

@@ -10,7 +10,7 @@ from datetime import timedelta
 import dagster as dg
 
 from odds_assets.archive import Archive
-from odds_assets.defs.scrape.partitions import partition_key
+from odds_assets.defs.common.partitions import partition_key
 
 from .conftest import STEP, T0, Pipeline, current_markets, history_as_of, truth_events, truth_markets
 
@@ -184,7 +184,8 @@ def test_a_window_invalid_as_a_whole_is_materialised_not_written(pipeline: Pipel
     of failing the run (which the write sensor would retry for ever, holding back every later window)."""
     import pandas as pd
 
-    from odds_assets.defs.common.resources import OddsDbIOManager, OddsDatabaseResource, WindowWrite
+    from odds_assets.defs.common.io_managers import OddsDbIOManager, WindowWrite
+    from odds_assets.defs.common.resources import OddsDatabaseResource
     from odds_assets.snapshot import Snapshot
 
     key = str(partition_key("betpawa", T0))

@@ -11,8 +11,8 @@ from datetime import timedelta
 import dagster as dg
 import pytest
 
-from odds_assets.defs.markets.sensors import backoff_s
-from odds_assets.defs.scrape.partitions import partition_key
+from odds_assets.catchup import backoff_s
+from odds_assets.defs.common.partitions import partition_key
 from odds_assets.models import BOOKMAKERS
 
 from .conftest import STEP, T0, Pipeline, settings_for_test

@@ -12,7 +12,7 @@ from decimal import Decimal
 import dagster as dg
 import pytest
 
-from odds_assets.defs.scrape.partitions import partition_key
+from odds_assets.defs.common.partitions import partition_key
 from odds_assets.models import BOOKMAKERS
 
 from ..conftest import drop_database, make_database

@@ -17,8 +17,8 @@ import pandas as pd
 from odds_assets.archive import Archive, decode_raw, encode_raw
 from odds_assets.defs import PipelineSettings, build_definitions
 from odds_assets.defs.markets.checks import consistency
-from odds_assets.defs.scrape.partitions import bookmaker_window_partitions, partition_count
-from odds_assets.defs.scrape.quality import quarantine
+from odds_assets.defs.common.partitions import bookmaker_window_partitions, partition_count
+from odds_assets.quality import quarantine
 from odds_assets.models import BOOKMAKERS, Event, EventOdds, Market, Outcome, RawResponse
 
 from .conftest import T0, Pipeline

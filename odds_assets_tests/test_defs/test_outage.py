@@ -70,7 +70,7 @@ def test_outage_catches_up_in_order(pipeline: Pipeline, odds_server: Path, monke
     assert not backing_off.run_requests and "failed write" in backing_off.skip_reason.skip_message
 
     start_embedded(odds_server)  # back
-    monkeypatch.setattr("odds_assets.defs.markets.sensors._clock", lambda: time.time() + 61)  # backoff over
+    monkeypatch.setattr("odds_assets.catchup.clock", lambda: time.time() + 61)  # backoff over
     runs = _tick_and_run(p)
     assert len(runs) == 3 and all(r.success for r in runs)  # one range run per bookmaker: windows 1..3
     p.scrape_all(windows[4])

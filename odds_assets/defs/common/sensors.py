@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import Sequence
+from collections.abc import Sequence
 
 import dagster as dg
-from dagster import RunFailureSensorContext
+
+from odds_assets.defs.common.constants import BOOK_TAG, RANGE_END_TAG, RANGE_START_TAG
 
 __all__ = ["build_run_failure_sensor", "describe_failure"]
 
@@ -15,11 +16,10 @@ log = logging.getLogger("odds_assets.failures")
 
 def describe_failure(run: dg.DagsterRun, step_errors: Sequence[str], run_message: str | None) -> str:
     tags = run.tags
-    book = tags.get("dagster/partition/bookmaker") or tags.get("odds/bookmaker") or "-"
+    book = tags.get("dagster/partition/bookmaker") or tags.get(BOOK_TAG) or "-"
     window = tags.get("dagster/partition/window")
-    if window is None and "dagster/asset_partition_range_start" in tags:
-        window = (tags["dagster/asset_partition_range_start"].split("|")[-1] + ".."
-                  + tags.get("dagster/asset_partition_range_end", "").split("|")[-1])
+    if window is None and RANGE_START_TAG in tags:
+        window = (tags[RANGE_START_TAG].split("|")[-1] + ".." + tags.get(RANGE_END_TAG, "").split("|")[-1])
     cause = next((e for e in step_errors if e), None) or run_message or "unknown"
     cause = " ".join(cause.split())[:500]
     return f"odds run failed: job={run.job_name} bookmaker={book} window={window or '-'} run={run.run_id[:8]} cause={cause}"
@@ -29,7 +29,7 @@ def build_run_failure_sensor(jobs: Sequence[dg.UnresolvedAssetJobDefinition]) ->
     @dg.run_failure_sensor(name="odds_run_failure_sensor", monitored_jobs=list(jobs),
                            default_status=dg.DefaultSensorStatus.RUNNING,
                            description="Logs one line per failed scrape/write run: bookmaker, window, cause.")
-    def odds_run_failure_sensor(context: RunFailureSensorContext) -> None:
+    def odds_run_failure_sensor(context: dg.RunFailureSensorContext) -> None:
         errors = []
         for event in context.get_step_failure_events():
             data = event.step_failure_data

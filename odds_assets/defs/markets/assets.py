@@ -17,62 +17,51 @@ blocking when both assets run together). ``current_odds`` still materialises for
 ``written: false`` and the reason, so the bookmaker's chain of windows goes on with the next board.
 """
 
-from __future__ import annotations
-
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import dagster as dg
-from dagster import AssetExecutionContext
 
 from odds_assets.db.partitions import maintain_partitions
-from odds_assets.defs.common.resources import (
-    OddsArchiveResource,
-    OddsDatabaseResource,
-    ScrapedWindow,
-    WindowWrite,
-    is_transient,
-)
-from odds_assets.defs.common.settings import PipelineSettings, resolved_annotations
-from odds_assets.defs.scrape.assets import previous_summary, retry_policy
-from odds_assets.defs.scrape.partitions import previous_window_mapping, split_key, window_start
-from odds_assets.defs.scrape.quality import completeness
+from odds_assets.defs.common.constants import CURRENT_KEY, GROUP_MAINTENANCE, GROUP_MARKETS, ODDS_DB_POOL, SNAPSHOT_KEY
+from odds_assets.defs.common.io_managers import ScrapedWindow, WindowWrite
+from odds_assets.defs.common.partitions import previous_window_mapping
+from odds_assets.defs.common.policy import failure_policy, retry_policy
+from odds_assets.defs.common.resources import OddsArchiveResource, OddsDatabaseResource
+from odds_assets.quality import completeness
+from odds_assets.scrape import previous_summary
+from odds_assets.settings import PipelineSettings
+from odds_assets.windows import split_key, window_start
 
 __all__ = ["build_current_odds", "build_odds_retention"]
 
 
-def build_current_odds(settings: PipelineSettings, partitions_def: dg.MultiPartitionsDefinition,
-                       odds_snapshot: dg.AssetsDefinition) -> dg.AssetsDefinition:
+def build_current_odds(settings: PipelineSettings, partitions_def: dg.MultiPartitionsDefinition
+                       ) -> dg.AssetsDefinition:
+    min_ratio = settings.quality.completeness_min_ratio
+
     @dg.asset(
-        name="current_odds",
+        key=CURRENT_KEY,
         partitions_def=partitions_def,
-        ins={"odds_snapshot": dg.AssetIn(key=odds_snapshot.key)},
-        deps=[dg.AssetDep("current_odds", partition_mapping=previous_window_mapping())],
+        ins={"odds_snapshot": dg.AssetIn(key=SNAPSHOT_KEY)},
+        deps=[dg.AssetDep(CURRENT_KEY, partition_mapping=previous_window_mapping())],
         io_manager_key="odds_db_io_manager",
-        group_name="markets",
+        group_name=GROUP_MARKETS,
         kinds={"postgres"},
         backfill_policy=dg.BackfillPolicy.single_run(),
         retry_policy=retry_policy(settings),
-        # bounded number of concurrent database writers (dagster.yaml: pools.default_limit)
-        pool="odds_db",
+        pool=ODDS_DB_POOL,
     )
-    @resolved_annotations
-    def current_odds(context: AssetExecutionContext, odds_snapshot: dict[str, ScrapedWindow],
+    def current_odds(context: dg.AssetExecutionContext, odds_snapshot: dict[str, ScrapedWindow],
                      archive: OddsArchiveResource) -> list[WindowWrite]:
         """One current row per event × bookmaker × market × line in market_odds_current, and a history
         row in market_odds_history per market change (PostgreSQL), written per window in window order."""
         arch = archive.archive()
         writes: list[WindowWrite] = []
-        ordered = sorted(odds_snapshot.items(), key=lambda kv: (split_key(kv[0])[0], split_key(kv[0])[1]))
-        for key, item in ordered:
+        for key, item in sorted(odds_snapshot.items(), key=lambda kv: split_key(kv[0])):
             book, start = split_key(key)
-            try:
+            with failure_policy(f"{key}: cannot read the previous window's summary"):
                 previous = previous_summary(arch, book, start)
-            except Exception as exc:  # noqa: BLE001
-                if is_transient(exc):
-                    raise
-                raise dg.Failure(f"{key}: cannot read the previous window's summary: {exc}",
-                                 allow_retries=False) from exc
-            verdict = completeness(item.summary, previous, settings.completeness_min_ratio)
+            verdict = completeness(item.summary, previous, min_ratio)
             if verdict.ok:
                 writes.append(WindowWrite(key, item.snapshot))
             else:
@@ -84,10 +73,9 @@ def build_current_odds(settings: PipelineSettings, partitions_def: dg.MultiParti
 
 
 def build_odds_retention(settings: PipelineSettings) -> dg.AssetsDefinition:
-    @dg.asset(name="odds_retention", group_name="maintenance", kinds={"postgres"}, pool="odds_db",
+    @dg.asset(name="odds_retention", group_name=GROUP_MAINTENANCE, kinds={"postgres"}, pool=ODDS_DB_POOL,
               retry_policy=retry_policy(settings))
-    @resolved_annotations
-    def odds_retention(context: AssetExecutionContext, odds_db: OddsDatabaseResource,
+    def odds_retention(context: dg.AssetExecutionContext, odds_db: OddsDatabaseResource,
                        archive: OddsArchiveResource) -> dg.MaterializeResult:
         """Retention state: daily history partitions created ahead and expired ones dropped, and archive
         days older than the first Dagster window pruned (the same day boundary as the partitions)."""
@@ -108,7 +96,3 @@ def build_odds_retention(settings: PipelineSettings) -> dg.AssetsDefinition:
         })
 
     return odds_retention
-
-
-def window_end(settings: PipelineSettings, start: datetime) -> datetime:
-    return start + timedelta(minutes=settings.cadence_minutes)

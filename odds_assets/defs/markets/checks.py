@@ -8,18 +8,15 @@
   ``odds_freshness_sensor`` every cadence (results reported without a run) and can be run by hand.
 """
 
-from __future__ import annotations
-
 from datetime import datetime, timezone
 from typing import Any
 
 import dagster as dg
-from dagster import AssetCheckExecutionContext
 
 from odds_assets.defs.common.resources import OddsDatabaseResource
-from odds_assets.defs.common.settings import PipelineSettings, resolved_annotations
-from odds_assets.defs.scrape.partitions import split_key
 from odds_assets.models import BOOKMAKER_IDS, BOOKMAKERS
+from odds_assets.settings import PipelineSettings
+from odds_assets.windows import split_key
 
 __all__ = ["build_current_odds_checks", "freshness_by_book", "freshness_evaluation"]
 
@@ -93,8 +90,7 @@ def build_current_odds_checks(settings: PipelineSettings, partitions_def: dg.Mul
                               current_odds: dg.AssetsDefinition) -> list[dg.AssetChecksDefinition]:
     @dg.asset_check(asset=current_odds, name="current_history_consistency", partitions_def=partitions_def,
                     description="Sampled current rows equal the latest history row of their key (ERROR).")
-    @resolved_annotations
-    def current_history_consistency(context: AssetCheckExecutionContext, odds_db: OddsDatabaseResource
+    def current_history_consistency(context: dg.AssetCheckExecutionContext, odds_db: OddsDatabaseResource
                                     ) -> dg.AssetCheckResult:
         books = sorted({split_key(k)[0] for k in context.partition_keys})
         per: dict[str, dict[str, Any]] = {}
@@ -110,8 +106,7 @@ def build_current_odds_checks(settings: PipelineSettings, partitions_def: dg.Mul
 
     @dg.asset_check(asset=current_odds, name="freshness",
                     description="Every bookmaker's latest write is at most two cadences old (WARN).")
-    @resolved_annotations
-    def freshness(context: AssetCheckExecutionContext) -> dg.AssetCheckResult:
+    def freshness(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         passed, meta, stale = freshness_evaluation(context.instance, current_odds.key, settings,
                                                    datetime.now(timezone.utc))
         return dg.AssetCheckResult(passed=passed, severity=dg.AssetCheckSeverity.WARN, metadata=meta,

@@ -26,27 +26,34 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import dagster as dg
-from dagster import SensorEvaluationContext
 
-from odds_assets.defs.common.settings import PipelineSettings
+from odds_assets import catchup
+from odds_assets.defs.common.constants import (
+    BOOK_TAG,
+    FIRST_TAG,
+    MAX_RUNTIME_TAG,
+    RANGE_END_TAG,
+    RANGE_START_TAG,
+    SNAPSHOT_KEY,
+    WINDOWS_TAG,
+)
+from odds_assets.defs.common.metadata import render_metadata
 from odds_assets.defs.markets.checks import freshness_evaluation
-from odds_assets.defs.scrape.partitions import WINDOW_FMT, split_key
 from odds_assets.models import BOOKMAKERS
+from odds_assets.settings import PipelineSettings
+from odds_assets.windows import WINDOW_FMT
 
-__all__ = ["backoff_s", "build_write_sensors", "build_write_odds_job", "pending_windows"]
+__all__ = ["build_write_odds_job", "build_write_sensors", "pending_windows"]
 
 log = logging.getLogger("odds_assets.sensors")
 
 _IN_FLIGHT = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
               dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
 _FAILED = [dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
-RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
-FIRST_TAG, BOOK_TAG = "odds/first_partition", "odds/bookmaker"
 
 
 def build_write_odds_job(settings: PipelineSettings,
@@ -55,20 +62,8 @@ def build_write_odds_job(settings: PipelineSettings,
     selection = (dg.AssetSelection.assets(current_odds).without_checks()
                  | dg.AssetSelection.checks(dg.AssetCheckKey(current_odds.key, "current_history_consistency")))
     return dg.define_asset_job("write_odds_job", selection=selection,
-                               tags={"dagster/max_runtime": str(settings.run_max_runtime_s)},
+                               tags={MAX_RUNTIME_TAG: str(settings.run_max_runtime_s)},
                                description="Apply archived snapshots to current odds and history, in window order.")
-
-
-def _clock() -> float:
-    """Wall time for the backoff (a seam for tests)."""
-    return time.time()
-
-
-def backoff_s(failures: int, settings: PipelineSettings) -> float:
-    """Seconds to wait after the n-th consecutive failed write of a window."""
-    if failures <= 0:
-        return 0.0
-    return min(settings.write_backoff_cap_s, settings.write_backoff_base_s * 2 ** (failures - 1))
 
 
 def pending_windows(instance: dg.DagsterInstance, snapshot_key: dg.AssetKey, current_key: dg.AssetKey,
@@ -86,8 +81,8 @@ def pending_windows(instance: dg.DagsterInstance, snapshot_key: dg.AssetKey, cur
 
 
 def build_write_sensors(settings: PipelineSettings, partitions_def: dg.MultiPartitionsDefinition,
-                        odds_snapshot: dg.AssetsDefinition, current_odds: dg.AssetsDefinition,
-                        write_job: dg.UnresolvedAssetJobDefinition) -> list[dg.SensorDefinition]:
+                        current_odds: dg.AssetsDefinition, write_job: dg.UnresolvedAssetJobDefinition
+                        ) -> list[dg.SensorDefinition]:
     window_dim = next(d.partitions_def for d in partitions_def.partitions_defs if d.name == "window")
     assert isinstance(window_dim, dg.TimeWindowPartitionsDefinition)
     first_window = window_dim.start.strftime(WINDOW_FMT)
@@ -96,16 +91,16 @@ def build_write_sensors(settings: PipelineSettings, partitions_def: dg.MultiPart
     @dg.sensor(name="write_odds_sensor", job=write_job, minimum_interval_seconds=settings.write_sensor_interval_s,
                default_status=dg.DefaultSensorStatus.RUNNING,
                description="Writes every landed snapshot, per bookmaker in window order; catches up after failures.")
-    def write_odds_sensor(context: SensorEvaluationContext) -> dg.SensorResult:
+    def write_odds_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         instance = context.instance
         cursor: dict[str, Any] = json.loads(context.cursor) if context.cursor else {}
         busy = set()
         for run in instance.get_runs(dg.RunsFilter(job_name=write_job.name, statuses=_IN_FLIGHT)):
             busy.add(run.tags.get(BOOK_TAG) or run.tags.get("dagster/partition/bookmaker"))
-        pending = pending_windows(instance, odds_snapshot.key, current_odds.key, first_window)
+        pending = pending_windows(instance, SNAPSHOT_KEY, current_odds.key, first_window)
         requests: list[dg.RunRequest] = []
         skips: list[str] = []
-        now = _clock()
+        now = catchup.clock()
         for book in BOOKMAKERS:
             windows = pending[book]
             if not windows:
@@ -119,29 +114,20 @@ def build_write_sensors(settings: PipelineSettings, partitions_def: dg.MultiPart
             n = len(failed)
             if n:
                 last_end = max((r.end_time or r.create_timestamp.timestamp()) for r in failed)
-                wait = backoff_s(n, settings) - (now - last_end)
+                wait = catchup.backoff_s(n, settings) - (now - last_end)
                 if wait > 0:
                     skips.append(f"{book}: {n} failed write(s) of {windows[0]}, next try in {wait:.0f}s")
                     continue
-            # consecutive pending windows after the first (a gap = a window without snapshot: stop there,
-            # so the range never contains a window that has nothing to load)
-            chain = [windows[0]]
-            for w in windows[1:]:
-                if len(chain) >= settings.max_windows_per_write_run:
-                    break
-                prev = datetime.strptime(chain[-1], WINDOW_FMT)
-                if datetime.strptime(w, WINDOW_FMT) != prev + step:
-                    break
-                chain.append(w)
+            chain = catchup.next_chain(windows, step, settings.max_windows_per_write_run)
             last = f"{book}|{chain[-1]}"
-            tags = {FIRST_TAG: first, BOOK_TAG: book, "odds/windows": str(len(chain))}
+            tags = {FIRST_TAG: first, BOOK_TAG: book, WINDOWS_TAG: str(len(chain))}
             run_key = f"{first}..{chain[-1]}#{n}"
             if len(chain) == 1:
                 req = dg.RunRequest(run_key=run_key, partition_key=first, tags=tags)
             else:
                 # a range run carries no dagster/partition/* tags (setting one would make Dagster read
                 # it as the run's partition); odds/bookmaker is what the run queue limits per book
-                req = dg.RunRequest(run_key=run_key, tags={**tags, RANGE_START: first, RANGE_END: last})
+                req = dg.RunRequest(run_key=run_key, tags={**tags, RANGE_START_TAG: first, RANGE_END_TAG: last})
             requests.append(req)
             cursor[book] = {"requested": run_key, "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
             context.log.info(f"{book}: writing {len(chain)} window(s) {chain[0]}..{chain[-1]} (attempt {n + 1})")
@@ -153,7 +139,7 @@ def build_write_sensors(settings: PipelineSettings, partitions_def: dg.MultiPart
     @dg.sensor(name="odds_freshness_sensor", minimum_interval_seconds=settings.cadence_seconds,
                default_status=dg.DefaultSensorStatus.RUNNING,
                description="Reports the freshness check of current_odds every cadence (no run).")
-    def odds_freshness_sensor(context: SensorEvaluationContext) -> dg.SkipReason:
+    def odds_freshness_sensor(context: dg.SensorEvaluationContext) -> dg.SkipReason:
         now = datetime.now(timezone.utc)
         passed, meta, stale = freshness_evaluation(context.instance, current_odds.key, settings, now)
         for book in stale:
@@ -164,8 +150,7 @@ def build_write_sensors(settings: PipelineSettings, partitions_def: dg.MultiPart
             log.warning(line)
         context.instance.report_runless_asset_event(dg.AssetCheckEvaluation(
             asset_key=current_odds.key, check_name="freshness", passed=passed,
-            metadata={k: dg.MetadataValue.text(v) if isinstance(v, str) else dg.MetadataValue.float(float(v))
-                      for k, v in meta.items()},
+            metadata=render_metadata(meta),
             severity=dg.AssetCheckSeverity.WARN,
             description="stale: " + ", ".join(stale) if stale else "all books fresh"))
         return dg.SkipReason("stale: " + ", ".join(stale) if stale else "all books fresh")

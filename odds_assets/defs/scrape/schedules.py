@@ -12,11 +12,11 @@ from __future__ import annotations
 from datetime import timezone
 
 import dagster as dg
-from dagster import ScheduleEvaluationContext
 
-from odds_assets.defs.common.settings import PipelineSettings
-from odds_assets.defs.scrape.partitions import partition_key
+from odds_assets.defs.common.constants import BOOK_TAG, MAX_RUNTIME_TAG
+from odds_assets.defs.common.partitions import partition_key
 from odds_assets.models import BOOKMAKERS
+from odds_assets.settings import PipelineSettings
 
 __all__ = ["build_scrape_schedule", "build_scrape_odds_job"]
 
@@ -26,7 +26,7 @@ def build_scrape_odds_job(settings: PipelineSettings,
     # the asset's checks come with it (AssetSelection.assets includes checks of the selected assets);
     # dagster/max_runtime: run monitoring fails a run stuck longer (e.g. its process was killed)
     return dg.define_asset_job("scrape_odds_job", selection=dg.AssetSelection.assets(odds_snapshot),
-                               tags={"dagster/max_runtime": str(settings.run_max_runtime_s)},
+                               tags={MAX_RUNTIME_TAG: str(settings.run_max_runtime_s)},
                                description="Scrape and archive one bookmaker's board for one window.")
 
 
@@ -34,11 +34,11 @@ def build_scrape_schedule(settings: PipelineSettings, job: dg.UnresolvedAssetJob
     @dg.schedule(name="scrape_odds_schedule", job=job, cron_schedule=settings.cron, execution_timezone="UTC",
                  default_status=dg.DefaultScheduleStatus.RUNNING,
                  description="At every window start: one scrape run per bookmaker for the window that opens.")
-    def scrape_odds_schedule(context: ScheduleEvaluationContext) -> list[dg.RunRequest]:
+    def scrape_odds_schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
         t = context.scheduled_execution_time.astimezone(timezone.utc).replace(second=0, microsecond=0)
         start = t.replace(minute=t.minute - t.minute % settings.cadence_minutes) if settings.cadence_minutes < 60 \
             else t.replace(minute=0)
         return [dg.RunRequest(run_key=str(partition_key(book, start)), partition_key=partition_key(book, start),
-                              tags={"odds/bookmaker": book}) for book in BOOKMAKERS]
+                              tags={BOOK_TAG: book}) for book in BOOKMAKERS]
 
     return scrape_odds_schedule

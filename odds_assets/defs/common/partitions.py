@@ -1,4 +1,5 @@
-"""The bookmaker × window partitions shared by ``odds_snapshot`` and ``current_odds``.
+"""The bookmaker × window partitions shared by ``odds_snapshot`` and ``current_odds`` (the key and span
+arithmetic without Dagster is ``odds_assets.windows``).
 
 The window dimension has the scrape cadence as width and ``end_offset=1``: the window that is open
 *now* is a partition, so the schedule's tick at 10:05 targets [10:05, 10:10) and the snapshot's
@@ -15,41 +16,20 @@ partitions). Count = books × windows/day × (retention_days + the part of today
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import dagster as dg
 
-from odds_assets.defs.common.settings import PipelineSettings
 from odds_assets.models import BOOKMAKERS
+from odds_assets.settings import PipelineSettings
+from odds_assets.windows import WINDOW_FMT, window_start
 
 __all__ = [
-    "WINDOW_FMT",
     "bookmaker_window_partitions",
     "partition_count",
     "partition_key",
     "previous_window_mapping",
-    "split_key",
-    "window_start",
 ]
-
-log = logging.getLogger(__name__)
-
-WINDOW_FMT = "%Y-%m-%d-%H:%M"
-
-
-def window_start(settings: PipelineSettings, now: datetime) -> datetime:
-    """First window of the rolling span: midnight UTC, retention days before ``now``'s day (shortened
-    when the cross product would exceed ``settings.max_partitions``)."""
-    per_day = 1440 // settings.cadence_minutes if settings.cadence_minutes < 1440 else 1
-    days = settings.retention_days
-    fit = settings.max_partitions // (len(BOOKMAKERS) * per_day) - 1  # today's windows come on top
-    if fit < days:
-        log.warning("%d days of %d-minute windows for %d books exceed %d partitions; Dagster keeps %d days",
-                    days, settings.cadence_minutes, len(BOOKMAKERS), settings.max_partitions, max(fit, 1))
-        days = max(fit, 1)
-    today = now.astimezone(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
-    return today - timedelta(days=days)
 
 
 def bookmaker_window_partitions(settings: PipelineSettings, *, now: datetime | None = None
@@ -76,16 +56,6 @@ def partition_count(partitions_def: dg.MultiPartitionsDefinition, now: datetime)
 
 def partition_key(bookmaker: str, start: datetime) -> dg.MultiPartitionKey:
     return dg.MultiPartitionKey({"bookmaker": bookmaker, "window": start.astimezone(timezone.utc).strftime(WINDOW_FMT)})
-
-
-def split_key(key: str) -> tuple[str, datetime]:
-    """``"betpawa|2026-11-24-10:05"`` -> ("betpawa", 10:05 UTC); dimensions sort by name: bookmaker first."""
-    if isinstance(key, dg.MultiPartitionKey):
-        dims = key.keys_by_dimension
-        book, window = dims["bookmaker"], dims["window"]
-    else:
-        book, window = str(key).split("|", 1)
-    return book, datetime.strptime(window, WINDOW_FMT).replace(tzinfo=timezone.utc)
 
 
 def previous_window_mapping() -> dg.MultiPartitionMapping:

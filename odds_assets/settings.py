@@ -1,4 +1,6 @@
-"""Pipeline settings that shape the Dagster definitions (read once, when the code location loads).
+"""Pipeline settings: the shape of the Dagster definitions and the rules of a window (read once, when the
+code location loads). Plain data, no Dagster: the pipeline steps (``odds_assets.scrape``,
+``odds_assets.quality``) take the parts they need (:attr:`PipelineSettings.quality`), never the whole.
 
 Only the *shape* comes from the environment at load time (partition width and span); connection
 strings and URLs are resources configured with ``dg.EnvVar`` and resolved when a run starts.
@@ -14,7 +16,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any, Mapping
+
+from odds_assets.quality import QualityRules
 
 __all__ = ["PipelineSettings"]
 
@@ -93,14 +98,15 @@ class PipelineSettings:
         values.update(overrides)
         return cls(**values)
 
+    @property
+    def quality(self) -> QualityRules:
+        """The data-quality rules of a window (bounds, bands, thresholds) as the pipeline steps take them."""
+        return QualityRules(
+            min_odds=Decimal(self.min_odds), max_odds=Decimal(self.max_odds),
+            completeness_min_ratio=self.completeness_min_ratio,
+            quarantine_error_share=self.quarantine_error_share, coverage_drop_warn=self.coverage_drop_warn,
+            overround_band=self.overround_band, overround_warn_share=self.overround_warn_share,
+            kickoff_tolerance_minutes=self.kickoff_tolerance_minutes)
+
     def with_(self, **changes: Any) -> PipelineSettings:
         return replace(self, **changes)
-
-
-def resolved_annotations(fn: Any) -> Any:
-    """Evaluate ``fn``'s annotations. Dagster checks the ``context`` annotation by identity, which a
-    postponed (string) annotation from ``from __future__ import annotations`` never matches."""
-    import typing
-
-    fn.__annotations__ = typing.get_type_hints(fn)
-    return fn

@@ -1,0 +1,43 @@
+"""Names shared by the Dagster objects of every domain: asset keys, groups, pools and run tags.
+
+The domains (``scrape``, ``markets``) are siblings: they refer to each other's assets by these keys,
+never by importing each other.
+"""
+
+import dagster as dg
+
+__all__ = [
+    "BOOK_TAG",
+    "CURRENT_KEY",
+    "FIRST_TAG",
+    "GROUP_MAINTENANCE",
+    "GROUP_MARKETS",
+    "GROUP_SCRAPE",
+    "MAX_RUNTIME_TAG",
+    "ODDS_DB_POOL",
+    "RANGE_END_TAG",
+    "RANGE_START_TAG",
+    "SNAPSHOT_KEY",
+    "WINDOWS_TAG",
+]
+
+#: one bookmaker's board per window, archived (``defs/scrape``)
+SNAPSHOT_KEY = dg.AssetKey("odds_snapshot")
+#: current odds and change-only history in PostgreSQL (``defs/markets``)
+CURRENT_KEY = dg.AssetKey("current_odds")
+
+GROUP_SCRAPE, GROUP_MARKETS, GROUP_MAINTENANCE = "scrape", "markets", "maintenance"
+
+#: bounded number of concurrent database writers (dagster.yaml: ``pools.default_limit``)
+ODDS_DB_POOL = "odds_db"
+
+#: the bookmaker of a scrape or write run: the run queue allows one active run per value (dagster.yaml)
+BOOK_TAG = "odds/bookmaker"
+#: the first window of a write run (its failures are counted per first window for the backoff)
+FIRST_TAG = "odds/first_partition"
+#: how many windows a write run applies
+WINDOWS_TAG = "odds/windows"
+#: Dagster's tags of a range run (a range run carries no ``dagster/partition/*`` tag)
+RANGE_START_TAG, RANGE_END_TAG = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+#: run monitoring fails a run still going after this many seconds
+MAX_RUNTIME_TAG = "dagster/max_runtime"

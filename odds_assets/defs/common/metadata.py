@@ -1,0 +1,142 @@
+"""Dagster metadata of the code location, rendered in one place.
+
+:func:`render_metadata` turns plain figures into ``dg.MetadataValue``: numbers, flags and text as
+such, anything nested (mappings, sequences, the frozen dataclasses of ``odds_assets.summary`` and
+``odds_assets.quality``) as JSON. :func:`snapshot_metadata` and :func:`write_metadata` choose what a
+scrape and a write show; both go through it, and so do the asset checks and the freshness sensor,
+which reports check results without a run (where Dagster takes no plain values).
+"""
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from numbers import Integral, Real
+from typing import Any
+
+import dagster as dg
+
+from odds_assets.db.engine import WriteResult
+from odds_assets.scrape import ScrapedWindow
+from odds_assets.summary import ScrapeSummary
+
+__all__ = ["WRITE_COUNTS", "render_metadata", "snapshot_metadata", "write_metadata"]
+
+#: the per-window counts of a write, summed over a range run
+WRITE_COUNTS = ("new", "changed", "unchanged", "gone", "back", "history_rows", "historical_events",
+                "history_removed")
+
+
+def render_metadata(values: Mapping[str, Any]) -> dict[str, dg.MetadataValue]:
+    """Every value as a ``dg.MetadataValue`` (see the module docstring); ``None`` becomes null."""
+    return {key: _render(value) for key, value in values.items()}
+
+
+def _render(value: Any) -> dg.MetadataValue:
+    if isinstance(value, dg.MetadataValue):
+        return value
+    if value is None:
+        return dg.MetadataValue.null()
+    if isinstance(value, bool):
+        return dg.MetadataValue.bool(value)
+    if isinstance(value, Integral):
+        return dg.MetadataValue.int(int(value))
+    if isinstance(value, Real):
+        return dg.MetadataValue.float(float(value))
+    if isinstance(value, str):
+        return dg.MetadataValue.text(value)
+    if isinstance(value, datetime):
+        return dg.MetadataValue.text(value.isoformat())
+    return dg.MetadataValue.json(_plain(value))
+
+
+def _plain(value: Any) -> Any:
+    """Nested figures as JSON-able values (dataclasses as objects, decimals and times as text)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return [_plain(v) for v in value]
+    if isinstance(value, (Decimal, datetime)):
+        return str(value) if isinstance(value, Decimal) else value.isoformat()
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Integral):
+        return int(value)
+    if isinstance(value, Real):
+        return float(value)
+    return value
+
+
+def _window_figures(summary: ScrapeSummary) -> dict[str, Any]:
+    b, q = summary.board, summary.quarantine
+    return {
+        "source": summary.source,
+        "captured_at": summary.captured_at.isoformat(),
+        "events_listed": b.listed,
+        "listing_complete": b.listing_complete,
+        "events_complete": b.events_complete,
+        "events_failed": b.events_failed,
+        "failure_reasons": dict(b.failure_reasons),
+        "failure_samples": list(b.failure_samples),
+        "market_instances": summary.markets,
+        "mapping_coverage": b.mapping_coverage if b.mapping_coverage is not None else -1.0,
+        "quarantined_outcomes": q.outcomes,
+        "quarantined_markets": q.markets,
+        "raw_bytes": summary.raw_bytes,
+        "fetch_s": summary.timings.fetch_s,
+        "parse_s": summary.timings.parse_s,
+        "total_s": summary.timings.total_s,
+    }
+
+
+def snapshot_metadata(items: Mapping[str, ScrapedWindow]) -> dict[str, dg.MetadataValue]:
+    """A scrape run's materialisation: one window's figures, or per-window rows and totals for a range."""
+    if len(items) == 1:
+        return render_metadata(_window_figures(next(iter(items.values())).summary))
+    per = [{"partition": k, **{m: v for m, v in _window_figures(i.summary).items() if not isinstance(v, (dict, list))}}
+           for k, i in items.items()]
+    return render_metadata({
+        "windows": len(items), "per_window": per,
+        "market_instances": sum(i.summary.markets for i in items.values()),
+        "quarantined_outcomes": sum(i.summary.quarantine.outcomes for i in items.values()),
+        "raw_bytes": sum(i.summary.raw_bytes for i in items.values()),
+    })
+
+
+def write_metadata(results: Sequence[tuple[str, WriteResult | None, str | None, float]]
+                   ) -> dict[str, dg.MetadataValue]:
+    """A write run's materialisation from ``(partition, result or None, blocked reason, ms)`` per window:
+    counts per class summed (``WRITE_COUNTS``), per window too when a run wrote several, the windows
+    blocked and the events the engine dropped; the engine's timings for a single window."""
+    totals = dict.fromkeys(WRITE_COUNTS, 0)
+    write_ms = 0.0
+    per_window: list[dict[str, Any]] = []
+    blocked: list[dict[str, Any]] = []
+    rejected: list[dict[str, Any]] = []
+    for partition, result, reason, ms in results:
+        if result is None:
+            blocked.append({"partition": partition, "reason": reason})
+            continue
+        figures = result.as_metadata()
+        counts = {k: int(figures[k]) for k in WRITE_COUNTS}
+        for k, v in counts.items():
+            totals[k] += v
+        rejected.extend({"partition": partition, "sr_event_id": e.sr_event_id, "field": e.field,
+                         "reason": str(e)[:300]} for e in result.rejected)
+        write_ms += ms
+        per_window.append({"partition": partition, **counts, "write_ms": round(ms, 1)})
+    meta: dict[str, Any] = {**totals, "write_ms": round(write_ms, 1), "windows_written": len(per_window),
+                            "written": bool(per_window), "rejected_events": len(rejected)}
+    if rejected:
+        meta["rejected"] = rejected[:50]
+    if blocked:
+        meta["blocked"] = blocked
+    if len(results) > 1:
+        meta["windows"] = per_window
+    single = results[0][1] if len(per_window) == 1 else None
+    if single is not None:
+        meta["captured_at"] = single.captured_at.isoformat()
+        meta["engine_ms"] = {k: round(v, 1) for k, v in single.timings_ms.items()}
+    return render_metadata(meta)
