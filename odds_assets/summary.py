@@ -13,9 +13,13 @@ The figures are grouped as they are computed: :class:`BoardFigures` from the cli
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Mapping
+from decimal import Decimal
+from numbers import Integral, Real
+from typing import Any
 
 __all__ = [
     "BoardFigures",
@@ -27,6 +31,7 @@ __all__ = [
     "QuarantineSample",
     "ScrapeSummary",
     "Timings",
+    "plain",
 ]
 
 
@@ -141,3 +146,47 @@ class ScrapeSummary:
     def quarantined_share(self) -> float:
         """Quarantined outcomes as a share of all outcomes of the snapshot."""
         return self.quarantine.outcomes / self.outcomes if self.outcomes else 0.0
+
+    def headline(self) -> dict[str, Any]:
+        """The figures a scrape run shows (its Dagster materialisation); -1 stands for "none"."""
+        b, q, t = self.board, self.quarantine, self.timings
+        return {
+            "source": self.source,
+            "captured_at": self.captured_at.isoformat(),
+            "events_listed": b.listed,
+            "listing_complete": b.listing_complete,
+            "events_complete": b.events_complete,
+            "events_failed": b.events_failed,
+            "failure_reasons": dict(b.failure_reasons),
+            "failure_samples": list(b.failure_samples),
+            "market_instances": self.markets,
+            "mapping_coverage": b.mapping_coverage if b.mapping_coverage is not None else -1.0,
+            "quarantined_outcomes": q.outcomes,
+            "quarantined_markets": q.markets,
+            "raw_bytes": self.raw_bytes,
+            "fetch_s": t.fetch_s,
+            "parse_s": t.parse_s,
+            "total_s": t.total_s,
+        }
+
+
+def plain(value: Any) -> Any:
+    """Figures as JSON-able plain values: the dataclasses above (and ``odds_assets.quality``'s) as
+    objects, mappings with text keys, sequences as lists, decimals and times as text."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return [plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Integral):
+        return int(value)
+    if isinstance(value, Real):
+        return float(value)
+    return value

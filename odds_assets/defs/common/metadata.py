@@ -7,10 +7,8 @@ scrape and a write show; both go through it, and so do the asset checks and the 
 which reports check results without a run (where Dagster takes no plain values).
 """
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from decimal import Decimal
 from numbers import Integral, Real
 from typing import Any
 
@@ -18,7 +16,7 @@ import dagster as dg
 
 from odds_assets.db.engine import WriteResult
 from odds_assets.scrape import ScrapedWindow
-from odds_assets.summary import ScrapeSummary
+from odds_assets.summary import plain
 
 __all__ = ["WRITE_COUNTS", "render_metadata", "snapshot_metadata", "write_metadata"]
 
@@ -47,55 +45,14 @@ def _render(value: Any) -> dg.MetadataValue:
         return dg.MetadataValue.text(value)
     if isinstance(value, datetime):
         return dg.MetadataValue.text(value.isoformat())
-    return dg.MetadataValue.json(_plain(value))
-
-
-def _plain(value: Any) -> Any:
-    """Nested figures as JSON-able values (dataclasses as objects, decimals and times as text)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        return [_plain(v) for v in value]
-    if isinstance(value, (Decimal, datetime)):
-        return str(value) if isinstance(value, Decimal) else value.isoformat()
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, Integral):
-        return int(value)
-    if isinstance(value, Real):
-        return float(value)
-    return value
-
-
-def _window_figures(summary: ScrapeSummary) -> dict[str, Any]:
-    b, q = summary.board, summary.quarantine
-    return {
-        "source": summary.source,
-        "captured_at": summary.captured_at.isoformat(),
-        "events_listed": b.listed,
-        "listing_complete": b.listing_complete,
-        "events_complete": b.events_complete,
-        "events_failed": b.events_failed,
-        "failure_reasons": dict(b.failure_reasons),
-        "failure_samples": list(b.failure_samples),
-        "market_instances": summary.markets,
-        "mapping_coverage": b.mapping_coverage if b.mapping_coverage is not None else -1.0,
-        "quarantined_outcomes": q.outcomes,
-        "quarantined_markets": q.markets,
-        "raw_bytes": summary.raw_bytes,
-        "fetch_s": summary.timings.fetch_s,
-        "parse_s": summary.timings.parse_s,
-        "total_s": summary.timings.total_s,
-    }
+    return dg.MetadataValue.json(plain(value))
 
 
 def snapshot_metadata(items: Mapping[str, ScrapedWindow]) -> dict[str, dg.MetadataValue]:
     """A scrape run's materialisation: one window's figures, or per-window rows and totals for a range."""
     if len(items) == 1:
-        return render_metadata(_window_figures(next(iter(items.values())).summary))
-    per = [{"partition": k, **{m: v for m, v in _window_figures(i.summary).items() if not isinstance(v, (dict, list))}}
+        return render_metadata(next(iter(items.values())).summary.headline())
+    per = [{"partition": k, **{m: v for m, v in i.summary.headline().items() if not isinstance(v, (dict, list))}}
            for k, i in items.items()]
     return render_metadata({
         "windows": len(items), "per_window": per,
