@@ -1,6 +1,7 @@
 """The code location as a whole: it loads (in-process and through ``dagster definitions validate -w
 workspace.yaml`` with no environment), names and defaults, the bounded partition count after a simulated
-year, the archive format, quarantine, maintenance, and the consistency and kick-off checks."""
+year, maintenance, and the consistency and kick-off checks (the archive format and quarantine are
+tested in ``test_archive`` and ``test_quality``)."""
 
 from __future__ import annotations
 
@@ -8,18 +9,16 @@ import os
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 
-from odds_assets.archive import Archive, decode_raw, encode_raw
+from odds_assets.archive import Archive
 from odds_assets.defs import PipelineSettings, build_definitions
 from odds_assets.defs.markets.checks import consistency
 from odds_assets.defs.common.partitions import bookmaker_window_partitions, partition_count
-from odds_assets.quality import quarantine
-from odds_assets.models import BOOKMAKERS, Event, EventOdds, Market, Outcome, RawResponse
+from odds_assets.models import BOOKMAKERS
 
 from .conftest import T0, Pipeline
 
@@ -65,33 +64,6 @@ def test_partition_count_stays_bounded_after_a_year() -> None:
     # a retention that would overflow is shortened to stay under 100,000
     settings = PipelineSettings(cadence_minutes=1, retention_days=60)
     assert partition_count(bookmaker_window_partitions(settings, now=year_later), year_later) < 100_000
-
-
-def test_archive_roundtrip_and_prune(tmp_path: Path) -> None:
-    t = datetime(2026, 11, 1, 10, 5, tzinfo=timezone.utc)
-    raws = [RawResponse("http://x/a", 200, "application/json", b'{"a": 1}\n\x00binary', t, "listing"),
-            RawResponse("http://x/b", 0, "application/x", b"", t, "error", "77")]
-    assert decode_raw(encode_raw(raws)) == raws
-    archive = Archive(str(tmp_path / "a"))
-    w = archive.window("betpawa", t)
-    w.write_raw(raws, captured_at=t + timedelta(seconds=5), started_at=t, finished_at=t)
-    back = w.read_raw()
-    assert back.responses == raws and back.captured_at == t + timedelta(seconds=5)
-    archive.window("betpawa", t - timedelta(days=20)).write_raw(raws, captured_at=t, started_at=t, finished_at=t)
-    pruned = archive.prune((t - timedelta(days=14)).date())
-    assert len(pruned) == 1 and archive.days("betpawa") == [t.date()]
-
-
-def test_quarantine_makes_out_of_bounds_outcomes_inactive_without_price() -> None:
-    ev = Event("betpawa", 1, "e1", "A", "B", datetime(2026, 12, 1, tzinfo=timezone.utc))
-    good = Market(1, None, (Outcome("1", Decimal("2.1")), Outcome("X", Decimal("3.3")), Outcome("2", Decimal("3.9"))))
-    bad = Market(2, Decimal("2.5"), (Outcome("Over", Decimal("1.005")), Outcome("Under", Decimal("2000"))))
-    placeholder = Market(3, None, (Outcome("Yes", None, False), Outcome("No", Decimal("1.5"))))
-    q = quarantine([EventOdds(ev, (good, bad, placeholder))], Decimal("1.01"), Decimal("1000"))
-    assert (q.outcomes, q.markets) == (2, 1)  # the placeholder is not bad data
-    [eo] = q.events
-    assert eo.markets[0] is good and eo.markets[2] is placeholder
-    assert eo.markets[1].outcomes == (Outcome("Over", None, False), Outcome("Under", None, False))
 
 
 def test_maintenance_creates_partitions_and_prunes_archive(pipeline: Pipeline) -> None:
