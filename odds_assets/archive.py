@@ -236,14 +236,14 @@ class WindowArchive:
     # -- normalised ------------------------------------------------------------------------------
     def write_snapshot(self, snapshot: Snapshot, summary: ScrapeSummary) -> int:
         """Archive the normalised frames and then the summary; returns bytes written."""
+        if summary.captured_at != snapshot.captured_at_utc:  # checked before anything is written
+            raise ValueError(f"{self.url}: the summary's captured_at {summary.captured_at.isoformat()} is not "
+                             f"the snapshot's {snapshot.captured_at_utc.isoformat()}")
         n = 0
         for name, frame in (("events.parquet", snapshot.events), ("markets.parquet", snapshot.markets)):
             buf = io.BytesIO()
             frame.to_parquet(buf, index=False, compression="zstd")
             n += self._write(name, buf.getvalue())
-        if summary.captured_at != snapshot.captured_at_utc:
-            raise ValueError(f"{self.url}: the summary's captured_at {summary.captured_at.isoformat()} is not "
-                             f"the snapshot's {snapshot.captured_at_utc.isoformat()}")
         self._write("summary.json", summary_to_json(summary, bookmaker=self.bookmaker,
                                                     window_start=self.window_start.isoformat(), normalised_bytes=n))
         return n

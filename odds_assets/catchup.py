@@ -25,7 +25,8 @@ def backoff_s(failures: int, settings: PipelineSettings) -> float:
     (the database is probably still down; the first retry comes soon, later ones less often)."""
     if failures <= 0:
         return 0.0
-    return min(settings.write_backoff_cap_s, settings.write_backoff_base_s * 2 ** (failures - 1))
+    # the exponent is clamped: the count of failed runs of a window has no upper bound (a long outage)
+    return float(min(settings.write_backoff_cap_s, settings.write_backoff_base_s * 2.0 ** min(failures - 1, 64)))
 
 
 def next_chain(windows: Sequence[str], step: timedelta, limit: int) -> list[str]:

@@ -6,7 +6,7 @@ It travels as pandas DataFrames (DESIGN §3) with exact values kept as canonical
 ``markets`` — one row per market instance:
     sr_event_id (int64), market_id (int64), line (str | None, canonical decimal), outcomes (str, encoded)
 ``events`` — one row per event scraped COMPLETELY (only their markets may be marked gone):
-    sr_event_id (int64), bookmaker_event_id, home, away (str), kickoff (datetime64[ns, UTC]),
+    sr_event_id (int64), bookmaker_event_id, home, away (str), kickoff (datetime64, UTC),
     competition, country (str | None)
 
 Outcome encoding (also the stored form, see migration 0001): ``name=odds`` joined by ``;``; a trailing
