@@ -11,6 +11,8 @@
       SnapshotError(bookmaker, sr_event_id, market_id, line, field)  invalid input to the write engine
       ArchiveError(url)                           the archive cannot be read or written
       DatabaseNotConfigured                       no database URL and no embedded server available
+      TraderError                                 a request the trader's view cannot answer (exit code 2)
+      DemoError                                   a part of the demo stack did not start
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ __all__ = [
     "BookmakerRateLimited",
     "BookmakerUnavailable",
     "DatabaseNotConfigured",
+    "DemoError",
     "NormalisationError",
     "NotFootball",
     "OddsAssetsError",
     "SnapshotError",
+    "TraderError",
     "UnexpectedPayload",
 ]
 
@@ -126,3 +130,11 @@ class ArchiveError(OddsAssetsError):
 
 class DatabaseNotConfigured(OddsAssetsError):
     """No ODDS_DATABASE_URL and no way to start an embedded PostgreSQL."""
+
+
+class TraderError(OddsAssetsError):
+    """A request the trader's view cannot answer (unknown event, market or line); exit code 2."""
+
+
+class DemoError(OddsAssetsError):
+    """A part of the demo stack did not start."""
