@@ -159,12 +159,12 @@ def _classify(snap: pd.DataFrame, state: pd.DataFrame) -> pd.DataFrame:
     return merged
 
 
-def _copy_rows(conn: psycopg.Connection, create: str, columns: str, rows) -> None:
-    """Create the staging table ``create`` (db/sql) and COPY ``rows`` into its ``columns``."""
-    conn.execute(queries.load(create))
-    table = queries.load(create).split("CREATE TEMP TABLE ", 1)[1].split()[0]
+def _copy_rows(conn: psycopg.Connection, stage: str, rows) -> None:
+    """Create the staging table of ``create_<stage>`` (db/sql) and ``COPY`` ``rows`` into it with
+    ``copy_<stage>``."""
+    conn.execute(queries.load(f"create_{stage}"))
     with conn.cursor() as cur:
-        with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        with cur.copy(queries.load(f"copy_{stage}")) as copy:
             for row in rows:
                 copy.write_row(row)
 
@@ -386,7 +386,7 @@ def write_plan(conn: psycopg.Connection, plan: WritePlan) -> WriteResult:
     history_rows = history_removed = 0
     writes = plan.stage
     if len(writes):
-        _copy_rows(conn, "create_stage", "sr_event_id, market_id, line, outcomes, kind", (
+        _copy_rows(conn, "stage", (
             (int(sr), int(mid), None if line == _NO_LINE else line, outc_prev if kind == "g" else outc, kind)
             for sr, mid, line, outc, outc_prev, kind in zip(
                 writes["sr_event_id"], writes["market_id"], writes["line"], writes["outcomes"],
@@ -402,8 +402,7 @@ def write_plan(conn: psycopg.Connection, plan: WritePlan) -> WriteResult:
         history_removed += plan.history.deleted
         mark = lap("write_history_plan", mark)
     if plan.event_stage:
-        _copy_rows(conn, "create_event_stage", "sr_event_id, bookmaker_event_id, home, away, kickoff, "
-                   "competition, country, latest, live", plan.event_stage)
+        _copy_rows(conn, "event_stage", plan.event_stage)
         conn.execute(queries.load("insert_event_versions_live"), params)
         conn.execute(queries.load("upsert_events"), params)
         conn.execute(queries.load("upsert_bookmaker_events"), params)
@@ -532,9 +531,8 @@ def _write_history(conn: psycopg.Connection, params: dict, plan: _HistoryPlan) -
         return
     for day in {row[3].date() for row in plan.rows if row[5] == "u"} - {params["t"].date()}:
         conn.execute(queries.load("create_history_partition"), {"day": day})
-    _copy_rows(conn, "create_plan_stage", "sr_event_id, market_id, line_hundredths, captured_at, outcomes, op",
-               plan.rows + [(sr, *keys.split_key(k), None, None, "x" if removed_rows else "k")
-                            for (sr, k), removed_rows in plan.touched.items()])
+    _copy_rows(conn, "plan_stage", plan.rows + [(sr, *keys.split_key(k), None, None, "x" if removed_rows else "k")
+                                              for (sr, k), removed_rows in plan.touched.items()])
     if plan.rows:
         conn.execute(queries.load("delete_history_planned"), params)
         conn.execute(queries.load("insert_history_planned"), params)
@@ -637,8 +635,7 @@ def _plan_names(conn: psycopg.Connection, params: dict, events: pd.DataFrame, co
 
 def _write_names(conn: psycopg.Connection, params: dict, plan: _NamePlan) -> None:
     if plan.rows:
-        _copy_rows(conn, "create_event_version_plan", "sr_event_id, captured_at, bookmaker_event_id, home, away, "
-                   "kickoff, competition, country, op", plan.rows)
+        _copy_rows(conn, "event_version_plan", plan.rows)
         conn.execute(queries.load("delete_event_versions_planned"), params)
         conn.execute(queries.load("insert_event_versions_planned"), params)
     conn.execute(queries.load("sync_bookmaker_events_names"), {**params, "ids": plan.ids})
