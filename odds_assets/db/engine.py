@@ -351,7 +351,7 @@ def plan_snapshot(conn: psycopg.Connection, snapshot: Snapshot) -> WritePlan:
     redo = sorted(historical | removed)
     if redo:
         # each planned event's next complete scrape after t (the ledger; read once for every plan below)
-        nexts = dict(conn.execute(queries.load("select_next_scrapes"), {
+        nexts: dict[int, datetime | None] = dict(conn.execute(queries.load("select_next_scrapes"), {
             **params, "ids": redo, "lasts": [seen[sr][1] for sr in redo]}).fetchall())
         history = _plan_history(conn, params, markets[markets["sr_event_id"].isin(historical)], historical,
                                 removed, nexts)

@@ -1,10 +1,12 @@
 """Loads the SQL statements in ``db/sql/`` (one statement per file, named verb_object) and reads their
 rows as typed records.
 
-Every statement of the project lives in ``db/sql/`` (migrations keep their DDL); code elsewhere runs
-them by name. Rows come back through psycopg's ``class_row``: columns are matched to a dataclass's
-fields by name, so a record is read by attribute, never by position, and the row type drives static
-typing.
+The project's statements live in ``db/sql/`` and code elsewhere runs them by name; migrations keep
+their DDL, and the few administrative statements of ``migrate`` and ``server`` (alembic's lock and
+version, ``CREATE DATABASE``) stay with the code that needs them.
+
+Rows come back through psycopg's ``class_row``: columns are matched to a dataclass's fields by name, so
+a record is read by attribute, never by position, and the row type drives static typing.
 """
 
 from __future__ import annotations
