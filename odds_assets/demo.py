@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, TextIO
 
@@ -26,15 +27,11 @@ import psutil
 from odds_assets.dagster_home import REPO_ROOT, dagster_env
 from odds_assets.db import migrate
 from odds_assets.db.server import DatabaseUrls, ensure_databases, resolve_urls, state_dir, stop_embedded
-from odds_assets.errors import OddsAssetsError
+from odds_assets.errors import DemoError
 
 __all__ = ["DemoConfig", "DemoStack", "start_stack", "stop_recorded_stack"]
 
 BOOK_ENV = ("BETPAWA", "SPORTYBET", "BET9JA")
-
-
-class DemoError(OddsAssetsError):
-    """A part of the demo stack did not start."""
 
 
 @dataclass(frozen=True)
@@ -235,22 +232,33 @@ def stop_recorded_stack(state: Path | None = None, *, keep_database: bool = Fals
     return True
 
 
+@dataclass(frozen=True, slots=True)
+class _BookProgress:
+    bookmaker: str
+    last_captured_at: datetime | None
+    windows: int
+    current_rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class _HistoryRowCount:
+    history_rows: int
+
+
 def progress_line(stack: DemoStack) -> str:
     """One line of progress: per book, the latest window written and the rows it holds."""
     import psycopg
 
+    from odds_assets.db import queries
+
     try:
         with psycopg.connect(stack.urls.odds, connect_timeout=3) as conn:
-            rows = conn.execute(
-                "SELECT b.name, max(s.captured_at), count(s.*), "
-                "(SELECT count(*) FROM market_odds_current c WHERE c.bookmaker = b.id) "
-                "FROM bookmakers b LEFT JOIN snapshots s ON s.bookmaker = b.id GROUP BY b.id, b.name ORDER BY b.id"
-            ).fetchall()
-            hist = conn.execute("SELECT count(*) FROM market_odds_history").fetchone()[0]
+            rows = queries.fetch(conn, "select_book_progress", _BookProgress)
+            hist = queries.fetch(conn, "select_history_row_count", _HistoryRowCount)[0].history_rows
     except psycopg.Error as exc:
         return f"odds database not reachable ({exc.__class__.__name__}); scrapes keep archiving"
-    parts = [f"{name}: {n} windows, last {last:%H:%M:%S}, {cur} current rows" if last else f"{name}: waiting"
-             for name, last, n, cur in rows]
+    parts = [f"{r.bookmaker}: {r.windows} windows, last {r.last_captured_at:%H:%M:%S}, {r.current_rows} current rows"
+             if r.last_captured_at else f"{r.bookmaker}: waiting" for r in rows]
     return " | ".join(parts) + f" | history {hist} rows"
 
 

@@ -14,6 +14,8 @@
         WindowNotOpen                             not started yet
       ArchiveError(url)                           the archive cannot be read or written
       DatabaseNotConfigured                       no database URL and no embedded server available
+      TraderError                                 a request the trader's view cannot answer (exit code 2)
+      DemoError                                   a part of the demo stack did not start
 
 :func:`is_transient` sorts any exception into *transient* (worth a retry with backoff) or
 *deterministic* (the same input fails the same way again). It lives here, beside the tree, because
@@ -35,10 +37,12 @@ __all__ = [
     "BookmakerRateLimited",
     "BookmakerUnavailable",
     "DatabaseNotConfigured",
+    "DemoError",
     "NormalisationError",
     "NotFootball",
     "OddsAssetsError",
     "SnapshotError",
+    "TraderError",
     "UnexpectedPayload",
     "WindowClosed",
     "WindowError",
@@ -180,3 +184,9 @@ def is_transient(exc: BaseException) -> bool:
                             psycopg.errors.DuplicateTable))
 
 
+class TraderError(OddsAssetsError):
+    """A request the trader's view cannot answer (unknown event, market or line); exit code 2."""
+
+
+class DemoError(OddsAssetsError):
+    """A part of the demo stack did not start."""

@@ -42,10 +42,17 @@ cost no write; their ``last_confirmed_at`` is derived from ``bookmaker_events.la
 
 *Historical* events (scraped completely at or after t: a late window, a backfill, a re-run or a
 re-derivation) and events the new version of the window no longer lists take the planned path
-(:func:`_apply_history_plan`): with P the state just before t, W the board at t and N the event's next
+(:func:`_plan_history`): with P the state just before t, W the board at t and N the event's next
 complete scrape, a row at t exists iff W differs from P and a row at N exists iff N's state differs
 from W; nothing else in history can change. The plan's inserts and deletes are written set-based, and
 current is derived from history for the keys it touched.
+
+Plan, then write: :func:`plan_snapshot` takes the locks, reads every state the write depends on and
+classifies (a :class:`WritePlan`; nothing is written but the day's history partition), then
+:func:`write_plan` does the COPYs and set-based statements; :func:`apply_snapshot` runs both in one
+transaction. Reading it all first reads what writing in between would have found: the live writes touch
+only live events, the planned path reads only rows of its own (historical or removed) events, and it
+runs alone. The market key (event, ``k``) that classification merges on is :mod:`odds_assets.db.keys`.
 
 Bad input: a window invalid as a whole (unknown bookmaker, naive time, missing columns) raises
 :class:`SnapshotError` before anything is written. An invalid EVENT (rules in
@@ -64,24 +71,22 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 import numpy as np
 import pandas as pd
 import psycopg
 
-from odds_assets.db import queries
+from odds_assets.db import keys, queries
 from odds_assets.errors import SnapshotError
 from odds_assets.models import BOOKMAKER_IDS
 from odds_assets.snapshot import (
     MARKET_COLUMNS, Snapshot, canonical_decimal, check_snapshot, event_problems, outcome_problems)
 
-__all__ = ["WriteResult", "apply_snapshot"]
+__all__ = ["WritePlan", "WriteResult", "apply_snapshot", "plan_snapshot", "write_plan"]
 
 _LOCK_CLASS = 0x0DD5  # advisory-lock namespace: key = book id (one writer per book); key 0 = planned writers alone
 _NO_LINE = "~"  # stands for "no line" in frames; never a valid canonical line
-_NO_LINE_H = -32768  # "no line" in hundredths, as stored in market_odds_history.line_hundredths
-_BAD_LINE = -40000  # not representable: never equal to a stored key, rejected if written
+_KINDS = (("new", "n"), ("changed", "c"), ("unchanged", "u"), ("gone", "g"), ("back", "b"))
 
 
 @dataclass(frozen=True)
@@ -119,37 +124,9 @@ class WriteResult:
         return out
 
 
-def line_hundredths(lines: pd.Series) -> np.ndarray:
-    """Canonical line strings (``_NO_LINE`` for none) -> exact hundredths as int64; -32768 for no line,
-    _BAD_LINE for anything that is not a number with at most 2 decimals (validated when written)."""
-    codes, uniques = pd.factorize(lines, sort=False)  # a board has a few dozen distinct lines
-    table = np.empty(len(uniques) + 1, dtype=np.int64)
-    for i, text in enumerate(uniques):
-        table[i] = _hundredths_of(text)
-    table[-1] = _BAD_LINE  # code -1: missing
-    return table[codes]
-
-
-def _hundredths_of(text: object) -> int:
-    if text == _NO_LINE:
-        return _NO_LINE_H
-    try:
-        value = Decimal(str(text)) * 100
-    except (InvalidOperation, ValueError):
-        return _BAD_LINE
-    if not value.is_finite() or value != value.to_integral_value() or abs(value) > 32767:
-        return _BAD_LINE
-    return int(value)
-
-
-def market_key(market_id: pd.Series | np.ndarray, line_h: np.ndarray) -> np.ndarray:
-    """One int64 per (market id, line) so that classification merges on two integer columns."""
-    return (np.asarray(market_id, dtype=np.int64) << 17) + (line_h + 65536)
-
-
 def _line_text(key: int) -> str | None:
-    h = (int(key) & 0x1FFFF) - 65536
-    return None if h == _NO_LINE_H else canonical_decimal(Decimal(h) / 100)
+    line = keys.line_of(keys.split_key(int(key))[1])
+    return None if line is None else canonical_decimal(line)
 
 
 def _read_state(conn: psycopg.Connection, query: str, params: dict) -> pd.DataFrame:
@@ -182,12 +159,12 @@ def _classify(snap: pd.DataFrame, state: pd.DataFrame) -> pd.DataFrame:
     return merged
 
 
-def _copy_rows(conn: psycopg.Connection, create: str, columns: str, rows) -> None:
-    """Create the staging table ``create`` (db/sql) and COPY ``rows`` into its ``columns``."""
-    conn.execute(queries.load(create))
-    table = queries.load(create).split("CREATE TEMP TABLE ", 1)[1].split()[0]
+def _copy_rows(conn: psycopg.Connection, stage: str, rows) -> None:
+    """Create the staging table of ``create_<stage>`` (db/sql) and ``COPY`` ``rows`` into it with
+    ``copy_<stage>``."""
+    conn.execute(queries.load(f"create_{stage}"))
     with conn.cursor() as cur:
-        with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        with cur.copy(queries.load(f"copy_{stage}")) as copy:
             for row in rows:
                 copy.write_row(row)
 
@@ -203,6 +180,73 @@ def _state_frame(conn: psycopg.Connection, query: str, params: dict) -> pd.DataF
     })
 
 
+@dataclass(frozen=True)
+class _HistoryPlan:
+    """History rows the planned path sets ('u') or removes ('d'), the market keys whose current row is
+    derived again (``touched``: True when some of the key's rows are removed), the classification of
+    the window (``truth``) and of what the write does (``effect``), and the changes of the next complete
+    scrapes' counts (``n_deltas``)."""
+
+    truth: dict[str, int]
+    effect: dict[str, int]
+    n_deltas: dict[datetime, dict[str, int]]
+    rows: list[tuple[int, int, int, datetime | None, str | None, str]]
+    touched: dict[tuple[int, int], bool]
+
+    @property
+    def written(self) -> int:
+        return sum(1 for row in self.rows if row[5] == "u")
+
+    @property
+    def deleted(self) -> int:
+        return sum(1 for row in self.rows if row[5] == "d")
+
+
+@dataclass(frozen=True)
+class _Unscrape:
+    """Events a re-derived window no longer scraped completely: their new first / latest complete
+    scrape (``None`` in either: ``gone_ids``, the book no longer lists the event)."""
+
+    ids: list[int]
+    firsts: list[datetime | None]
+    lasts: list[datetime | None]
+    gone_ids: list[int]
+
+
+@dataclass(frozen=True)
+class _NamePlan:
+    """Name versions the planned path sets ('u') or removes ('d'), for the events ``ids``."""
+
+    ids: list[int]
+    rows: list[tuple]
+
+
+@dataclass(frozen=True)
+class WritePlan:
+    """Everything :func:`write_plan` writes for one snapshot, as :func:`plan_snapshot` read and
+    classified it under the write's locks. Only valid for the transaction that planned it."""
+
+    snapshot: Snapshot  # the valid events; the invalid ones are in snapshot.rejected
+    book: int
+    markets: int  # market rows of the board written
+    event_ids: list[int]  # the events scraped completely: the ledger
+    stage: pd.DataFrame  # changed markets of live events (sr_event_id, market_id, line, outcomes, kind)
+    event_stage: list[list[object]]  # the snapshot's events, with their latest / live flags
+    historical: frozenset[int]
+    removed: frozenset[int]
+    counts: dict[str, int]  # what this write does: WriteResult
+    window_counts: dict[str, int]  # what the window is: its snapshots row
+    history: _HistoryPlan | None  # the planned path (historical and removed events), if any
+    unscrape: _Unscrape | None
+    names: _NamePlan | None
+    started: float  # time.perf_counter() when planning began: WriteResult's total
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def params(self) -> dict:
+        return {"b": self.book, "t": self.snapshot.captured_at_utc}
+
+
 def apply_snapshot(conn: psycopg.Connection, snapshot: Snapshot) -> WriteResult:
     """Apply ``snapshot`` in one transaction on ``conn``: it becomes the book's board at ``captured_at``
     (replacing any earlier version of that window). Returns counts and timings.
@@ -210,6 +254,22 @@ def apply_snapshot(conn: psycopg.Connection, snapshot: Snapshot) -> WriteResult:
     Raises :class:`SnapshotError` (nothing written) for a snapshot invalid as a whole; invalid events
     are dropped and listed in ``WriteResult.rejected``.
     """
+    with conn.transaction():
+        return write_plan(conn, plan_snapshot(conn, snapshot))
+
+
+def plan_snapshot(conn: psycopg.Connection, snapshot: Snapshot) -> WritePlan:
+    """Read what ``snapshot`` changes and classify it, writing nothing: the first half of
+    :func:`apply_snapshot`, whose transaction :func:`write_plan` must finish.
+
+    It takes the write's locks (transaction-scoped, so ``conn`` must be in a transaction) and makes sure
+    the history partition of the snapshot's day exists, as the write's first step always did. Raises
+    :class:`SnapshotError` for a snapshot invalid as a whole; invalid events are dropped from the plan's
+    snapshot and listed in its ``rejected``.
+    """
+    if conn.autocommit and conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+        # the advisory locks would be released at once, and the plan could be stale when written
+        raise RuntimeError("plan_snapshot must run inside a transaction (with conn.transaction(): ...)")
     t_start = time.perf_counter()
     timings: dict[str, float] = {}
 
@@ -223,129 +283,153 @@ def apply_snapshot(conn: psycopg.Connection, snapshot: Snapshot) -> WriteResult:
     book = BOOKMAKER_IDS[snapshot.bookmaker]
     t = snapshot.captured_at_utc
     markets = snapshot.markets[MARKET_COLUMNS].copy()
+    markets["k"] = keys.market_keys(markets["market_id"], keys.line_hundredths(markets["line"]))
     markets["line"] = markets["line"].fillna(_NO_LINE).astype(object)
-    markets["k"] = market_key(markets["market_id"], line_hundredths(markets["line"]))
     params: dict = {"b": book, "t": t}
     mark = lap("validate", t_start)
 
-    with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_LOCK_CLASS, book))
-        conn.execute("SELECT odds_ensure_history_partition(%s)", (t.date(),))
-        old = conn.execute(queries.load("select_snapshot_events"), params).fetchone()
-        old_ids = set(old[0]) if old else set()
-        new_ids = set(int(x) for x in snapshot.events["sr_event_id"].tolist())
-        seen = {sr: (first, last) for sr, first, last in conn.execute(
-            queries.load("select_events_last_seen"), {**params, "ids": sorted(new_ids | old_ids)}).fetchall()}
-        # live: the snapshot is after the event's latest complete scrape (the steady state, cheap path);
-        # historical: the event was scraped completely at or after t (late window, backfill, re-run).
-        historical = {sr for sr in new_ids if sr in seen and seen[sr][1] >= t}
-        live_ids = sorted(new_ids - historical)
-        # A writer that plans (late window, backfill, re-derivation) runs alone; live writers of the books
-        # run side by side. The planned path derives shared rows (events) from what other books wrote, so
-        # it must not race them; taken after the per-book lock (whose holder decides this), never waited
-        # for while holding it by anyone else: no cycle.
-        if historical or old_ids - new_ids:
-            conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (_LOCK_CLASS,))
-        else:
-            conn.execute("SELECT pg_advisory_xact_lock_shared(%s, 0)", (_LOCK_CLASS,))
-        mark = lap("read_events", mark)
+    conn.execute(queries.load("lock_book_writer"), {**params, "ns": _LOCK_CLASS})
+    conn.execute(queries.load("create_history_partition"), {"day": t.date()})
+    old = conn.execute(queries.load("select_snapshot_events"), params).fetchone()
+    old_ids = set(old[0]) if old else set()
+    new_ids = set(int(x) for x in snapshot.events["sr_event_id"].tolist())
+    seen = {sr: (first, last) for sr, first, last in conn.execute(
+        queries.load("select_events_last_seen"), {**params, "ids": sorted(new_ids | old_ids)}).fetchall()}
+    # live: the snapshot is after the event's latest complete scrape (the steady state, cheap path);
+    # historical: the event was scraped completely at or after t (late window, backfill, re-run).
+    historical = {sr for sr in new_ids if sr in seen and seen[sr][1] >= t}
+    live_ids = sorted(new_ids - historical)
+    # A writer that plans (late window, backfill, re-derivation) runs alone; live writers of the books
+    # run side by side. The planned path derives shared rows (events) from what other books wrote, so
+    # it must not race them; taken after the per-book lock (whose holder decides this), never waited
+    # for while holding it by anyone else: no cycle.
+    alone = bool(historical or old_ids - new_ids)
+    conn.execute(queries.load("lock_planned_writers" if alone else "lock_live_writers"), {"ns": _LOCK_CLASS})
+    mark = lap("read_events", mark)
 
-        live_snap = markets[markets["sr_event_id"].isin(live_ids)] if historical else markets
-        current = _read_state(conn, queries.load("select_current_state"), {**params, "ids": live_ids})
-        mark = lap("read_current", mark)
-        live = _classify(live_snap, current)
-        writes = live[live["kind"].isin(["n", "c", "b", "g"])].copy()
+    live_snap = markets[markets["sr_event_id"].isin(live_ids)] if historical else markets
+    current = _read_state(conn, queries.load("select_current_state"), {**params, "ids": live_ids})
+    mark = lap("read_current", mark)
+    live = _classify(live_snap, current)
+    writes = live[live["kind"].isin(["n", "c", "b", "g"])].copy()
+    gone = (writes["kind"] == "g").to_numpy()
+    # Values are checked on the rows about to be written (a row equal to a stored one was checked
+    # when it was stored) and on every row of historical events (their plan needs the whole board).
+    to_check = pd.concat([writes.loc[~gone, MARKET_COLUMNS],
+                          markets.loc[markets["sr_event_id"].isin(historical), MARKET_COLUMNS]])
+    to_check["line"] = to_check["line"].where(to_check["line"] != _NO_LINE, None)
+    bad = outcome_problems(snapshot.bookmaker, to_check)
+    if bad:
+        snapshot = snapshot.without(bad)
+        new_ids -= set(bad)
+        historical -= set(bad)
+        markets = markets[~markets["sr_event_id"].isin(list(bad))]
+        live = live[~live["sr_event_id"].isin(list(bad))]
+        writes = writes[~writes["sr_event_id"].isin(list(bad))]
         gone = (writes["kind"] == "g").to_numpy()
-        # Values are checked on the rows about to be written (a row equal to a stored one was checked
-        # when it was stored) and on every row of historical events (their plan needs the whole board).
-        to_check = pd.concat([writes.loc[~gone, MARKET_COLUMNS],
-                              markets.loc[markets["sr_event_id"].isin(historical), MARKET_COLUMNS]])
-        to_check["line"] = to_check["line"].where(to_check["line"] != _NO_LINE, None)
-        bad = outcome_problems(snapshot.bookmaker, to_check)
-        if bad:
-            snapshot = snapshot.without(bad)
-            new_ids -= set(bad)
-            historical -= set(bad)
-            markets = markets[~markets["sr_event_id"].isin(list(bad))]
-            live = live[~live["sr_event_id"].isin(list(bad))]
-            writes = writes[~writes["sr_event_id"].isin(list(bad))]
-            gone = (writes["kind"] == "g").to_numpy()
-        removed = old_ids - new_ids
-        if gone.any():  # absent from the snapshot: market id and line come from the key
-            writes.loc[gone, "market_id"] = (writes.loc[gone, "k"].to_numpy() >> 17)
-            writes.loc[gone, "line"] = [_line_text(k) or _NO_LINE for k in writes.loc[gone, "k"]]
-        event_ids = sorted(new_ids)
-        conn.execute(queries.load("upsert_snapshot_events"), {**params, "event_ids": event_ids})
-        mark = lap("validate_rows", mark)
+    removed = old_ids - new_ids
+    if gone.any():  # absent from the snapshot: market id and line come from the key
+        gone_keys = writes.loc[gone, "k"].to_numpy()
+        writes.loc[gone, "market_id"] = keys.market_id_of_keys(gone_keys)
+        writes.loc[gone, "line"] = [_line_text(k) or _NO_LINE for k in gone_keys]
+    counts = live["kind"].value_counts()
+    result_counts = {k: int(counts.get(code, 0)) for k, code in _KINDS}
+    window_counts = dict(result_counts)  # live events: what the window is = what the write does
+    mark = lap("validate_rows", mark)
 
-        history_rows = history_removed = 0
-        if len(writes):
-            _copy_rows(conn, "create_stage", "sr_event_id, market_id, line, outcomes, kind", (
-                (int(sr), int(mid), None if line == _NO_LINE else line, outc_prev if kind == "g" else outc, kind)
-                for sr, mid, line, outc, outc_prev, kind in zip(
-                    writes["sr_event_id"], writes["market_id"], writes["line"], writes["outcomes"],
-                    writes["outcomes_prev"], writes["kind"])))
-            mark = lap("copy_stage", mark)
-            conn.execute(queries.load("upsert_current"), params)
-            conn.execute(queries.load("update_current_gone"), params)
-            history_rows = conn.execute(queries.load("insert_history"), params).rowcount
-            mark = lap("write_markets", mark)
-        counts = live["kind"].value_counts()
-        result_counts = {k: int(counts.get(code, 0)) for k, code in
-                         (("new", "n"), ("changed", "c"), ("unchanged", "u"), ("gone", "g"), ("back", "b"))}
-        window_counts = dict(result_counts)  # live events: what the window is = what the write did
+    events = snapshot.events
+    event_stage = [
+        [*(None if (v is None or v != v) else v for v in row),
+         int(row[0]) not in seen or seen[int(row[0])][1] <= t,  # latest
+         int(row[0]) not in historical]                         # live
+        for row in zip(events["sr_event_id"], events["bookmaker_event_id"], events["home"], events["away"],
+                       events["kickoff"], events["competition"], events["country"])]
 
-        redo = sorted(historical | removed)
+    # The planned path reads only rows of its own events (historical or removed), which the live writes
+    # never touch, and runs alone: reading it all before writing reads what the writes would have found.
+    history = unscrape = names = None
+    redo = sorted(historical | removed)
+    if redo:
         # each planned event's next complete scrape after t (the ledger; read once for every plan below)
-        nexts = dict(conn.execute(queries.load("select_next_scrapes"), {
-            **params, "ids": redo, "lasts": [seen[sr][1] for sr in redo]}).fetchall()) if redo else {}
-        if redo:
-            truth, effect, written, deleted = _apply_history_plan(
-                conn, params, markets[markets["sr_event_id"].isin(historical)], historical, removed, nexts)
-            for k in result_counts:
-                result_counts[k] += effect[k]
-                window_counts[k] += truth[k]
-            history_rows += written
-            history_removed += deleted
-            mark = lap("write_history_plan", mark)
-
-        events = snapshot.events
-        if len(events):
-            _copy_rows(conn, "create_event_stage", "sr_event_id, bookmaker_event_id, home, away, kickoff, "
-                       "competition, country, latest, live", (
-                [*(None if (v is None or v != v) else v for v in row),
-                 int(row[0]) not in seen or seen[int(row[0])][1] <= t,  # latest
-                 int(row[0]) not in historical]                         # live
-                for row in zip(events["sr_event_id"], events["bookmaker_event_id"], events["home"],
-                               events["away"], events["kickoff"], events["competition"], events["country"])))
-            conn.execute(queries.load("insert_event_versions_live"), params)
-            conn.execute(queries.load("upsert_events"), params)
-            conn.execute(queries.load("upsert_bookmaker_events"), params)
-            mark = lap("write_events", mark)
+        nexts: dict[int, datetime | None] = dict(conn.execute(queries.load("select_next_scrapes"), {
+            **params, "ids": redo, "lasts": [seen[sr][1] for sr in redo]}).fetchall())
+        history = _plan_history(conn, params, markets[markets["sr_event_id"].isin(historical)], historical,
+                                removed, nexts)
+        for k in result_counts:
+            result_counts[k] += history.effect[k]
+            window_counts[k] += history.truth[k]
         if removed:
-            _unscrape_events(conn, params, removed, seen, nexts)
-        if redo:
-            _apply_name_plan(conn, params, events[events["sr_event_id"].isin(historical)], historical, removed,
-                             nexts)
-            mark = lap("write_names", mark)
+            unscrape = _plan_unscrape(conn, params, removed, seen, nexts)
+        names = _plan_names(conn, params, events[events["sr_event_id"].isin(historical)], historical, removed,
+                            nexts)
+        mark = lap("read_history_plan", mark)
 
-        timings["total"] = (time.perf_counter() - t_start) * 1000
-        truth_rows = sum(window_counts[k] for k in ("new", "changed", "gone", "back"))
-        conn.execute(queries.load("upsert_snapshot"), {
-            **params, "events": len(events), "markets": len(markets), **window_counts,
-            "history_rows": truth_rows, "historical": bool(historical or removed),
-            "write_ms": timings["total"], "event_ids": event_ids})
-    timings["total"] = (time.perf_counter() - t_start) * 1000
-    return WriteResult(bookmaker=snapshot.bookmaker, captured_at=t, events=len(events), markets=len(markets),
-                       history_rows=history_rows, historical_events=len(historical), timings_ms=timings,
-                       rejected=snapshot.rejected, history_removed=history_removed,
-                       removed_events=len(removed), **result_counts)
+    return WritePlan(snapshot=snapshot, book=book, markets=len(markets), event_ids=sorted(new_ids), stage=writes,
+                     event_stage=event_stage, historical=frozenset(historical), removed=frozenset(removed),
+                     counts=result_counts, window_counts=window_counts, history=history, unscrape=unscrape,
+                     names=names, started=t_start, timings_ms=timings)
 
 
-def _apply_history_plan(conn: psycopg.Connection, params: dict, board: pd.DataFrame, complete: set[int],
-                        removed: set[int], nexts: dict[int, datetime | None]
-                        ) -> tuple[dict[str, int], dict[str, int], int, int]:
-    """Make history right around one window for events that have a complete scrape at or after it.
+def write_plan(conn: psycopg.Connection, plan: WritePlan) -> WriteResult:
+    """Write ``plan`` (COPY into staging tables, then set-based statements) in the transaction that
+    planned it, ending with the window's ``snapshots`` row: the second half of :func:`apply_snapshot`."""
+    timings = dict(plan.timings_ms)
+    mark = time.perf_counter()
+
+    def lap(name: str, since: float) -> float:
+        now = time.perf_counter()
+        timings[name] = (now - since) * 1000
+        return now
+
+    params = plan.params
+    conn.execute(queries.load("upsert_snapshot_events"), {**params, "event_ids": plan.event_ids})
+    history_rows = history_removed = 0
+    writes = plan.stage
+    if len(writes):
+        _copy_rows(conn, "stage", (
+            (int(sr), int(mid), None if line == _NO_LINE else line, outc_prev if kind == "g" else outc, kind)
+            for sr, mid, line, outc, outc_prev, kind in zip(
+                writes["sr_event_id"], writes["market_id"], writes["line"], writes["outcomes"],
+                writes["outcomes_prev"], writes["kind"])))
+        mark = lap("copy_stage", mark)
+        conn.execute(queries.load("upsert_current"), params)
+        conn.execute(queries.load("update_current_gone"), params)
+        history_rows = conn.execute(queries.load("insert_history"), params).rowcount
+        mark = lap("write_markets", mark)
+    if plan.history is not None:
+        _write_history(conn, params, plan.history)
+        history_rows += plan.history.written
+        history_removed += plan.history.deleted
+        mark = lap("write_history_plan", mark)
+    if plan.event_stage:
+        _copy_rows(conn, "event_stage", plan.event_stage)
+        conn.execute(queries.load("insert_event_versions_live"), params)
+        conn.execute(queries.load("upsert_events"), params)
+        conn.execute(queries.load("upsert_bookmaker_events"), params)
+        mark = lap("write_events", mark)
+    if plan.unscrape is not None:
+        _write_unscrape(conn, params, plan.unscrape)
+    if plan.names is not None:
+        _write_names(conn, params, plan.names)
+        mark = lap("write_names", mark)
+
+    timings["total"] = (time.perf_counter() - plan.started) * 1000
+    truth_rows = sum(plan.window_counts[k] for k in ("new", "changed", "gone", "back"))
+    conn.execute(queries.load("upsert_snapshot"), {
+        **params, "events": len(plan.event_stage), "markets": plan.markets, **plan.window_counts,
+        "history_rows": truth_rows, "historical": bool(plan.historical or plan.removed),
+        "write_ms": timings["total"], "event_ids": plan.event_ids})
+    timings["total"] = (time.perf_counter() - plan.started) * 1000
+    snapshot = plan.snapshot
+    return WriteResult(bookmaker=snapshot.bookmaker, captured_at=snapshot.captured_at_utc,
+                       events=len(plan.event_stage), markets=plan.markets, history_rows=history_rows,
+                       historical_events=len(plan.historical), timings_ms=timings, rejected=snapshot.rejected,
+                       history_removed=history_removed, removed_events=len(plan.removed), **plan.counts)
+
+
+def _plan_history(conn: psycopg.Connection, params: dict, board: pd.DataFrame, complete: set[int],
+                  removed: set[int], nexts: dict[int, datetime | None]) -> _HistoryPlan:
+    """Plan history around one window for events that have a complete scrape at or after it.
 
     For each market key of those events: P = the state just before t, W = the board at t (P for an event
     the window no longer scraped completely), N = the event's next complete scrape after t, whose state
@@ -372,7 +456,7 @@ def _apply_history_plan(conn: psycopg.Connection, params: dict, board: pd.DataFr
     for sr, k, ts, o in zip(at["sr_event_id"], at["k"], at["captured_at"], at["outcomes"]):
         (at_t if ts == t else at_n)[(int(sr), int(k))] = o
     board_state = {(int(sr), int(k)): o for sr, k, o in zip(board["sr_event_id"], board["k"], board["outcomes"])}
-    keys = set(p_state) | set(at_t) | set(at_n) | set(board_state)
+    all_keys = set(p_state) | set(at_t) | set(at_n) | set(board_state)
 
     truth = {"new": 0, "changed": 0, "unchanged": 0, "gone": 0, "back": 0}
     effect = dict(truth)
@@ -382,11 +466,10 @@ def _apply_history_plan(conn: psycopg.Connection, params: dict, board: pd.DataFr
     touched: dict[tuple[int, int], bool] = {}
 
     def put(key: tuple[int, int], when: datetime, value: str | None, op: str) -> None:
-        mid, lh = key[1] >> 17, (key[1] & 0x1FFFF) - 65536
-        plan.append((key[0], mid, lh, when, value, op))
+        plan.append((key[0], *keys.split_key(key[1]), when, value, op))
         touched[key] = touched.get(key, False) or op == "d"
 
-    for key in keys:
+    for key in all_keys:
         sr = key[0]
         p = p_state.get(key)
         old_w = at_t[key] if key in at_t else p
@@ -434,25 +517,27 @@ def _apply_history_plan(conn: psycopg.Connection, params: dict, board: pd.DataFr
                 ts, o = nxt_rows[key]
                 _reclassify(n_deltas, ts, _kind(n_state, o, seen_old), _kind(n_state, o, seen_new))
     n_deltas = {n: d for n, d in n_deltas.items() if any(d.values())}
-    if n_deltas:
-        times = sorted(n_deltas)
+    return _HistoryPlan(truth=truth, effect=effect, n_deltas=n_deltas, rows=plan, touched=touched)
+
+
+def _write_history(conn: psycopg.Connection, params: dict, plan: _HistoryPlan) -> None:
+    """Write a :class:`_HistoryPlan`: the next scrapes' counts, the history rows, then current derived
+    from history for the touched keys."""
+    if plan.n_deltas:
+        times = sorted(plan.n_deltas)
         conn.execute(queries.load("update_snapshot_counts"), {
-            **params, "ts": times, **{k: [n_deltas[n][k] for n in times] for k in truth}})
-    written = sum(1 for row in plan if row[5] == "u")
-    deleted = sum(1 for row in plan if row[5] == "d")
-    if not touched:
-        return truth, effect, written, deleted
-    for day in {row[3].date() for row in plan if row[5] == "u"} - {t.date()}:
-        conn.execute("SELECT odds_ensure_history_partition(%s)", (day,))
-    _copy_rows(conn, "create_plan_stage", "sr_event_id, market_id, line_hundredths, captured_at, outcomes, op",
-               plan + [(sr, k >> 17, (k & 0x1FFFF) - 65536, None, None, "x" if removed_rows else "k")
-                       for (sr, k), removed_rows in touched.items()])
-    if plan:
+            **params, "ts": times, **{k: [plan.n_deltas[n][k] for n in times] for k in plan.truth}})
+    if not plan.touched:
+        return
+    for day in {row[3].date() for row in plan.rows if row[5] == "u"} - {params["t"].date()}:
+        conn.execute(queries.load("create_history_partition"), {"day": day})
+    _copy_rows(conn, "plan_stage", plan.rows + [(sr, *keys.split_key(k), None, None, "x" if removed_rows else "k")
+                                              for (sr, k), removed_rows in plan.touched.items()])
+    if plan.rows:
         conn.execute(queries.load("delete_history_planned"), params)
         conn.execute(queries.load("insert_history_planned"), params)
     conn.execute(queries.load("upsert_current_derived"), params)
     conn.execute(queries.load("delete_current_orphaned"), params)
-    return truth, effect, written, deleted
 
 
 def _kind(before: str | None, state: str | None, seen_before: bool) -> str | None:
@@ -479,8 +564,8 @@ def _reclassify(deltas: dict[datetime, dict[str, int]], when: datetime, was: str
         delta[now] += 1
 
 
-def _unscrape_events(conn: psycopg.Connection, params: dict, removed: set[int],
-                     seen: dict[int, tuple[datetime, datetime]], nxt: dict[int, datetime | None]) -> None:
+def _plan_unscrape(conn: psycopg.Connection, params: dict, removed: set[int],
+                   seen: dict[int, tuple[datetime, datetime]], nxt: dict[int, datetime | None]) -> _Unscrape:
     """A re-derived window no longer scraped these events completely: their first / latest complete
     scrape moves to the ledger's next / previous one; an event left with none loses its per-book row
     (and its canonical row when no book lists it any more)."""
@@ -497,22 +582,27 @@ def _unscrape_events(conn: psycopg.Connection, params: dict, removed: set[int],
             gone_ids.append(sr)
         firsts.append(new_first)
         lasts.append(new_last)
+    return _Unscrape(ids=ids, firsts=firsts, lasts=lasts, gone_ids=gone_ids)
+
+
+def _write_unscrape(conn: psycopg.Connection, params: dict, plan: _Unscrape) -> None:
     conn.execute(queries.load("update_bookmaker_events_removed"),
-                 {**params, "ids": ids, "firsts": firsts, "lasts": lasts})
-    if gone_ids:
-        conn.execute(queries.load("delete_bookmaker_events_removed"), {**params, "ids": gone_ids})
-        conn.execute(queries.load("delete_events_unlisted"), {**params, "ids": gone_ids})
+                 {**params, "ids": plan.ids, "firsts": plan.firsts, "lasts": plan.lasts})
+    if plan.gone_ids:
+        conn.execute(queries.load("delete_bookmaker_events_removed"), {**params, "ids": plan.gone_ids})
+        conn.execute(queries.load("delete_events_unlisted"), {**params, "ids": plan.gone_ids})
 
 
 _META = ("bookmaker_event_id", "home", "away", "kickoff", "competition", "country")
 
 
-def _apply_name_plan(conn: psycopg.Connection, params: dict, events: pd.DataFrame, complete: set[int],
-                     removed: set[int], nexts: dict[int, datetime | None]) -> None:
-    """The same plan as :func:`_apply_history_plan`, for each event's names, ids and kick-off at this
-    book (``bookmaker_event_history``, one key per event): a version at t iff the board's names differ
-    from those before t, one at the next complete scrape N iff N's differ from t's. Then the per-book
-    row takes the version as of its latest complete scrape, and the canonical row follows the books."""
+def _plan_names(conn: psycopg.Connection, params: dict, events: pd.DataFrame, complete: set[int],
+                removed: set[int], nexts: dict[int, datetime | None]) -> _NamePlan:
+    """The same plan as :func:`_plan_history`, for each event's names, ids and kick-off at this book
+    (``bookmaker_event_history``, one key per event): a version at t iff the board's names differ from
+    those before t, one at the next complete scrape N iff N's differ from t's. When written, the
+    per-book row takes the version as of its latest complete scrape, and the canonical row follows the
+    books."""
     t = params["t"]
     ids = sorted(complete | removed)
     pairs = [(sr, t) for sr in ids] + [(sr, n) for sr, n in nexts.items() if n is not None]
@@ -540,10 +630,13 @@ def _apply_name_plan(conn: psycopg.Connection, params: dict, events: pd.DataFram
                 plan.append((sr, n, *(None,) * len(_META), "d"))
             elif n_meta != new_w and sr not in at_n:
                 plan.append((sr, n, *n_meta, "u"))
-    if plan:
-        _copy_rows(conn, "create_event_version_plan", "sr_event_id, captured_at, bookmaker_event_id, home, away, "
-                   "kickoff, competition, country, op", plan)
+    return _NamePlan(ids=ids, rows=plan)
+
+
+def _write_names(conn: psycopg.Connection, params: dict, plan: _NamePlan) -> None:
+    if plan.rows:
+        _copy_rows(conn, "event_version_plan", plan.rows)
         conn.execute(queries.load("delete_event_versions_planned"), params)
         conn.execute(queries.load("insert_event_versions_planned"), params)
-    conn.execute(queries.load("sync_bookmaker_events_names"), {**params, "ids": ids})
-    conn.execute(queries.load("refresh_events"), {**params, "ids": ids})
+    conn.execute(queries.load("sync_bookmaker_events_names"), {**params, "ids": plan.ids})
+    conn.execute(queries.load("refresh_events"), {**params, "ids": plan.ids})

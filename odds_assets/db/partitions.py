@@ -14,6 +14,8 @@ from datetime import date, datetime, timedelta, timezone
 import psycopg
 from psycopg import sql
 
+from odds_assets.db import queries
+
 __all__ = ["MaintenanceResult", "history_partitions", "maintain_partitions"]
 
 _PART_RE = re.compile(r"^market_odds_history_p(\d{8})$")
@@ -30,9 +32,7 @@ class MaintenanceResult:
 
 def history_partitions(conn: psycopg.Connection) -> dict[date, str]:
     """Existing daily history partitions, by day (UTC)."""
-    rows = conn.execute(
-        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-        "WHERE i.inhparent = 'market_odds_history'::regclass").fetchall()
+    rows = conn.execute(queries.load("select_history_partitions")).fetchall()
     out: dict[date, str] = {}
     for (name,) in rows:
         m = _PART_RE.match(name)
@@ -54,7 +54,7 @@ def maintain_partitions(conn: psycopg.Connection, *, days_ahead: int = 3, retent
         for offset in range(days_ahead + 1):
             day = today + timedelta(days=offset)
             if day not in before:
-                conn.execute("SELECT odds_ensure_history_partition(%s)", (day,))
+                conn.execute(queries.load("create_history_partition"), {"day": day})
                 created.append(f"market_odds_history_p{day:%Y%m%d}")
     dropped = []
     if retention_days > 0:
@@ -62,17 +62,13 @@ def maintain_partitions(conn: psycopg.Connection, *, days_ahead: int = 3, retent
         for day, name in sorted(before.items()):
             if day < cutoff:  # the partition's whole day lies before the retention horizon
                 with conn.transaction():
-                    conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(name)))
+                    conn.execute(sql.SQL(queries.load("drop_history_partition")).format(
+                        partition=sql.Identifier(name)))
                 dropped.append(name)
-        # the ledger of complete event scrapes goes with the history it explains (same day boundary)
+        # the ledger of complete event scrapes goes with the history it explains (same day boundary),
+        # and name versions superseded before the horizon go too
         horizon = datetime.combine(cutoff, datetime.min.time(), tzinfo=timezone.utc)
         with conn.transaction():
-            conn.execute("DELETE FROM snapshots WHERE captured_at < %s", (horizon,))
-            # name versions: keep the one in force at the horizon (an event listed for longer than the
-            # retention still has its names), drop those superseded before it
-            conn.execute(
-                "DELETE FROM bookmaker_event_history h WHERE h.captured_at < %(h)s AND EXISTS ("
-                "SELECT 1 FROM bookmaker_event_history n WHERE n.bookmaker = h.bookmaker "
-                "AND n.sr_event_id = h.sr_event_id AND n.captured_at > h.captured_at AND n.captured_at <= %(h)s)",
-                {"h": horizon})
+            conn.execute(queries.load("delete_snapshots_expired"), {"horizon": horizon})
+            conn.execute(queries.load("delete_event_versions_superseded"), {"horizon": horizon})
     return MaintenanceResult(created=created, dropped=dropped, kept=len(history_partitions(conn)))

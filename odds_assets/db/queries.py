@@ -1,16 +1,46 @@
-"""Loads the SQL statements in ``db/sql/`` (one statement per file, named verb_object)."""
+"""Loads the SQL statements in ``db/sql/`` (one statement per file, named verb_object) and reads their
+rows as typed records.
+
+The project's statements live in ``db/sql/`` and code elsewhere runs them by name; migrations keep
+their DDL, and the few administrative statements of ``migrate`` and ``server`` (alembic's lock and
+version, ``CREATE DATABASE``) stay with the code that needs them.
+
+Rows come back through psycopg's ``class_row``: columns are matched to a dataclass's fields by name, so
+a record is read by attribute, never by position, and the row type drives static typing.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypeVar
 
-__all__ = ["load"]
+import psycopg
+from psycopg.rows import class_row
+
+__all__ = ["fetch", "fetch_one", "load"]
 
 _SQL_DIR = Path(__file__).with_name("sql")
+
+RowT = TypeVar("RowT")
 
 
 @lru_cache(maxsize=None)
 def load(name: str) -> str:
     """The text of ``sql/<name>.sql``."""
     return (_SQL_DIR / f"{name}.sql").read_text()
+
+
+def fetch(conn: psycopg.Connection[Any], name: str, row: type[RowT],
+          params: Mapping[str, Any] | None = None) -> list[RowT]:
+    """The rows of ``sql/<name>.sql`` as ``row`` records (a dataclass whose fields are the columns)."""
+    with conn.cursor(row_factory=class_row(row)) as cur:
+        return cur.execute(load(name), params).fetchall()
+
+
+def fetch_one(conn: psycopg.Connection[Any], name: str, row: type[RowT],
+              params: Mapping[str, Any] | None = None) -> RowT | None:
+    """The first row of ``sql/<name>.sql`` as a ``row`` record; ``None`` when there is none."""
+    with conn.cursor(row_factory=class_row(row)) as cur:
+        return cur.execute(load(name), params).fetchone()

@@ -2,18 +2,22 @@
 
 Everything is read for ONE event (``sr_event_id``), through the views of migration 0002, whose filters
 on ``sr_event_id`` reach the base tables' unique indexes (see the migration and the EXPLAIN test).
-Odds and lines stay exact ``Decimal``; times are timezone-aware UTC.
+Odds and lines stay exact ``Decimal``; times are timezone-aware UTC. The statements are in ``db/sql/``
+(``select_event``, ``select_side_by_side``, ``select_price_path``, …) and their rows are read as records.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
 
 import psycopg
 
-from odds_assets.errors import OddsAssetsError
+from odds_assets.db import keys, queries
+from odds_assets.errors import TraderError
 from odds_assets.markets.catalogue import CATALOGUE, by_betpawa_id
 from odds_assets.models import BOOKMAKERS
 
@@ -46,10 +50,6 @@ BOOKS: tuple[str, ...] = BOOKMAKERS
 _CATALOGUE_ORDER = {m.betpawa_id: i for i, m in enumerate(CATALOGUE) if m.betpawa_id is not None}
 
 
-class TraderError(OddsAssetsError):
-    """A request the trader's view cannot answer (unknown event, market or line); exit code 2."""
-
-
 def connect() -> psycopg.Connection:
     """A connection to the odds database: ``ODDS_DATABASE_URL`` or the running embedded server."""
     from odds_assets.db.server import resolve_urls
@@ -58,9 +58,13 @@ def connect() -> psycopg.Connection:
     return psycopg.connect(resolve_urls(start=False).odds, autocommit=True)
 
 
-def _execute(conn: psycopg.Connection, query: str, params: dict) -> list[tuple]:
+_Row = TypeVar("_Row")
+
+
+def _fetch(conn: psycopg.Connection, name: str, row: type[_Row], params: Mapping[str, Any]) -> list[_Row]:
+    """The rows of a view query (db/sql/<name>.sql) as ``row`` records."""
     try:
-        return conn.execute(query, params).fetchall()
+        return queries.fetch(conn, name, row, params)
     except psycopg.errors.UndefinedTable as exc:
         # a local database migrated before 0002 existed
         raise TraderError(f"the database has no trader views ({exc.diag.message_primary}): "
@@ -109,11 +113,6 @@ def format_line(line: Decimal | None) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def _hundredths(line: Decimal | None) -> int:
-    # the history key: exact hundredths, -32768 for "no line" (migration 0001)
-    return -32768 if line is None else int(line * 100)
-
-
 # --- event header ------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -139,21 +138,24 @@ class EventHeader:
     books: dict[str, BookEvent]
 
 
+@dataclass(frozen=True, slots=True)
+class _EventRow:
+    home: str
+    away: str
+    kickoff: datetime
+    competition: str | None
+    country: str | None
+
+
 def load_event(conn: psycopg.Connection, sr_event_id: int) -> EventHeader:
     """The match and its per-book listings; :class:`TraderError` if the id is unknown."""
-    row = conn.execute(
-        "SELECT home, away, kickoff, competition, country FROM events WHERE sr_event_id = %(sr)s",
-        {"sr": sr_event_id}).fetchone()
+    params = {"sr": sr_event_id}
+    row = queries.fetch_one(conn, "select_event", _EventRow, params)
     if row is None:
         raise TraderError(f"unknown event: no match with SportRadar id {sr_event_id}")
-    books = {}
-    for name, event_id, first_seen, last_seen in conn.execute(
-            "SELECT b.name, be.bookmaker_event_id, be.first_seen_at, be.last_seen_at "
-            "FROM bookmaker_events be JOIN bookmakers b ON b.id = be.bookmaker "
-            "WHERE be.sr_event_id = %(sr)s ORDER BY be.bookmaker", {"sr": sr_event_id}).fetchall():
-        books[name] = BookEvent(name, event_id, _utc(first_seen), _utc(last_seen))
-    home, away, kickoff, competition, country = row
-    return EventHeader(sr_event_id, home, away, _utc(kickoff), competition, country, books)
+    books = {b.bookmaker: BookEvent(b.bookmaker, b.event_id, _utc(b.first_seen_at), _utc(b.last_seen_at))
+             for b in queries.fetch(conn, "select_event_books", BookEvent, params)}
+    return EventHeader(sr_event_id, row.home, row.away, _utc(row.kickoff), row.competition, row.country, books)
 
 
 def _utc(ts: datetime) -> datetime:
@@ -199,32 +201,54 @@ class MarketBlock:
     lines: list[LineBlock]
 
 
-_SIDE_BY_SIDE = """
-SELECT market_id, line, outcome,
-       betpawa_odds, betpawa_state, sportybet_odds, sportybet_state, bet9ja_odds, bet9ja_state,
-       best_odds, best_bookmakers,
-       betpawa_margin_pct, sportybet_margin_pct, bet9ja_margin_pct,
-       betpawa_last_changed_at, sportybet_last_changed_at, bet9ja_last_changed_at
-FROM odds_side_by_side
-WHERE sr_event_id = %(sr)s AND (%(market)s::integer IS NULL OR market_id = %(market)s::integer)
-ORDER BY market_id, line NULLS FIRST, outcome_order, outcome
-"""
+@dataclass(frozen=True, slots=True)
+class _SideBySideRow:
+    """One row of ``odds_side_by_side``: the books are columns (migration 0002)."""
+
+    market_id: int
+    line: Decimal | None
+    outcome: str
+    betpawa_odds: Decimal | None
+    betpawa_state: str | None
+    sportybet_odds: Decimal | None
+    sportybet_state: str | None
+    bet9ja_odds: Decimal | None
+    bet9ja_state: str | None
+    best_odds: Decimal | None
+    best_bookmakers: list[str] | None
+    betpawa_margin_pct: Decimal | None
+    sportybet_margin_pct: Decimal | None
+    bet9ja_margin_pct: Decimal | None
+    betpawa_last_changed_at: datetime | None
+    sportybet_last_changed_at: datetime | None
+    bet9ja_last_changed_at: datetime | None
+
+    def quotes(self) -> dict[str, BookQuote]:
+        return {"betpawa": BookQuote(self.betpawa_odds, self.betpawa_state),
+                "sportybet": BookQuote(self.sportybet_odds, self.sportybet_state),
+                "bet9ja": BookQuote(self.bet9ja_odds, self.bet9ja_state)}
+
+    def margins(self) -> dict[str, Decimal | None]:
+        return {"betpawa": self.betpawa_margin_pct, "sportybet": self.sportybet_margin_pct,
+                "bet9ja": self.bet9ja_margin_pct}
+
+    def last_changes(self) -> dict[str, datetime | None]:
+        return {"betpawa": self.betpawa_last_changed_at, "sportybet": self.sportybet_last_changed_at,
+                "bet9ja": self.bet9ja_last_changed_at}
 
 
 def side_by_side(conn: psycopg.Connection, sr_event_id: int, market_id: int | None = None) -> list[MarketBlock]:
     """The event's current odds per market and line, the books side by side (``odds_side_by_side``)."""
-    rows = _execute(conn, _SIDE_BY_SIDE, {"sr": sr_event_id, "market": market_id})
+    rows = _fetch(conn, "select_side_by_side", _SideBySideRow, {"sr": sr_event_id, "market": market_id})
     markets: dict[int, MarketBlock] = {}
     for r in rows:
-        mid, line, outcome = r[0], r[1], r[2]
-        quotes = {book: BookQuote(r[3 + 2 * i], r[4 + 2 * i]) for i, book in enumerate(BOOKS)}
-        block = markets.setdefault(mid, MarketBlock(mid, market_name(mid), []))
-        if not block.lines or block.lines[-1].line != line:  # rows come ordered by market, line
+        block = markets.setdefault(r.market_id, MarketBlock(r.market_id, market_name(r.market_id), []))
+        if not block.lines or block.lines[-1].line != r.line:  # rows come ordered by market, line
             block.lines.append(LineBlock(
-                line=line, outcomes=[],
-                margin_pct=dict(zip(BOOKS, r[11:14])),
-                last_changed_at={b: None if t is None else _utc(t) for b, t in zip(BOOKS, r[14:17])}))
-        block.lines[-1].outcomes.append(OutcomeRow(outcome, quotes, r[9], tuple(r[10] or ())))
+                line=r.line, outcomes=[], margin_pct=r.margins(),
+                last_changed_at={b: None if t is None else _utc(t) for b, t in r.last_changes().items()}))
+        block.lines[-1].outcomes.append(OutcomeRow(r.outcome, r.quotes(), r.best_odds,
+                                                   tuple(r.best_bookmakers or ())))
     return sorted(markets.values(), key=lambda m: (_CATALOGUE_ORDER.get(m.market_id, len(_CATALOGUE_ORDER)),
                                                    m.market_id))
 
@@ -258,23 +282,26 @@ class OutcomePath:
     points: list[PricePoint]
 
 
+@dataclass(frozen=True, slots=True)
+class _LineRow:
+    line_hundredths: int
+
+
 def available_lines(conn: psycopg.Connection, sr_event_id: int, market_id: int) -> list[Decimal | None]:
     """The lines of ``market_id`` that the event's history holds (any book), NULL (no line) first."""
-    rows = _execute(conn, (
-        "SELECT DISTINCT line_hundredths FROM market_odds_history "
-        "WHERE sr_event_id = %(sr)s AND market_id = %(market)s ORDER BY 1"),
-        {"sr": sr_event_id, "market": market_id})
-    return [None if h == -32768 else Decimal(h).scaleb(-2).normalize() for (h,) in rows]
+    rows = _fetch(conn, "select_history_lines", _LineRow, {"sr": sr_event_id, "market": market_id})
+    return [keys.line_of(r.line_hundredths) for r in rows]
 
 
-_PRICE_PATH = """
-SELECT bookmaker, line, outcome, captured_at, odds, active, available
-FROM odds_price_path
-WHERE sr_event_id = %(sr)s AND market_id = %(market)s AND line_hundredths = %(lh)s
-  AND (%(since)s::timestamptz IS NULL OR captured_at >= %(since)s::timestamptz)
-  AND (%(until)s::timestamptz IS NULL OR captured_at <= %(until)s::timestamptz)
-ORDER BY array_position(ARRAY['betpawa', 'sportybet', 'bet9ja'], bookmaker), outcome_order, outcome, captured_at
-"""
+@dataclass(frozen=True, slots=True)
+class _PricePathRow:
+    bookmaker: str
+    line: Decimal | None
+    outcome: str | None
+    captured_at: datetime
+    odds: Decimal | None
+    active: bool
+    available: bool
 
 
 def price_path(conn: psycopg.Connection, sr_event_id: int, market_id: int, line: Decimal | None,
@@ -284,10 +311,10 @@ def price_path(conn: psycopg.Connection, sr_event_id: int, market_id: int, line:
     ``since``/``until`` bound ``captured_at`` (inclusive); they are on the partition key, so only the
     daily partitions in range are read.
     """
-    rows = _execute(conn, _PRICE_PATH, {"sr": sr_event_id, "market": market_id, "lh": _hundredths(line),
-                                        "since": since, "until": until})
+    rows = _fetch(conn, "select_price_path", _PricePathRow, {
+        "sr": sr_event_id, "market": market_id, "lh": keys.hundredths(line), "since": since, "until": until})
     paths: dict[tuple[str, str | None], OutcomePath] = {}
-    for book, ln, outcome, captured_at, odds, active, available in rows:
-        path = paths.setdefault((book, outcome), OutcomePath(book, ln, outcome, []))
-        path.points.append(PricePoint(_utc(captured_at), odds, bool(active), bool(available)))
+    for r in rows:
+        path = paths.setdefault((r.bookmaker, r.outcome), OutcomePath(r.bookmaker, r.line, r.outcome, []))
+        path.points.append(PricePoint(_utc(r.captured_at), r.odds, bool(r.active), bool(r.available)))
     return list(paths.values())

@@ -16,7 +16,7 @@ import pandas as pd
 
 from odds_assets.archive import Archive
 from odds_assets.defs import PipelineSettings, build_definitions
-from odds_assets.defs.markets.checks import consistency
+from odds_assets.db.consistency import consistency
 from odds_assets.defs.common.partitions import bookmaker_window_partitions, partition_count
 from odds_assets.models import BOOKMAKERS
 

@@ -4,7 +4,7 @@
 SELECT array_agg(sr_event_id), array_agg(k), array_agg(coalesce(outcomes, '')), array_agg(outcomes IS NOT NULL)
 FROM (
     SELECT DISTINCT ON (sr_event_id, market_id, line_hundredths)
-           sr_event_id, (market_id::bigint << 17) + (line_hundredths + 65536) AS k, outcomes
+           sr_event_id, odds_market_key(market_id, line_hundredths) AS k, outcomes
     FROM market_odds_history
     WHERE bookmaker = %(b)s AND sr_event_id = ANY(%(ids)s) AND captured_at < %(t)s
     ORDER BY sr_event_id, market_id, line_hundredths, captured_at DESC

@@ -13,49 +13,13 @@ from typing import Any
 
 import dagster as dg
 
+from odds_assets.db.consistency import consistency
 from odds_assets.defs.common.resources import OddsDatabaseResource
-from odds_assets.models import BOOKMAKER_IDS, BOOKMAKERS
+from odds_assets.models import BOOKMAKERS
 from odds_assets.settings import PipelineSettings
 from odds_assets.windows import split_key
 
 __all__ = ["build_current_odds_checks", "freshness_by_book", "freshness_evaluation"]
-
-_CONSISTENCY_SQL = """
-WITH s AS (
-    SELECT sr_event_id, bookmaker, market_id, line, outcomes, unavailable_at, last_updated_at
-    FROM market_odds_current WHERE bookmaker = %(b)s ORDER BY random() LIMIT %(n)s)
-SELECT s.sr_event_id, s.market_id, s.line::text, s.outcomes, s.unavailable_at IS NULL AS available,
-       s.last_updated_at, h.outcomes AS h_outcomes, h.captured_at AS h_captured_at
-FROM s LEFT JOIN LATERAL (
-    SELECT outcomes, captured_at FROM market_odds_history h
-    WHERE h.sr_event_id = s.sr_event_id AND h.market_id = s.market_id AND h.bookmaker = s.bookmaker
-      AND h.line_hundredths = odds_line_hundredths(s.line)
-    ORDER BY h.captured_at DESC LIMIT 1) h ON true
-"""
-
-
-def consistency(conn: Any, book: str, sample: int, retention_days: int) -> dict[str, Any]:
-    """Compare sampled current rows of ``book`` with their latest history rows."""
-    rows = conn.execute(_CONSISTENCY_SQL, {"b": BOOKMAKER_IDS[book], "n": sample}).fetchall()
-    now = datetime.now(timezone.utc)
-    samples: list[dict[str, Any]] = []
-    missing = differing = 0
-    for sr, mid, line, outcomes, available, updated, h_outcomes, h_at in rows:
-        if h_at is None:
-            # history partitions older than the retention are dropped: only a recent row must have one
-            if (now - updated).days < retention_days:
-                missing += 1
-                if len(samples) < 10:
-                    samples.append({"sr_event_id": sr, "market_id": mid, "line": line, "problem": "no history row"})
-            continue
-        expected = outcomes if available else None
-        if h_outcomes != expected:
-            differing += 1
-            if len(samples) < 10:
-                samples.append({"sr_event_id": sr, "market_id": mid, "line": line, "current": expected,
-                                "history": h_outcomes, "history_at": h_at.isoformat()})
-    return {"sampled": len(rows), "differing": differing, "missing_history": missing, "samples": samples}
-
 
 def freshness_by_book(instance: dg.DagsterInstance, asset_key: dg.AssetKey, now: datetime
                       ) -> dict[str, dict[str, Any]]:
