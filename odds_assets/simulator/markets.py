@@ -21,7 +21,16 @@ from odds_assets.markets.catalogue import CATALOGUE, MarketSpec, OutcomeSpec
 from odds_assets.simulator._hash import h, mix, normal, uniform
 from odds_assets.simulator.world import BOOK_INDEX, SimEvent
 
-__all__ = ["InstanceDef", "InstanceState", "OutcomeDef", "MarketModel", "S_OUA_SPEC", "line_str", "signed_line"]
+__all__ = [
+    "EventState",
+    "InstanceDef",
+    "InstanceState",
+    "MarketModel",
+    "OutcomeDef",
+    "S_OUA_SPEC",
+    "line_str",
+    "signed_line",
+]
 
 # Bet9ja's "Over/Under Asian" (whole and quarter total lines) has no BetPawa twin and is not in the
 # catalogue; Bet9ja shows it on most events, so the simulator serves it as an unmapped market.
@@ -108,6 +117,10 @@ class InstanceState:
     version: int
     #: per outcome: (odds in cents or 0 = no price shown, active)
     outcomes: tuple[tuple[int, bool], ...]
+
+
+#: one event at one book at one tick: every offered instance with its state (None = removed now)
+EventState = list[tuple[InstanceDef, InstanceState | None]]
 
 
 def _book_offers(spec: MarketSpec, book: str) -> bool:
