@@ -41,7 +41,7 @@ import psycopg
 import pytest
 
 from odds_assets.archive import Archive
-from odds_assets.dagster_home import REPO_ROOT
+from odds_assets.dagster_home import CODE_LOCATION_ARGS
 from odds_assets.db.server import start_embedded
 from odds_assets.demo import _spawn
 from odds_assets.defs.scrape.partitions import WINDOW_FMT
@@ -247,7 +247,7 @@ def kill_daemon_during_run(f: Faults, w: datetime, timeout: float = 120) -> str:
     daemon.wait(timeout=10)
     bindir = Path(sys.executable).parent
     stack.processes["daemon"] = _spawn(
-        "daemon", [str(bindir / "dagster-daemon"), "run", "-w", str(REPO_ROOT / "workspace.yaml")],
+        "daemon", [str(bindir / "dagster-daemon"), "run", *CODE_LOCATION_ARGS],
         stack.env, stack.config.state / "logs")
     how = f"dagster-daemon killed -9 while run(s) {[r['partition'] for r in started]} were STARTED; restarted"
     say(how)
