@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from odds_assets.simulator.config import SimClock, SimulatorConfig
 from odds_assets.simulator.markets import EventState, InstanceDef, MarketModel
@@ -21,6 +22,8 @@ from odds_assets.simulator.truth import board_truth
 from odds_assets.simulator.world import BOOKS, SimEvent, World
 
 __all__ = ["EventState", "Simulator"]
+
+T = TypeVar("T")
 
 
 class Simulator:
@@ -62,10 +65,10 @@ class Simulator:
                     self._ticks.popitem(last=False)
             return cache
 
-    def cached(self, tick: int, key: Any, build: Callable[[], Any]) -> Any:
+    def cached(self, tick: int, key: Any, build: Callable[[], T]) -> T:
         """``build()`` once per (tick, key)."""
         cache = self._tick_cache(tick)
-        value = cache.get(key)
+        value: T | None = cache.get(key)
         if value is None:
             value = build()
             cache[key] = value

@@ -157,7 +157,7 @@ def _oua_alias_of() -> str | None:
 OUA_ALIAS_OF = _oua_alias_of()
 
 
-def bet9ja_key(inst: "InstanceDef") -> str:
+def bet9ja_key(inst: InstanceDef) -> str:
     """The Bet9ja key an instance is filed under (whole/quarter totals go to the S_OUA alias)."""
     spec = inst.spec
     if (inst.line_q is not None and inst.line_q % 4 != 2 and spec.line_kind == "total"
@@ -224,7 +224,7 @@ def _total_lines(spec: MarketSpec, mu: float) -> list[int]:
         # halves 0.5..5.5 (all books), wholes 1..5 (SportyBet, Bet9ja S_OUA) and, when Bet9ja's
         # S_OUA maps to this market, quarters 0.75..5.25 (Bet9ja only)
         lines = [2 + 4 * i for i in range(6)] + [4 * i for i in range(1, 6)]
-        if OUA_ALIAS_OF == spec.name:
+        if spec.name == OUA_ALIAS_OF:
             lines += [q for q in range(3, 22, 2)]
         return lines
     if spec is S_OUA_SPEC:
@@ -332,7 +332,7 @@ class MarketModel:
             # quarter lines under S_OUA (mapped here only when the catalogue aliases it)
             if book == "sportybet":
                 return q % 4 == 0
-            return book == "bet9ja" and OUA_ALIAS_OF == spec.name
+            return book == "bet9ja" and spec.name == OUA_ALIAS_OF
         if spec.line_kind == "asian_handicap":
             # SportyBet shows whole and half handicaps only
             return book != "sportybet" or q % 2 == 0

@@ -10,7 +10,6 @@ import pytest
 
 from odds_assets.cli import main
 from odds_assets.cli.coverage_cmd import detect_bookmaker
-
 from odds_assets_tests.test_clients.conftest import REAL, capture
 
 
