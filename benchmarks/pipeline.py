@@ -35,11 +35,11 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from odds_assets.db import migrate  # noqa: E402
-from odds_assets.db.partitions import maintain_partitions  # noqa: E402
-from odds_assets.db.server import start_embedded, stop_embedded  # noqa: E402
-from odds_assets.models import BOOKMAKERS  # noqa: E402
-from odds_assets.simulator.server import free_port  # noqa: E402
+from odds_assets.db import migrate
+from odds_assets.db.partitions import maintain_partitions
+from odds_assets.db.server import start_embedded, stop_embedded
+from odds_assets.models import BOOKMAKERS
+from odds_assets.simulator.server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,10 +51,16 @@ def worker(book: str, sim_url: str, db_url: str, archive_url: str, home: str) ->
     import dagster as dg
 
     warnings.filterwarnings("ignore")
+
+    def numbers(result: dg.ExecuteInProcessResult) -> dict[str, float]:
+        """The numeric metadata of the run's one materialisation."""
+        md = result.get_asset_materialization_events()[0].step_materialization_data.materialization.metadata
+        return {k: v.value for k, v in md.items() if isinstance(v.value, (int, float))}
+
     from odds_assets.defs import PipelineSettings, build_definitions
     from odds_assets.defs.common.io_managers import OddsDbIOManager, SnapshotArchiveIOManager
-    from odds_assets.defs.common.resources import BoardScraperResource, OddsArchiveResource, OddsDatabaseResource
     from odds_assets.defs.common.partitions import partition_key
+    from odds_assets.defs.common.resources import BoardScraperResource, OddsArchiveResource, OddsDatabaseResource
 
     class SimClockScraper(BoardScraperResource):
         sim_url: str
@@ -82,14 +88,13 @@ def worker(book: str, sim_url: str, db_url: str, archive_url: str, home: str) ->
             t1 = time.time()
             r2 = write_job.execute_in_process(instance=instance, partition_key=key)
             t2 = time.time()
-            m1 = r1.get_asset_materialization_events()[0].event_specific_data.materialization.metadata
-            m2 = r2.get_asset_materialization_events()[0].event_specific_data.materialization.metadata
+            m1, m2 = numbers(r1), numbers(r2)
             print(json.dumps({
                 "book": book, "t0": t0, "t_end": t2, "scrape_run_s": t1 - t0, "write_run_s": t2 - t1,
-                "scrape_s": m1["fetch_s"].value + m1["parse_s"].value, "fetch_s": m1["fetch_s"].value,
-                "events": m1["events_complete"].value, "markets": m1["market_instances"].value,
-                "write_s": m2["write_ms"].value / 1000, "new": m2["new"].value, "changed": m2["changed"].value,
-                "history_rows": m2["history_rows"].value}), flush=True)
+                "scrape_s": m1["fetch_s"] + m1["parse_s"], "fetch_s": m1["fetch_s"],
+                "events": m1["events_complete"], "markets": m1["market_instances"],
+                "write_s": m2["write_ms"] / 1000, "new": m2["new"], "changed": m2["changed"],
+                "history_rows": m2["history_rows"]}), flush=True)
 
 
 def run_events(events: int, pg_url: str, tmp: Path) -> tuple[float, float]:
@@ -114,9 +119,9 @@ def run_events(events: int, pg_url: str, tmp: Path) -> tuple[float, float]:
             try:
                 httpx.get(f"{sim_url}/_sim/health", timeout=1)
                 break
-            except httpx.HTTPError:
+            except httpx.HTTPError as exc:
                 if time.monotonic() > deadline:
-                    raise RuntimeError("simulator did not start")
+                    raise RuntimeError("simulator did not start") from exc
                 time.sleep(0.2)
         for book in BOOKMAKERS:
             workers.append(subprocess.Popen(
@@ -137,7 +142,8 @@ def run_events(events: int, pg_url: str, tmp: Path) -> tuple[float, float]:
                 w.stdin.flush()
             rows = [json.loads(w.stdout.readline()) for w in workers]  # type: ignore[union-attr]
             window_s = max(r["t_end"] for r in rows) - min(r["t0"] for r in rows)
-            print(f"\n{events} events/book, window {i + 1} ({label}); dispatch {min(r['t0'] for r in rows) - t_go:.2f}s")
+            dispatch_s = min(r["t0"] for r in rows) - t_go
+            print(f"\n{events} events/book, window {i + 1} ({label}); dispatch {dispatch_s:.2f}s")
             print(f"  {'book':<10}{'events':>7}{'markets':>9}{'scrape_s':>10}{'write_s':>9}{'new':>7}"
                   f"{'changed':>8}{'scrape_run_s':>13}{'write_run_s':>12}{'run_wall_s':>11}")
             for r in rows:

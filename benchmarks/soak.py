@@ -33,9 +33,9 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from odds_assets.windows import WINDOW_FMT  # noqa: E402
-from odds_assets.demo import DemoConfig, start_stack  # noqa: E402
-from odds_assets.models import BOOKMAKERS  # noqa: E402
+from odds_assets.demo import DemoConfig, start_stack
+from odds_assets.models import BOOKMAKERS
+from odds_assets.windows import WINDOW_FMT
 
 RUNS = """
 query($cursor: String) { runsOrError(limit: 200, cursor: $cursor) { ... on Runs { results {
@@ -160,10 +160,10 @@ def main() -> int:
             for p in runs_now:
                 window_run_peak = max(window_run_peak, _usage([p])[0])
             with psycopg.connect(stack.urls.odds) as conn:
-                counts = dict(conn.execute(
+                counts: dict[str, int] = dict(conn.execute(
                     "SELECT b.name, count(s.*) FROM bookmakers b LEFT JOIN snapshots s ON s.bookmaker = b.id "
                     "GROUP BY b.name").fetchall())
-                size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+                (size,) = conn.execute("SELECT pg_database_size(current_database())").fetchall()[0]
             done = min(counts.get(b, 0) for b in BOOKMAKERS)
             if done > seen:
                 seen = done
@@ -174,10 +174,10 @@ def main() -> int:
                 rss_samples.append(sample)
                 run_peaks.append(window_run_peak)
                 db_sizes.append(size / 2**20)
-                cpu = {k: max(0.0, v - cpu_before.get(k, 0.0)) for k, v in cpu_now.items()}
+                cpu_s = {k: max(0.0, v - cpu_before.get(k, 0.0)) for k, v in cpu_now.items()}
                 cpu_before, window_rss, window_run_peak = cpu_now, {}, 0.0
                 print(f"window {seen}: MiB " + ", ".join(f"{k} {v:.0f}" for k, v in sample.items())
-                      + f", run peak {run_peaks[-1]:.0f}; CPU s " + ", ".join(f"{k} {v:.0f}" for k, v in cpu.items())
+                      + f", run peak {run_peaks[-1]:.0f}; CPU s " + ", ".join(f"{k} {v:.0f}" for k, v in cpu_s.items())
                       + f"; db {size / 2**20:.1f} MiB", flush=True)
             time.sleep(2)
             if seen >= args.windows:
@@ -200,7 +200,7 @@ def main() -> int:
           f"{'wqueue_s':>8} {'wrun_s':>6} {'write_s':>7} {'lag_s':>6} {'events':>6} {'changed':>7}")
     parts: dict[str, list[float]] = {k: [] for k in ("sched", "queue", "scrape", "sensor", "wqueue", "wrun")}
     lags_by_window: dict[datetime, float] = {}
-    for book, captured, applied, write_ms, events, changed, hist in snaps:
+    for book, captured, applied, write_ms, events, changed, _hist in snaps:
         start = captured.replace(second=0, microsecond=0)
         end = start + timedelta(minutes=1)
         lag = (applied - end).total_seconds()

@@ -27,8 +27,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,14 +39,14 @@ from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from odds_assets.db import migrate  # noqa: E402
-from odds_assets.db.engine import apply_snapshot  # noqa: E402
-from odds_assets.models import BOOKMAKER_IDS, BOOKMAKERS  # noqa: E402
-from odds_assets.snapshot import Snapshot  # noqa: E402
+from odds_assets.db import migrate
+from odds_assets.db.engine import apply_snapshot
+from odds_assets.models import BOOKMAKER_IDS, BOOKMAKERS
+from odds_assets.snapshot import Snapshot
 
 T0 = datetime(2026, 11, 24, 0, 0, tzinfo=timezone.utc)
 # (market id, outcome names, lines) — shaped like a real board: half of the instances carry a line.
-SHAPES = [
+SHAPES: list[tuple[int, tuple[str, ...], list[str | None]]] = [
     (3743, ("1", "X", "2"), [None]), (4693, ("1X", "X2", "12"), [None]), (3795, ("Yes", "No"), [None]),
     (4703, ("1", "2"), [None]), (3668, ("1", "X", "2"), [None]), (3685, ("1", "X", "2"), [None]),
     (4833, ("Odd", "Even"), [None]), (3789, ("Yes", "No"), [None]), (3792, ("Yes", "No"), [None]),
@@ -64,7 +66,7 @@ INSTANCES = [(mid, names, line) for mid, names, lines in SHAPES for line in line
 ODDS_TEXT = np.array([("%.2f" % (i / 100)).rstrip("0").rstrip(".") for i in range(0, 5001)], dtype=object)
 
 
-def make_board(events: int, markets: int, seed: int) -> dict[str, object]:
+def make_board(events: int, markets: int, seed: int) -> dict[str, Any]:
     """Keys and odds (hundredths) for one book's board: arrays of equal length."""
     rng = np.random.default_rng(seed)
     inst = INSTANCES[:markets] if markets <= len(INSTANCES) else [
@@ -74,8 +76,8 @@ def make_board(events: int, markets: int, seed: int) -> dict[str, object]:
     mid = np.tile(np.array([m for m, _, _ in inst], dtype=np.int64), events)
     line_one = np.empty(len(inst), dtype=object)
     names_one = np.empty(len(inst), dtype=object)
-    for i, (_, n, l) in enumerate(inst):  # element-wise: equal-length tuples would make a 2-D array
-        line_one[i], names_one[i] = l, n
+    for i, (_, n, ln) in enumerate(inst):  # element-wise: equal-length tuples would make a 2-D array
+        line_one[i], names_one[i] = ln, n
     line = np.tile(line_one, events)
     names = np.tile(names_one, events)
     odds = rng.integers(105, 1500, size=(len(sr), int(n_out.max())))
@@ -118,7 +120,7 @@ class Bench:
         self.books = list(BOOKMAKERS[: args.books]) if args.books <= 3 else [
             BOOKMAKERS[i % 3] for i in range(args.books)]
         self.rng = np.random.default_rng(7)
-        self.boards = {}
+        self.boards: dict[str, dict[str, Any]] = {}
         for i, book in enumerate(self.books):
             b = make_board(args.events, args.markets, seed=i)
             b["enc"] = encode(b)
@@ -167,12 +169,10 @@ class Bench:
         t = T0 + timedelta(minutes=self.minute)
         frames = [(BOOKMAKER_IDS[book], b) for book, b in self.boards.items()]
         start = time.perf_counter()
-        with self.conn.transaction():
-            with self.conn.cursor() as cur:
-                with cur.copy("COPY bench_copy FROM STDIN") as copy:
-                    for bid, b in frames:
-                        for sr, mid, line, enc in zip(b["sr"].tolist(), b["mid"].tolist(), b["line"], b["enc"]):
-                            copy.write_row((sr, bid, mid, line, enc, t, t, t))
+        with self.conn.transaction(), self.conn.cursor() as cur, cur.copy("COPY bench_copy FROM STDIN") as copy:
+            for bid, b in frames:
+                for sr, mid, line, enc in zip(b["sr"].tolist(), b["mid"].tolist(), b["line"], b["enc"]):
+                    copy.write_row((sr, bid, mid, line, enc, t, t, t))
         elapsed = time.perf_counter() - start
         self.conn.execute("DROP TABLE bench_copy")
         return elapsed
@@ -185,10 +185,8 @@ class Bench:
                           "confirmed_at timestamptz)")
         data = self.full_board_csv()
         start = time.perf_counter()
-        with self.conn.transaction():
-            with self.conn.cursor() as cur:
-                with cur.copy("COPY bench_copy FROM STDIN") as copy:
-                    copy.write(data)
+        with self.conn.transaction(), self.conn.cursor() as cur, cur.copy("COPY bench_copy FROM STDIN") as copy:
+            copy.write(data)
         elapsed = time.perf_counter() - start
         self.conn.execute("DROP TABLE bench_copy")
         return elapsed
@@ -198,10 +196,10 @@ class Bench:
         self.conn.execute("CREATE TABLE bench_loop_current (LIKE market_odds_current INCLUDING DEFAULTS)")
         self.conn.execute("ALTER TABLE bench_loop_current ADD CONSTRAINT uq_bench_loop UNIQUE NULLS NOT DISTINCT "
                           "(sr_event_id, bookmaker, market_id, line)")
-        with self.conn.cursor() as cur:
-            with cur.copy("COPY bench_loop_current (sr_event_id, bookmaker, market_id, line, outcomes, "
-                          "first_seen_at, last_updated_at, confirmed_at) FROM STDIN") as copy:
-                copy.write(self.full_board_csv())
+        with self.conn.cursor() as cur, cur.copy(
+                "COPY bench_loop_current (sr_event_id, bookmaker, market_id, line, outcomes, "
+                "first_seen_at, last_updated_at, confirmed_at) FROM STDIN") as copy:
+            copy.write(self.full_board_csv())
 
     def _loop_rows(self, share: float) -> list[dict]:
         for b in self.boards.values():
@@ -216,8 +214,18 @@ class Bench:
         return out
 
     def rowloop_sqlalchemy(self, share: float) -> float:
-        from sqlalchemy import Column, DateTime, Integer, MetaData, Numeric, SmallInteger, BigInteger, Table, Text
-        from sqlalchemy import create_engine
+        from sqlalchemy import (
+            BigInteger,
+            Column,
+            DateTime,
+            Integer,
+            MetaData,
+            Numeric,
+            SmallInteger,
+            Table,
+            Text,
+            create_engine,
+        )
         from sqlalchemy.dialects.postgresql import insert
         from sqlalchemy.orm import Session
 
@@ -227,7 +235,8 @@ class Bench:
         md = MetaData()
         table = Table("bench_loop_current", md, Column("sr_event_id", BigInteger), Column("bookmaker", SmallInteger),
                       Column("market_id", Integer), Column("line", Numeric), Column("outcomes", Text),
-                      Column("first_seen_at", DateTime(timezone=True)), Column("last_updated_at", DateTime(timezone=True)),
+                      Column("first_seen_at", DateTime(timezone=True)),
+                      Column("last_updated_at", DateTime(timezone=True)),
                       Column("confirmed_at", DateTime(timezone=True)))
         rows = self._loop_rows(share)
         engine = create_engine(to_sqlalchemy_url(self.url, "psycopg"))
@@ -256,33 +265,38 @@ class Bench:
              "outcomes = EXCLUDED.outcomes, confirmed_at = EXCLUDED.confirmed_at, "
              "last_updated_at = EXCLUDED.last_updated_at")
         start = time.perf_counter()
-        with self.conn.transaction():
-            with self.conn.cursor() as cur:
-                for r in rows:
-                    cur.execute(q, r)
+        with self.conn.transaction(), self.conn.cursor() as cur:
+            for r in rows:
+                cur.execute(q, r)
         elapsed = time.perf_counter() - start
         self.conn.execute("DROP TABLE bench_loop_current")
         return elapsed
 
     def size(self, rel: str) -> int:
-        return self.conn.execute("SELECT pg_total_relation_size(%s)", (rel,)).fetchone()[0]
+        return int(_one(self.conn, "SELECT pg_total_relation_size(%s)", (rel,)))
 
     def history_size(self) -> tuple[int, int]:
         parts = [r[0] for r in self.conn.execute(
             "SELECT c.oid::regclass::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
             "WHERE i.inhparent = 'market_odds_history'::regclass")]
         total = sum(self.size(p) for p in parts)
-        rows = self.conn.execute("SELECT count(*) FROM market_odds_history").fetchone()[0]
+        rows = int(_one(self.conn, "SELECT count(*) FROM market_odds_history"))
         return total, rows
+
+
+def _one(conn: psycopg.Connection, query: str, params: tuple[Any, ...] = ()) -> Any:
+    row = conn.execute(query, params).fetchone()
+    assert row is not None, query
+    return row[0]
 
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def open_database() -> tuple[str, callable]:
+def open_database() -> tuple[str, Callable[[], object]]:
     admin = os.environ.get("ODDS_BENCH_DATABASE_URL")
-    stop = lambda: None  # noqa: E731
+    stop: Callable[[], object] = lambda: None  # noqa: E731
     if not admin:
         from odds_assets.db.server import start_embedded, stop_embedded
 
@@ -371,11 +385,13 @@ def main() -> int:
         cur_full = bench.size("market_odds_current")
         cur_bloat = cur_size / cur_full
         hot = bench.conn.execute("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables "
-                                 "WHERE relname = 'market_odds_current'").fetchone()
-        print(f"market_odds_current after {args.bloat_cycles} more {args.changed:.0%} cycles: {cur_size / 2**20:.1f} MiB, "
-              f"after VACUUM FULL {cur_full / 2**20:.1f} MiB, ratio {cur_bloat:.2f} (updates {hot[0]}, HOT {hot[1]})")
+                                 "WHERE relname = 'market_odds_current'").fetchall()[0]
+        print(f"market_odds_current after {args.bloat_cycles} more {args.changed:.0%} cycles: "
+              f"{cur_size / 2**20:.1f} MiB, after VACUUM FULL {cur_full / 2**20:.1f} MiB, ratio {cur_bloat:.2f} "
+              f"(updates {hot[0]}, HOT {hot[1]})")
         hist_bpr = hist_bytes / max(hist_rows, 1)
-        print(f"market_odds_history: {hist_rows} rows, {hist_bytes / 2**20:.1f} MiB with indexes, {hist_bpr:.0f} bytes/row")
+        print(f"market_odds_history: {hist_rows} rows, {hist_bytes / 2**20:.1f} MiB with indexes, "
+              f"{hist_bpr:.0f} bytes/row")
         own_rss = peak_rss_mb()
     finally:
         bench_conn = locals().get("bench")
@@ -386,7 +402,7 @@ def main() -> int:
     child = subprocess.run([sys.executable, __file__, "--rss-child", "--events", str(args.rss_events),
                             "--markets", str(args.markets), "--books", str(args.books), "--changed", str(args.changed)],
                            capture_output=True, text=True)
-    rss_line = [l for l in child.stdout.splitlines() if l.startswith("CHILD")]
+    rss_line = [ln for ln in child.stdout.splitlines() if ln.startswith("CHILD")]
     if child.returncode != 0 or not rss_line:
         print(child.stdout, child.stderr, file=sys.stderr)
         raise SystemExit("the peak-RSS child run failed")

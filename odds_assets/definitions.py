@@ -1,4 +1,5 @@
-"""The odds_assets Dagster code location (loaded by workspace.yaml); see ``odds_assets.defs``."""
+"""The odds_assets Dagster code location, loaded as a module (``-m odds_assets.definitions``; from a checkout,
+``[tool.dagster]`` in pyproject.toml); see ``odds_assets.defs``."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from typing import Callable, TextIO
 import httpx
 import psutil
 
-from odds_assets.dagster_home import REPO_ROOT, dagster_env
+from odds_assets.dagster_home import CODE_LOCATION_ARGS, dagster_env
 from odds_assets.db import migrate
 from odds_assets.db.server import DatabaseUrls, ensure_databases, resolve_urls, state_dir, stop_embedded
 from odds_assets.errors import DemoError
@@ -139,7 +139,8 @@ def _tail(path: Path, lines: int = 20) -> str:
 def _spawn(name: str, argv: list[str], env: dict[str, str], logs: Path) -> subprocess.Popen:
     logs.mkdir(parents=True, exist_ok=True)
     out = open(logs / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child for its lifetime
-    return subprocess.Popen(argv, env=env, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT,
+    # run in Dagster's home, not in a checkout: the code location is loaded as an installed module
+    return subprocess.Popen(argv, env=env, cwd=env.get("DAGSTER_HOME"), stdout=out, stderr=subprocess.STDOUT,
                             stdin=subprocess.DEVNULL, start_new_session=True)
 
 
@@ -189,13 +190,13 @@ def start_stack(config: DemoConfig, *, say: Callable[[str], None] = print) -> De
         say(f"simulator up: {sim_url} ({config.events} events per book)")
 
         # Create Dagster's tables once, before two processes race to do it.
-        subprocess.run([str(bindir / "dagster"), "instance", "migrate"], env=env, cwd=REPO_ROOT, check=True,
+        subprocess.run([str(bindir / "dagster"), "instance", "migrate"], env=env, cwd=env["DAGSTER_HOME"], check=True,
                        capture_output=True, timeout=300)
         stack.processes["daemon"] = _spawn(
-            "daemon", [str(bindir / "dagster-daemon"), "run", "-w", str(REPO_ROOT / "workspace.yaml")], env, logs)
+            "daemon", [str(bindir / "dagster-daemon"), "run", *CODE_LOCATION_ARGS], env, logs)
         stack.processes["webserver"] = _spawn(
             "webserver", [str(bindir / "dagster-webserver"), "-h", config.ui_host, "-p", str(config.ui_port),
-                          "-w", str(REPO_ROOT / "workspace.yaml")], env, logs)
+                          *CODE_LOCATION_ARGS], env, logs)
         _record(stack)
         say("dagster: daemon and webserver starting (schedules and sensors on)")
         _wait_http(f"{stack.ui_url}/server_info", stack.processes["webserver"], "dagster-webserver",

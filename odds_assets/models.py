@@ -12,10 +12,10 @@ Conventions (DESIGN §2, issue [clients]):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Mapping
 
 __all__ = [
     "BOOKMAKERS",

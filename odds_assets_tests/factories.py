@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
 import psycopg
 
@@ -49,8 +50,15 @@ def history_rows(conn: psycopg.Connection) -> list[tuple]:
         "outcomes FROM market_odds_history ORDER BY 1, 2, 3, 4 NULLS FIRST, 5").fetchall()
 
 
-def table_dump(conn: psycopg.Connection) -> dict[str, list[tuple]]:
-    """Everything the engine writes, for before/after comparisons."""
+def scalar(conn: psycopg.Connection, query: str, params: tuple[Any, ...] = ()) -> Any:
+    """The first column of the one row ``query`` returns (the test fails if it returns none)."""
+    row = conn.execute(query, params).fetchone()
+    assert row is not None, f"no row from {query}"
+    return row[0]
+
+
+def table_dump(conn: psycopg.Connection) -> dict[str, list[str]]:
+    """Everything the engine writes (each row's repr), for before/after comparisons."""
     out = {}
     for table in ("market_odds_current", "market_odds_history", "events", "bookmaker_events", "snapshots",
                   "bookmaker_event_history"):

@@ -14,7 +14,7 @@ from odds_assets.models import BOOKMAKERS
 __all__ = ["detect_bookmaker", "register"]
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "coverage", help="market-mapping coverage per book over event-detail responses",
         description="twin%% = mapped share of instances whose BetPawa twin exists for the same event; "

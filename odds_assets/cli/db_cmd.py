@@ -7,7 +7,7 @@ import os
 import sys
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("db", help="start/stop the embedded PostgreSQL, print URLs, migrate, maintain partitions")
     dsub = p.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     up = dsub.add_parser("up", help="start the embedded server (unless ODDS_DATABASE_URL), create databases, migrate")

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("demo", help="run the offline demo (Ctrl-C stops it); `odds demo down` stops one")
     p.add_argument("action", nargs="?", choices=["up", "down"], default="up")
     p.add_argument("--events", type=int, default=300, help="simulated events per book (default 300)")

@@ -18,7 +18,7 @@ def _timestamp(text: str) -> datetime:
     return ts.replace(tzinfo=timezone.utc) if ts.utcoffset() is None else ts.astimezone(timezone.utc)
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("history", help="each book's price path for one market line of one event",
                        description="The changes of one market line of one event at each book, from "
                                    "market_odds_history (view odds_price_path): a table, JSON or a chart.")

@@ -14,7 +14,7 @@ from odds_assets.models import BOOKMAKERS, EventOdds
 __all__ = ["register"]
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "parse", help="normalise one event-detail response (JSON lines, one per outcome)",
         description="Print {bookmaker, sr_event_id, market_id, line, outcome, odds, active} per outcome.")

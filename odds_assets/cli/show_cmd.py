@@ -7,7 +7,7 @@ import json
 import sys
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("show", help="one event's books side by side: odds, best price, margins, last changes",
                        description="Current odds of one event at betpawa, sportybet and bet9ja side by side, "
                                    "per market and line, with the best active price, each book's margin and "

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 __all__ = ["register"]
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``simulator`` subcommand."""
-    p: argparse.ArgumentParser = subparsers.add_parser(
+    p = subparsers.add_parser(
         "simulator", help="serve the offline bookmaker simulator (all three books, one port)",
         description="Serve BetPawa v4, SportyBet factsCenter and Bet9ja feapi from one seeded world. "
                     "Control: GET/POST /_sim/clock, /_sim/faults, GET /_sim/truth?book=…&t=…")

@@ -13,8 +13,8 @@ Usage::
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Sequence
 
 import httpx
 

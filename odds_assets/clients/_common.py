@@ -4,6 +4,7 @@ event parser makes before reading markets (the books reuse market ids across spo
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Collection
 from datetime import datetime, timezone
 from typing import Any
@@ -15,13 +16,13 @@ from odds_assets.errors import NormalisationError, NotFootball, UnexpectedPayloa
 __all__: list[str] = []
 
 
-def load_json(body: bytes, bookmaker: str, url: str | None = None) -> Any:
+def load_json(body: bytes | bytearray | memoryview, bookmaker: str, url: str | None = None) -> Any:
     """Decode a JSON body (orjson: floats come back as float and are turned into exact Decimals from
     their shortest repr by :func:`odds_assets.markets.normalise.decimal_or_none`)."""
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        head = body[:60].decode("utf-8", "replace")
+        head = bytes(body[:60]).decode("utf-8", "replace")
         raise UnexpectedPayload(f"body is not JSON ({exc}; starts {head!r})", bookmaker=bookmaker,
                                 url=url) from None
 
@@ -58,7 +59,9 @@ class Fields:
             return str(value)
         raise self.error(f"expected a non-empty string, got {value!r}", f"{path}.{key}" if path else key)
 
-    def football(self, sport: str, name: Any, football: Collection[str], path: str) -> None:
+    # below the `str` method the builtin type is spelled builtins.str in annotations
+    def football(self, sport: builtins.str, name: Any, football: Collection[builtins.str],
+                 path: builtins.str) -> None:
         """Raise NotFootball unless ``sport`` (the book's sport id, read at ``path``) is football.
 
         Called before any market is read: a basketball or tennis event carries market ids that
@@ -70,7 +73,7 @@ class Fields:
         raise NotFootball(f"sport {named} is not football ({expected})", bookmaker=self.bookmaker,
                           event_id=self.event_id, path=path, sport=sport)
 
-    def int_id(self, value: Any, path: str) -> int:
+    def int_id(self, value: Any, path: builtins.str) -> int:
         """A numeric id given as int or digit string."""
         if isinstance(value, int) and not isinstance(value, bool):
             return value

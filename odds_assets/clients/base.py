@@ -25,10 +25,10 @@ import asyncio
 import email.utils
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, ClassVar, Sequence
+from typing import Any, ClassVar
 
 import httpx
 import orjson
@@ -116,21 +116,21 @@ def assemble_board(bookmaker: str, raw: Sequence[RawResponse], parse_listing: Pa
     events: list[EventOdds] = []
     failures: list[EventFailure] = []
     for event_id in listing.event_ids:
-        r = details.get(event_id)
-        if r is None:
+        detail = details.get(event_id)
+        if detail is None:
             failures.append(EventFailure(bookmaker, event_id, "no detail response in the archive",
                                          "MissingResponse", sr_ids.get(event_id)))
             continue
-        if r.kind == "error":
-            fields = _error_fields(r)
+        if detail.kind == "error":
+            fields = _error_fields(detail)
             failures.append(EventFailure(bookmaker, event_id, str(fields.get("reason", "unknown error")),
                                          str(fields.get("error_type", "BookmakerError")),
                                          sr_ids.get(event_id)))
             continue
         try:
-            parsed = parse_detailed(r.body)
+            parsed = parse_detailed(detail.body)
         except OddsAssetsError as exc:
-            reason = str(exc) if r.url in str(exc) else f"{exc} [{r.url}]"
+            reason = str(exc) if detail.url in str(exc) else f"{exc} [{detail.url}]"
             failures.append(EventFailure(bookmaker, event_id, reason, type(exc).__name__,
                                          sr_ids.get(event_id)))
             continue
@@ -174,8 +174,16 @@ class BookmakerClient:
     """
 
     bookmaker: ClassVar[str] = ""
-    parse_listing: ClassVar[ParseListing]
-    parse_event_detailed: ClassVar[ParseDetailed]
+
+    @staticmethod
+    def parse_listing(raw: Sequence[RawResponse]) -> Listing:
+        """The book's listing parser (a :data:`ParseListing`; each book module's ``parse_listing``)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def parse_event_detailed(body: bytes) -> ParsedEvent:
+        """The book's event parser (a :data:`ParseDetailed`; each book's ``parse_event_detailed``)."""
+        raise NotImplementedError
 
     def __init__(self, settings: ClientSettings, *, transport: httpx.AsyncBaseTransport | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:

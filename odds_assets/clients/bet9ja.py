@@ -16,10 +16,11 @@ lines and ``S_OUA`` whole/quarter lines. A value of "1" is a placeholder, not a 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
 from functools import cache
-from typing import Any, Sequence
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from odds_assets.clients._common import Fields, load_json, split_teams

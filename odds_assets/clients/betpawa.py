@@ -17,9 +17,10 @@ before its markets are read.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Sequence
+from typing import Any
 from urllib.parse import quote
 
 import orjson

@@ -18,8 +18,9 @@ Usage::
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Mapping
+from typing import Any, Self
 
 __all__ = [
     "Bet9jaSettings",
@@ -103,7 +104,7 @@ class ClientSettings:
             raise ValueError(f"{self.bookmaker}: page_size must be 1..100 (the books cap pages at 100)")
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> ClientSettings:
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Self:
         """Defaults, then ``ODDS_<BOOK>_*`` variables, then keyword overrides."""
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
@@ -123,7 +124,7 @@ class ClientSettings:
     def _extra_env(cls) -> tuple[tuple[str, type], ...]:
         return ()
 
-    def with_(self, **changes: Any) -> ClientSettings:
+    def with_(self, **changes: Any) -> Self:
         return replace(self, **changes)
 
 

@@ -13,10 +13,12 @@ an event whose ``sport.id`` is not ``sr:sport:1`` is refused (:class:`~odds_asse
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Sequence
 from decimal import Decimal
 from functools import cache
-from typing import Any, Sequence
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from odds_assets.clients._common import Fields, load_json, utc_from_epoch_ms
@@ -209,10 +211,9 @@ def parse_listing_page(body: bytes, url: str | None = None) -> tuple[list[str], 
             path = f"data.tournaments[{t}].events[{e}]"
             event_id = f.str(item, "eventId", path, allow_int=False)
             ids.append(event_id)
-            try:
+            # the detail decides; a listing item without SR id is still listed
+            with contextlib.suppress(OddsAssetsError):
                 sr_ids[event_id] = sr_id_of(item, f, path)
-            except OddsAssetsError:
-                pass  # the detail decides; a listing item without SR id is still listed
     return ids, sr_ids, total
 
 

@@ -1,20 +1,30 @@
-"""Apply the alembic migrations in ``migrations/`` to a database (one call, idempotent)."""
+"""Apply the alembic migrations in ``odds_assets/db/migrations/`` to a database (one call, idempotent).
+
+The migrations ship inside the package and the alembic configuration is built here, so an installed
+wheel migrates a database from any working directory (no ``alembic.ini`` at run time). Developers'
+``alembic`` command line reads the same folder from ``[tool.alembic]`` in ``pyproject.toml``.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["current_revision", "head_revision", "upgrade"]
-
-_ROOT = Path(__file__).resolve().parents[2]
-
-
-def _config(url: str):
+if TYPE_CHECKING:
     from alembic.config import Config
 
-    cfg = Config(str(_ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(_ROOT / "migrations"))
-    cfg.attributes["url"] = url
+__all__ = ["MIGRATIONS", "current_revision", "head_revision", "upgrade"]
+
+#: the alembic script directory (env.py, script.py.mako, versions/), installed with the package
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def _config(url: str) -> Config:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["url"] = url  # read by env.py; never written into a file
     return cfg
 
 
@@ -33,6 +43,7 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 def current_revision(url: str) -> str | None:
+    """The revision the database at ``url`` is at (None before the first migration)."""
     import psycopg
 
     with psycopg.connect(url) as conn:
@@ -44,7 +55,10 @@ def current_revision(url: str) -> str | None:
 
 
 def head_revision() -> str:
-    """The newest revision in ``migrations/``."""
+    """The newest revision in ``migrations/versions/``."""
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(_config("postgresql://unused")).get_current_head()
+    head = ScriptDirectory.from_config(_config("postgresql://unused")).get_current_head()
+    if head is None:
+        raise RuntimeError(f"no migrations found in {MIGRATIONS}")
+    return head

@@ -17,6 +17,7 @@ Fallback when the wheel cannot run: ``initdb``/``pg_ctl`` found on PATH or via `
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -26,6 +27,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from odds_assets.errors import DatabaseNotConfigured
@@ -185,7 +187,7 @@ def _system_bindir() -> Path | None:
     return None
 
 
-def _run_as_postgres_user() -> dict:
+def _run_as_postgres_user() -> dict[str, Any]:
     if os.geteuid() != 0:
         return {}
     # PostgreSQL refuses to run as root; reuse the wheel's system user.
@@ -279,7 +281,5 @@ def ensure_databases(urls: DatabaseUrls) -> None:
         with psycopg.connect(admin, autocommit=True, connect_timeout=10) as conn:
             from psycopg import sql
 
-            try:
+            with contextlib.suppress(psycopg.errors.DuplicateDatabase):  # created concurrently by another process
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            except psycopg.errors.DuplicateDatabase:
-                pass  # created concurrently by another process

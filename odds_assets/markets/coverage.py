@@ -91,7 +91,8 @@ def _pct(value: float | None) -> str:
 
 def format_table(rows: Mapping[str, BookCoverage]) -> str:
     """A fixed-width table, one line per book."""
-    head = f"{'bookmaker':<10} {'events':>6} {'instances':>9} {'mapped':>6} {'all%':>6} {'twinnable':>9} {'twin_mapped':>11} {'twin%':>6} {'bp%':>6}"
+    head = (f"{'bookmaker':<10} {'events':>6} {'instances':>9} {'mapped':>6} {'all%':>6} {'twinnable':>9} "
+            f"{'twin_mapped':>11} {'twin%':>6} {'bp%':>6}")
     lines = [head]
     for c in rows.values():
         lines.append(f"{c.bookmaker:<10} {c.events:>6} {c.instances:>9} {c.mapped:>6} {_pct(c.all_share):>6} "

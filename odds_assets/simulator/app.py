@@ -16,7 +16,8 @@ Control endpoints (JSON):
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
@@ -30,9 +31,11 @@ from odds_assets.simulator.world import BOOKS
 
 __all__ = ["SimulatorApp", "create_app"]
 
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
+# the ASGI types (as httpx's ASGITransport and uvicorn declare them)
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
 
 _HANDLERS = {"betpawa": betpawa.handle, "sportybet": sportybet.handle, "bet9ja": bet9ja.handle}
 # Query parameters that only bust caches; a retry with a new value is still "the same request".
@@ -104,7 +107,7 @@ class SimulatorApp:
         req = Request(method=scope["method"], path=scope["path"], query=query, headers=headers, body=body)
         try:
             resp = await self.dispatch(req)
-        except Exception as exc:  # a simulator bug must show as a 500 the test can see, not a hang
+        except Exception as exc:  # noqa: BLE001 - a simulator bug must show as a 500 the test can see, not a hang
             resp = json_response({"error": type(exc).__name__, "message": str(exc)}, status=500)
         out_headers = [(b"content-type", resp.content_type.encode()),
                        (b"content-length", str(len(resp.body)).encode())]

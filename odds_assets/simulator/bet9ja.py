@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from odds_assets.simulator._http import Effects, Request, Response, json_response
 from odds_assets.simulator._hash import h
+from odds_assets.simulator._http import Effects, Request, Response, json_response
 from odds_assets.simulator.markets import bet9ja_key, line_str
 
 if TYPE_CHECKING:
@@ -45,7 +45,8 @@ def _start(ev: SimEvent) -> str:
     return ev.kickoff_dt.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _odds_block(sim: Simulator, ev: SimEvent, tick: int) -> tuple[dict[str, str], dict[str, dict[str, Any]], list[dict[str, Any]]]:
+def _odds_block(sim: Simulator, ev: SimEvent, tick: int
+                ) -> tuple[dict[str, str], dict[str, dict[str, Any]], list[dict[str, Any]]]:
     odds: dict[str, str] = {}
     aux: dict[str, dict[str, Any]] = {}
     mk: dict[str, dict[str, Any]] = {}
@@ -114,7 +115,8 @@ def handle(sim: Simulator, req: Request, tick: int, fx: Effects) -> Response:
         ev = sim.event_at("bet9ja", k, tick)
         if ev is None:
             return _error("Event not found", kind="detail")
-        body = sim.detail_body("bet9ja", ev, tick, None, lambda: orjson.dumps({"R": "OK", "D": event_dict(sim, ev, tick)}))
+        body = sim.detail_body("bet9ja", ev, tick, None,
+                               lambda: orjson.dumps({"R": "OK", "D": event_dict(sim, ev, tick)}))
         return Response(200, body, "application/json", kind="detail")
     return json_response({"R": "E", "D": None}, status=404)
 

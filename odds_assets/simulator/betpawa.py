@@ -133,7 +133,8 @@ def _market_obj(ev: SimEvent, insts: list[tuple[InstanceDef, InstanceState]], pr
             row: dict[str, Any] = {
                 "id": str(374_000_000 + h(inst.key, r, 6) % 1_000_000),
                 "handicap": q,
-                "formattedHandicap": line_str(q) if (q is not None and kind in ("european_handicap", "other")) else None,
+                "formattedHandicap": (line_str(q) if (q is not None and kind in ("european_handicap", "other"))
+                                      else None),
                 "prices": prices[r:r + cols],
             }
             if specifier and q is not None:
@@ -291,7 +292,7 @@ def _by_queries(sim: Simulator, req: Request, tick: int, fx: Effects) -> Respons
         return _bad_request("Request is empty")
     if not _wants_json(req):
         return Response(200, protobuf_body(sim.config.seed, raw), "application/x-protobuf", kind="listing")
-    out = []
+    out: list[dict[str, Any]] = []
     pk = _price_key(sim, fx)
     for query in queries:
         try:

@@ -1,4 +1,6 @@
-"""The simulator's core: world + market model + clock + caches, shared by the HTTP app and the truth.
+"""The simulator's core: world + market model + clock + caches, shared by the HTTP app and the truth
+(which reads the per-tick states through :class:`odds_assets.simulator.truth.BoardStates` and imports
+nothing of this module).
 
 Per (book, event, tick) the market states are computed once and kept, and so is the latest rendered
 body per (book, event), so a board scraped within one tick costs one computation per event; ticks
@@ -11,16 +13,17 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from odds_assets.simulator.config import SimClock, SimulatorConfig
-from odds_assets.simulator.markets import InstanceDef, InstanceState, MarketModel
+from odds_assets.simulator.markets import EventState, InstanceDef, MarketModel
+from odds_assets.simulator.truth import board_truth
 from odds_assets.simulator.world import BOOKS, SimEvent, World
 
-__all__ = ["Simulator", "EventState"]
+__all__ = ["EventState", "Simulator"]
 
-#: one event at one book at one tick: every offered instance with its state (None = removed now)
-EventState = list[tuple[InstanceDef, InstanceState | None]]
+T = TypeVar("T")
 
 
 class Simulator:
@@ -62,10 +65,10 @@ class Simulator:
                     self._ticks.popitem(last=False)
             return cache
 
-    def cached(self, tick: int, key: Any, build: Callable[[], Any]) -> Any:
+    def cached(self, tick: int, key: Any, build: Callable[[], T]) -> T:
         """``build()`` once per (tick, key)."""
         cache = self._tick_cache(tick)
-        value = cache.get(key)
+        value: T | None = cache.get(key)
         if value is None:
             value = build()
             cache[key] = value
@@ -136,8 +139,6 @@ class Simulator:
 
     def ground_truth(self, book: str, t: float | None = None) -> dict[int, Any]:
         """What ``book`` shows at time ``t`` (default now), normalised; see :mod:`.truth`."""
-        from odds_assets.simulator.truth import board_truth
-
         return board_truth(self, book, self.tick(t))
 
     @staticmethod

@@ -21,7 +21,16 @@ from odds_assets.markets.catalogue import CATALOGUE, MarketSpec, OutcomeSpec
 from odds_assets.simulator._hash import h, mix, normal, uniform
 from odds_assets.simulator.world import BOOK_INDEX, SimEvent
 
-__all__ = ["InstanceDef", "InstanceState", "OutcomeDef", "MarketModel", "S_OUA_SPEC", "line_str", "signed_line"]
+__all__ = [
+    "EventState",
+    "InstanceDef",
+    "InstanceState",
+    "MarketModel",
+    "OutcomeDef",
+    "S_OUA_SPEC",
+    "line_str",
+    "signed_line",
+]
 
 # Bet9ja's "Over/Under Asian" (whole and quarter total lines) has no BetPawa twin and is not in the
 # catalogue; Bet9ja shows it on most events, so the simulator serves it as an unmapped market.
@@ -110,6 +119,10 @@ class InstanceState:
     outcomes: tuple[tuple[int, bool], ...]
 
 
+#: one event at one book at one tick: every offered instance with its state (None = removed now)
+EventState = list[tuple[InstanceDef, InstanceState | None]]
+
+
 def _book_offers(spec: MarketSpec, book: str) -> bool:
     if book == "betpawa":
         return spec.betpawa_id is not None
@@ -144,7 +157,7 @@ def _oua_alias_of() -> str | None:
 OUA_ALIAS_OF = _oua_alias_of()
 
 
-def bet9ja_key(inst: "InstanceDef") -> str:
+def bet9ja_key(inst: InstanceDef) -> str:
     """The Bet9ja key an instance is filed under (whole/quarter totals go to the S_OUA alias)."""
     spec = inst.spec
     if (inst.line_q is not None and inst.line_q % 4 != 2 and spec.line_kind == "total"
@@ -211,7 +224,7 @@ def _total_lines(spec: MarketSpec, mu: float) -> list[int]:
         # halves 0.5..5.5 (all books), wholes 1..5 (SportyBet, Bet9ja S_OUA) and, when Bet9ja's
         # S_OUA maps to this market, quarters 0.75..5.25 (Bet9ja only)
         lines = [2 + 4 * i for i in range(6)] + [4 * i for i in range(1, 6)]
-        if OUA_ALIAS_OF == spec.name:
+        if spec.name == OUA_ALIAS_OF:
             lines += [q for q in range(3, 22, 2)]
         return lines
     if spec is S_OUA_SPEC:
@@ -319,7 +332,7 @@ class MarketModel:
             # quarter lines under S_OUA (mapped here only when the catalogue aliases it)
             if book == "sportybet":
                 return q % 4 == 0
-            return book == "bet9ja" and OUA_ALIAS_OF == spec.name
+            return book == "bet9ja" and spec.name == OUA_ALIAS_OF
         if spec.line_kind == "asian_handicap":
             # SportyBet shows whole and half handicaps only
             return book != "sportybet" or q % 2 == 0

@@ -45,9 +45,9 @@ class ServerThread:
         self.app = app
         self.host = host
         self.port = port or free_port(host)
+        # uvicorn (>= 0.29) captures signals only when run in the main thread, so this thread leaves
+        # the test process's handlers alone
         self._server = uvicorn.Server(_config(app, host, self.port, "warning"))
-        # uvicorn installs signal handlers only in the main thread; this one must not
-        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self._thread = threading.Thread(target=self._server.run, name="odds-simulator", daemon=True)
 
     @property

@@ -77,7 +77,7 @@ def _outcome_desc(inst: InstanceDef, label: str, bp: str | None, embeds_line: bo
 
 
 def _market_obj(inst: InstanceDef, state: InstanceState, tick_seconds: int, appear_tick: int) -> dict[str, Any]:
-    outcomes = []
+    outcomes: list[dict[str, Any]] = []
     for o, p, (cents, active) in zip(inst.outcomes, inst.probs, state.outcomes):
         embeds = inst.spec.outcomes[o.index].sportybet is None
         outcomes.append({

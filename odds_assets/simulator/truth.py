@@ -10,16 +10,22 @@ a suspended outcome that still shows a price is ``Outcome(odds=price, active=Fal
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from odds_assets.models import Event, EventOdds, Market, Outcome
-from odds_assets.simulator.markets import line_str
+from odds_assets.simulator.markets import EventState, line_str
+from odds_assets.simulator.world import SimEvent
 
-if TYPE_CHECKING:
-    from odds_assets.simulator.engine import Simulator
-    from odds_assets.simulator.world import SimEvent
+__all__ = ["BoardStates", "board_truth", "event_truth", "truth_to_json"]
 
-__all__ = ["board_truth", "event_truth", "truth_to_json"]
+
+class BoardStates(Protocol):
+    """What the truth reads of a simulator (``engine.Simulator``, which calls this module): the board
+    and the per-tick instance states the renderers use."""
+
+    def board(self, book: str, tick: int) -> list[SimEvent]: ...
+
+    def event_state(self, book: str, ev: SimEvent, tick: int) -> EventState: ...
 
 
 def _country(book: str, ev: SimEvent) -> str:
@@ -34,7 +40,7 @@ def _book_event_id(book: str, ev: SimEvent) -> str:
     return str(ev.bet9ja_id)
 
 
-def event_truth(sim: Simulator, book: str, ev: SimEvent, tick: int) -> EventOdds:
+def event_truth(sim: BoardStates, book: str, ev: SimEvent, tick: int) -> EventOdds:
     """One event as ``book`` shows it during ``tick``."""
     home, away = ev.team_names(book)
     event = Event(bookmaker=book, sr_event_id=ev.sr_id, bookmaker_event_id=_book_event_id(book, ev),
@@ -65,7 +71,7 @@ def event_truth(sim: Simulator, book: str, ev: SimEvent, tick: int) -> EventOdds
     return EventOdds(event=event, markets=tuple(markets), unmapped=unmapped, instances_total=total)
 
 
-def board_truth(sim: Simulator, book: str, tick: int) -> dict[int, EventOdds]:
+def board_truth(sim: BoardStates, book: str, tick: int) -> dict[int, EventOdds]:
     """Every event on ``book``'s board during ``tick``, keyed by SportRadar id."""
     return {ev.sr_id: event_truth(sim, book, ev, tick) for ev in sim.board(book, tick)}
 

@@ -156,6 +156,21 @@ def _book_name(base: str, book: str) -> str:
     return base + " FC" if with_fc else base
 
 
+@lru_cache(maxsize=64)
+def _team_names(seed: int, comp_index: int) -> tuple[str, ...]:
+    # 18 distinct team names per competition, drawn from places × patterns
+    names: list[str] = []
+    j = 0
+    while len(names) < 18:
+        p = _PLACES[h(seed, _S_TEAM, comp_index, j, 7) % len(_PLACES)]
+        pat = _PATTERNS[h(seed, _S_TEAM, comp_index, j, 8) % len(_PATTERNS)]
+        name = pat.format(p=p)
+        if name not in names:
+            names.append(name)
+        j += 1
+    return tuple(names)
+
+
 class World:
     """Events and board membership as a function of time; holds no mutable state."""
 
@@ -187,7 +202,7 @@ class World:
         r = h(s, _S_COMP, k) % _TOTAL_WEIGHT
         ci = next(i for i, c in enumerate(_CUMULATIVE) if r < c)
         comp = COMPETITIONS[ci]
-        teams = self._teams(ci)
+        teams = _team_names(self.seed, ci)
         hi = choice_index(len(teams), s, _S_TEAM, k, 1)
         ai = choice_index(len(teams) - 1, s, _S_TEAM, k, 2)
         if ai >= hi:
@@ -199,20 +214,6 @@ class World:
         goals = 2.0 + uniform(s, _S_STRENGTH, k, 2) * 1.2
         return SimEvent(k=k, sr_id=50_000_000 + k, competition=comp, home_base=teams[hi],
                         away_base=teams[ai], appear_at=appear, kickoff=kickoff, strength=strength, goals=goals)
-
-    @lru_cache(maxsize=64)
-    def _teams(self, comp_index: int) -> tuple[str, ...]:
-        # 18 distinct team names per competition, drawn from places × patterns
-        names: list[str] = []
-        j = 0
-        while len(names) < 18:
-            p = _PLACES[h(self.seed, _S_TEAM, comp_index, j, 7) % len(_PLACES)]
-            pat = _PATTERNS[h(self.seed, _S_TEAM, comp_index, j, 8) % len(_PATTERNS)]
-            name = pat.format(p=p)
-            if name not in names:
-                names.append(name)
-            j += 1
-        return tuple(names)
 
     def listed(self, ev: SimEvent, book: str) -> bool:
         """Whether ``book`` lists this event at all (BetPawa, the reference, lists everything)."""

@@ -38,6 +38,7 @@ def test_429_honours_retry_after() -> None:
     book = FakeBetPawa(3)
     book.faults["detail:1"] = lambda n: httpx.Response(429, headers={"retry-after": "0.03"}) if n == 1 else None
     import odds_assets.clients as api
+
     from .conftest import fast_settings
 
     async def go() -> tuple[BoardScrape, list[tuple[str, float]]]:
@@ -194,9 +195,9 @@ def test_delay_holds_the_slot() -> None:
 
 
 def test_fetch_board_needs_context() -> None:
-    from odds_assets.clients import client_for
-
     import pytest
+
+    from odds_assets.clients import client_for
 
     with pytest.raises(RuntimeError, match="async with"):
         asyncio.run(client_for("betpawa").fetch_board())

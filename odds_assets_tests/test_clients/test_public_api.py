@@ -5,7 +5,7 @@ kick-off; unknown bookmakers are refused."""
 from __future__ import annotations
 
 import csv
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -46,7 +46,7 @@ def test_event_agrees_across_books(parsed: dict[str, EventOdds]) -> None:
     for odds in parsed.values():
         assert odds.event.sr_event_id == 68995116
         assert odds.event.kickoff == kickoff
-        assert odds.event.kickoff.utcoffset().total_seconds() == 0
+        assert odds.event.kickoff.utcoffset() == timedelta(0)
     assert parsed["betpawa"].event.bookmaker_event_id == "33289995"
     assert parsed["bet9ja"].event.bookmaker_event_id == "769895636"
     assert parsed["sportybet"].event.home == "Wuhan Three Towns FC"

@@ -14,7 +14,8 @@ def test_defaults_per_book(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
     bp, sb, b9 = (settings_from_env(b) for b in ("betpawa", "sportybet", "bet9ja"))
     assert isinstance(bp, BetPawaSettings) and isinstance(sb, SportyBetSettings) and isinstance(b9, Bet9jaSettings)
-    assert (bp.concurrency, bp.delay_ms, sb.concurrency, sb.delay_ms, b9.concurrency, b9.delay_ms) == (50, 0, 50, 0, 15, 25)
+    assert (bp.concurrency, bp.delay_ms, sb.concurrency, sb.delay_ms, b9.concurrency, b9.delay_ms) == (
+        50, 0, 50, 0, 15, 25)
     assert bp.base_url == "https://www.betpawa.ng" and bp.brand == "betpawa-nigeria" and bp.api_version == "v4"
     assert sb.base_url == "https://www.sportybet.com" and b9.base_url == "https://sports.bet9ja.com"
 

@@ -6,7 +6,8 @@ markets. Per book: the real capture still parses, a copy with its sport field ch
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import orjson
 import pytest

@@ -1,7 +1,7 @@
-"""The code location as a whole: it loads (in-process and through ``dagster definitions validate -w
-workspace.yaml`` with no environment), names and defaults, the bounded partition count after a simulated
-year, maintenance, and the consistency and kick-off checks (the archive format and quarantine are
-tested in ``test_archive`` and ``test_quality``)."""
+"""The code location as a whole: it loads (in-process and through ``dagster definitions validate -m
+odds_assets.definitions`` with no environment), names and defaults, the bounded partition count after a
+simulated year, maintenance, and the consistency and kick-off checks (the archive format and quarantine
+are tested in ``test_archive`` and ``test_quality``)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import dagster as dg
 import pandas as pd
 
 from odds_assets.archive import Archive
+from odds_assets.dagster_home import CODE_LOCATION_ARGS
 from odds_assets.defs import PipelineSettings, build_definitions
 from odds_assets.db.consistency import consistency
 from odds_assets.defs.common.partitions import bookmaker_window_partitions, partition_count
@@ -48,8 +49,8 @@ def test_dagster_cli_validates_workspace_without_environment(tmp_path: Path) -> 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ODDS_", "DAGSTER_"))}
     env["DAGSTER_HOME"] = str(tmp_path)  # an empty home: no storage configured, nothing to connect to
     (tmp_path / "dagster.yaml").write_text((REPO / "dagster.yaml").read_text())
-    out = subprocess.run([str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-w",
-                          "workspace.yaml"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    out = subprocess.run([str(Path(sys.executable).parent / "dagster"), "definitions", "validate", *CODE_LOCATION_ARGS],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
 
 

@@ -6,11 +6,11 @@ import os
 import shutil
 import socket
 import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterator
 
 import httpx
 import psutil

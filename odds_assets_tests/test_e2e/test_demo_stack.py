@@ -13,8 +13,7 @@ import psycopg
 import pytest
 
 from odds_assets.models import BOOKMAKER_IDS, BOOKMAKERS
-from odds_assets_tests.test_e2e._stack import (
-    artifacts_dir, current_of, graphql, history_as_of, running_stack, truth)
+from odds_assets_tests.test_e2e._stack import artifacts_dir, current_of, graphql, history_as_of, running_stack, truth
 
 pytestmark = pytest.mark.e2e
 

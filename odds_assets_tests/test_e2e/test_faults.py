@@ -27,6 +27,7 @@ cause in its event log (GraphQL).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -41,11 +42,12 @@ import psycopg
 import pytest
 
 from odds_assets.archive import Archive
-from odds_assets.dagster_home import REPO_ROOT
+from odds_assets.dagster_home import CODE_LOCATION_ARGS
 from odds_assets.db.server import start_embedded
 from odds_assets.demo import _spawn
 from odds_assets.windows import WINDOW_FMT
 from odds_assets.models import BOOKMAKER_IDS, BOOKMAKERS
+from odds_assets_tests.factories import scalar
 from odds_assets_tests.test_e2e._stack import current_of, graphql, history_as_of, running_stack, truth
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
@@ -200,11 +202,11 @@ def kill_postgres_during_write(f: Faults, w: datetime, timeout: float = 120) -> 
                 how = f"during a write transaction on the odds database: {rows[0][1]} {rows[0][2]!r}"
                 break
             if started_at is None:
-                st = dag.execute(
-                    "SELECT count(*) FROM runs r JOIN run_tags t ON t.run_id = r.run_id "
+                st = scalar(
+                    dag, "SELECT count(*) FROM runs r JOIN run_tags t ON t.run_id = r.run_id "
                     "WHERE r.pipeline_name = 'write_odds_job' AND r.status = 'STARTED' "
                     "AND t.key IN ('dagster/partition', 'dagster/asset_partition_range_end') "
-                    "AND t.value LIKE %s", (f"%|{_wkey(w)}",)).fetchone()[0]
+                    "AND t.value LIKE %s", (f"%|{_wkey(w)}",))
                 if st:
                     started_at = time.monotonic()
             elif time.monotonic() - started_at > 20:
@@ -214,10 +216,8 @@ def kill_postgres_during_write(f: Faults, w: datetime, timeout: float = 120) -> 
         assert how, f"no write of {_wkey(w)} started within {timeout} s"
         procs = _postmaster_procs(pgdata)
         for p in procs:
-            try:
+            with contextlib.suppress(psutil.NoSuchProcess):
                 p.send_signal(signal.SIGKILL)
-            except psutil.NoSuchProcess:
-                pass
     psutil.wait_procs(procs, timeout=10)
     t0 = time.monotonic()
     server = start_embedded(pgdata)
@@ -239,15 +239,13 @@ def kill_daemon_during_run(f: Faults, w: datetime, timeout: float = 120) -> str:
     else:
         raise AssertionError(f"no scrape run of {_wkey(w)} started within {timeout} s")
     daemon = stack.processes["daemon"]
-    try:
+    with contextlib.suppress(psutil.NoSuchProcess):
         f.orphans += [c.pid for c in psutil.Process(daemon.pid).children(recursive=True)]
-    except psutil.NoSuchProcess:
-        pass
     os.kill(daemon.pid, signal.SIGKILL)
     daemon.wait(timeout=10)
     bindir = Path(sys.executable).parent
     stack.processes["daemon"] = _spawn(
-        "daemon", [str(bindir / "dagster-daemon"), "run", "-w", str(REPO_ROOT / "workspace.yaml")],
+        "daemon", [str(bindir / "dagster-daemon"), "run", *CODE_LOCATION_ARGS],
         stack.env, stack.config.state / "logs")
     how = f"dagster-daemon killed -9 while run(s) {[r['partition'] for r in started]} were STARTED; restarted"
     say(how)
@@ -452,8 +450,9 @@ def test_expected_windows_written_and_failures_reported(faulted):
         text = run_log_text(f, r["run_id"])
         cause = [ln for ln in text.splitlines() if any(s in ln for s in (
             "Error", "error", "archive", "403", "could not", "connection", "terminat", "in the past", "runtime"))]
-        assert cause, f"failed run {r['run_id']} ({r['job']} {r['partition'] or r['range']}) names no cause:\n{text[-1500:]}"
-        f.notes.append(f"failed run {r['job']} {r['partition'] or r['range']}: {cause[-1][:200]}")
+        what = f"{r['job']} {r['partition'] or r['range']}"
+        assert cause, f"failed run {r['run_id']} ({what}) names no cause:\n{text[-1500:]}"
+        f.notes.append(f"failed run {what}: {cause[-1][:200]}")
     # the write run whose process was killed: reported failed, the log naming the signal
     for run_id in f.killed_runs:
         run = next(r for r in f.runs("write_odds_job") if r["run_id"] == run_id)

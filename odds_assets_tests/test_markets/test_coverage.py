@@ -20,6 +20,6 @@ def test_real_capture_coverage() -> None:
         assert row.matched_events == 1
         assert row.twinnable >= 90 and row.twin_share is not None and row.twin_share >= 0.95, row
         assert row.all_share is not None and 0.4 <= row.all_share <= 0.7, row
-    assert rows["sportybet"].betpawa_share >= 0.95
+    assert rows["sportybet"].betpawa_share is not None and rows["sportybet"].betpawa_share >= 0.95
     table = format_table(rows)
     assert table.splitlines()[0].split()[0] == "bookmaker" and len(table.splitlines()) == 4

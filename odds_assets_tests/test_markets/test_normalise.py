@@ -17,6 +17,7 @@ def test_decimal_or_none() -> None:
     assert decimal_or_none(3) == Decimal(3)
     for none in (None, 0.0, "0.00", "1", 1, "1.0"):
         assert decimal_or_none(none) is None, none
+    bad: object
     for bad in ("evens", True, [], "NaN", "inf"):
         with pytest.raises(ValueError):
             decimal_or_none(bad)

@@ -112,7 +112,7 @@ def _capture(book: str) -> PathTypes:
 
 def _simulated(app: SimulatorApp, book: str, n: int = 25) -> PathTypes:
     sim = app.sim
-    reqs = []
+    reqs: list[tuple[str, str, dict[str, Any]]] = []
     for ev in sim.board(book, sim.tick())[:n]:
         if book == "betpawa":
             reqs.append(("GET", f"/api/sportsbook/v4/events/{ev.betpawa_id}", {"headers": BP_HEADERS}))

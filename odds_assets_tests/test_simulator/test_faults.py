@@ -13,6 +13,8 @@ import orjson
 import pytest
 
 from odds_assets.clients import RetryPolicy, client_for, parse_event, settings_from_env
+from odds_assets.clients.settings import ClientSettings
+from odds_assets.models import BoardScrape, RawResponse
 from odds_assets.simulator import SimulatorApp, parse_faults
 
 from .conftest import BP_HEADERS, T0, bp_listing_query, fetch, get, make_app
@@ -140,7 +142,7 @@ _EXPECTED_ERROR = {
 }
 
 
-def _client_settings(book: str, **kw: Any):  # type: ignore[no-untyped-def]
+def _client_settings(book: str, **kw: Any) -> ClientSettings:
     values: dict[str, Any] = {"base_url": "http://sim", "retry": RetryPolicy.fast(), "delay_ms": 0, "timeout_s": 5.0}
     values.update(kw)
     return settings_from_env(book, **values)
@@ -157,7 +159,7 @@ def test_real_client_sees_the_fault(book: str, kind: str) -> None:
     app = make_app(faults={book: {kind: 1.0, "scope": "detail"}}, slow_seconds=1.0)
     settings = _client_settings(book, timeout_s=0.2 if kind == "slow" else 5.0)
 
-    async def go():  # type: ignore[no-untyped-def]
+    async def go() -> RawResponse:
         async with client_for(book, settings, transport=httpx.ASGITransport(app=app)) as client:
             return await client.fetch_event(_event_id(app, book))
 
@@ -171,7 +173,7 @@ def test_real_client_recovers_from_transient_faults_and_matches_truth() -> None:
     spec = "*:429=0.1,500=0.05,502=0.05,503=0.05,html=0.05,truncated=0.05,rename=0.5"
     app = make_app(events=40, faults=spec)
 
-    async def go(book: str):  # type: ignore[no-untyped-def]
+    async def go(book: str) -> BoardScrape:
         settings = _client_settings(book).with_(retry=RetryPolicy(
             max_attempts=10, backoff_base_s=0.001, backoff_cap_s=0.002, retry_after_cap_s=0.001,
             blocked_attempts=10, blocked_backoff_base_s=0.001, blocked_backoff_cap_s=0.002))

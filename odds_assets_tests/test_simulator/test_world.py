@@ -4,19 +4,21 @@ competitors missing ~5 % of events) and clock control, in-process and over ``/_s
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 
-from odds_assets.simulator import Simulator, SimulatorConfig, ground_truth
+from odds_assets.simulator import Simulator, SimulatorApp, SimulatorConfig, ground_truth
 
 from .conftest import BP_HEADERS, T0, bp_listing_query, fetch, get, make_app
 
 
-def _all_requests(app_for_ids) -> list[tuple[str, str, dict]]:  # type: ignore[no-untyped-def]
+def _all_requests(app_for_ids: SimulatorApp) -> list[tuple[str, str, dict[str, Any]]]:
     sim = app_for_ids.sim
     tick = sim.tick()
     bp = sim.board("betpawa", tick)[:5]
     b9 = sim.board("bet9ja", tick)[:5]
-    reqs: list[tuple[str, str, dict]] = [
+    reqs: list[tuple[str, str, dict[str, Any]]] = [
         ("GET", "/api/sportsbook/v4/categories/list/all", {"headers": BP_HEADERS}),
         ("GET", "/api/sportsbook/v4/categories/list/2?includeRegions=true", {"headers": BP_HEADERS}),
         ("GET", "/api/sportsbook/v4/events/lists/by-queries", {"params": {"q": bp_listing_query()},

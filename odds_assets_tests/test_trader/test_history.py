@@ -81,11 +81,11 @@ def test_table_reads_down_each_books_changes(board, capsys):
     assert code == 0
     assert out.splitlines()[0] == f"Home {SR} v Away {SR} · SR {SR} · over_under_ft (5000) · line 2.5"
     rows = [line.split() for line in out.splitlines()]
-    sb = rows.index(["sportybet", f"(event", f"sp{SR})"])
+    sb = rows.index(["sportybet", "(event", f"sp{SR})"])
     assert rows[sb + 1] == ["captured_at", "(UTC)", "Over", "Under"]
     assert rows[sb + 2] == ["2026-11-24", "12:01:00", "1.90", "1.90"]
     assert rows[sb + 3] == ["2026-11-24", "12:06:00", "gone", "gone"]
-    b9 = rows.index(["bet9ja", f"(event", f"be{SR})"])
+    b9 = rows.index(["bet9ja", "(event", f"be{SR})"])
     assert rows[b9 + 1] == ["—", "no", "changes", "recorded"]
 
     code, out, _ = run(capsys, "history", str(SR), "--market", "1x2_ft")

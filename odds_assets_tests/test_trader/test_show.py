@@ -17,7 +17,7 @@ from odds_assets_tests.test_trader.conftest import SR
 
 def margin_pct(*odds: str) -> Decimal:
     """Overround − 1 in percent: Σ 1/odds − 1."""
-    return (sum(Decimal(1) / Decimal(o) for o in odds) - 1) * 100
+    return (sum((Decimal(1) / Decimal(o) for o in odds), Decimal(0)) - 1) * 100
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

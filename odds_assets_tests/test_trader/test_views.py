@@ -9,7 +9,7 @@ import psycopg
 
 from odds_assets.cli import main
 from odds_assets.db import migrate
-from odds_assets_tests.factories import at
+from odds_assets_tests.factories import at, scalar
 from odds_assets_tests.test_trader.conftest import OU, SR, X12, apply_board
 
 
@@ -100,7 +100,7 @@ def test_downgrade_and_upgrade_round_trip(odds_db_url: str, odds_conn: psycopg.C
     from alembic import command
 
     apply_board(odds_conn)
-    before = odds_conn.execute("SELECT count(*) FROM odds_side_by_side").fetchone()[0]
+    before = scalar(odds_conn, "SELECT count(*) FROM odds_side_by_side")
     assert migrate.current_revision(odds_db_url) == migrate.head_revision()
 
     command.downgrade(migrate._config(odds_db_url), "0001")
@@ -109,7 +109,7 @@ def test_downgrade_and_upgrade_round_trip(odds_db_url: str, odds_conn: psycopg.C
         "SELECT to_regclass('odds_side_by_side'), to_regclass('odds_price_path')").fetchone()
     assert views == (None, None)
     # only the views go: the data of 0001 stays
-    assert odds_conn.execute("SELECT count(*) FROM market_odds_history").fetchone()[0] > 0
+    assert scalar(odds_conn, "SELECT count(*) FROM market_odds_history") > 0
     # a database not yet migrated to 0002 gets a clear hint, not a traceback
     monkeypatch.setenv("ODDS_DATABASE_URL", odds_db_url)
     assert main(["show", str(SR)]) == 2
@@ -117,5 +117,5 @@ def test_downgrade_and_upgrade_round_trip(odds_db_url: str, odds_conn: psycopg.C
 
     migrate.upgrade(odds_db_url)
     assert migrate.current_revision(odds_db_url) == migrate.head_revision()
-    assert odds_conn.execute("SELECT count(*) FROM odds_side_by_side").fetchone()[0] == before
-    assert odds_conn.execute("SELECT count(*) FROM odds_price_path WHERE sr_event_id = %s", (SR,)).fetchone()[0] > 0
+    assert scalar(odds_conn, "SELECT count(*) FROM odds_side_by_side") == before
+    assert scalar(odds_conn, "SELECT count(*) FROM odds_price_path WHERE sr_event_id = %s", (SR,)) > 0

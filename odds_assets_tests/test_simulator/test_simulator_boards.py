@@ -1,6 +1,5 @@
 """The three clients against the project's simulator in-process (httpx.ASGITransport): whole boards
-come back complete, and parse_board rebuilds them from their raw responses. Skipped while the
-simulator package is not importable."""
+come back complete, and parse_board rebuilds them from their raw responses."""
 
 from __future__ import annotations
 
@@ -9,18 +8,16 @@ import asyncio
 import httpx
 import pytest
 
-from odds_assets.models import BOOKMAKERS
-
-from .conftest import assert_reparses, fast_settings
+from odds_assets.clients import client_for
+from odds_assets.models import BOOKMAKERS, BoardScrape
+from odds_assets.simulator import create_app
+from odds_assets_tests.test_clients.conftest import assert_reparses, fast_settings
 
 
 @pytest.mark.parametrize("bookmaker", BOOKMAKERS)
 def test_simulated_board(bookmaker: str) -> None:
-    app_module = pytest.importorskip("odds_assets.simulator.app")
-    from odds_assets.clients import client_for
-
-    async def go():  # type: ignore[no-untyped-def]
-        transport = httpx.ASGITransport(app=app_module.create_app())
+    async def go() -> BoardScrape:
+        transport = httpx.ASGITransport(app=create_app())
         async with client_for(bookmaker, fast_settings(bookmaker), transport=transport) as client:
             return await client.fetch_board()
 

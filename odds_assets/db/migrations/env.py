@@ -1,4 +1,5 @@
-"""Alembic environment: online migrations only, URL from the caller or ODDS_DATABASE_URL."""
+"""Alembic environment: online migrations only, URL from the caller (``odds_assets.db.migrate``) or
+ODDS_DATABASE_URL (the developers' ``alembic`` command line, configured in ``pyproject.toml``)."""
 
 from __future__ import annotations
 

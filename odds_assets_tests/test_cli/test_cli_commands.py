@@ -1,5 +1,5 @@
-"""odds_assets.cli.parse_cmd and coverage_cmd (kept with the client tests: the CLI modules are thin
-wrappers over odds_assets.clients): output shape, exact keys, book detection, exit codes."""
+"""odds_assets.cli.parse_cmd and coverage_cmd (thin wrappers over odds_assets.clients, run on the real
+captures the client tests read): output shape, exact keys, book detection, exit codes."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ import pytest
 
 from odds_assets.cli import main
 from odds_assets.cli.coverage_cmd import detect_bookmaker
-
-from .conftest import REAL, capture
+from odds_assets_tests.test_clients.conftest import REAL, capture
 
 
 def test_parse_prints_one_object_per_outcome(capsys: pytest.CaptureFixture[str]) -> None:
