@@ -30,9 +30,10 @@ from __future__ import annotations
 import gzip
 import io
 import uuid
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import orjson
 import pandas as pd
@@ -327,7 +328,7 @@ class Archive:
 
     def prune(self, before: date) -> list[str]:
         """Delete every day folder older than ``before`` (all bookmakers); returns what was deleted."""
-        deleted = []
+        deleted: list[str] = []
         if not self.root.exists():
             return deleted
         for book_dir in self.root.iterdir():

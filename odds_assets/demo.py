@@ -9,6 +9,7 @@ database, the archive, Dagster's storage) stays in the state folder for the next
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -16,10 +17,11 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TextIO
 
 import httpx
 import psutil
@@ -92,16 +94,12 @@ def _stop_tree(pid: int, timeout: float = 15.0) -> None:
         return
     procs = [root, *root.children(recursive=True)]
     for p in procs:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             p.send_signal(signal.SIGTERM)
-        except psutil.NoSuchProcess:
-            pass
     _, alive = psutil.wait_procs(procs, timeout=timeout)
     for p in alive:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             p.kill()
-        except psutil.NoSuchProcess:
-            pass
     psutil.wait_procs(alive, timeout=5)
 
 
@@ -270,7 +268,7 @@ def run_foreground(config: DemoConfig, out: TextIO = sys.stdout) -> int:
 
     stopping = False
 
-    def on_signal(signum, frame):  # noqa: ANN001 - signal handler signature
+    def on_signal(signum, frame):
         nonlocal stopping
         stopping = True
 

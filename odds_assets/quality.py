@@ -228,9 +228,11 @@ def kickoff_disagreements(events: pd.DataFrame, others: Mapping[str, pd.DataFram
         compared += len(j)
         diff = (j["kickoff"] - j["kickoff_other"]).abs()
         disagreeing += int((diff > tol).sum())
-        for row in j[diff > tol].head(10).itertuples():
-            bad.append({"sr_event_id": int(row.sr_event_id), "book": book, "kickoff": row.kickoff.isoformat(),
-                        "other": row.kickoff_other.isoformat()})
+        hit = j[diff > tol].head(10)
+        for sr, kickoff, kickoff_other in zip(hit["sr_event_id"].tolist(), hit["kickoff"].tolist(),
+                                              hit["kickoff_other"].tolist()):
+            bad.append({"sr_event_id": int(sr), "book": book, "kickoff": kickoff.isoformat(),
+                        "other": kickoff_other.isoformat()})
     return KickoffFigures(compared, disagreeing, tuple(bad))
 
 
@@ -262,7 +264,8 @@ def evaluate(summary: ScrapeSummary, previous: ScrapeSummary | None, rules: Qual
         "band": rules.overround_band, "worst_market_types": dict(ov.by_market)})
 
     v = completeness(s, previous, rules.completeness_min_ratio)
-    res["completeness"] = CheckOutcome(v.ok, v.reason if not v.ok else f"{v.events} complete events of {b.listed} listed", {
+    described = v.reason if not v.ok else f"{v.events} complete events of {b.listed} listed"
+    res["completeness"] = CheckOutcome(v.ok, described, {
         "listed": b.listed, "listing_complete": b.listing_complete, "events_complete": v.events,
         "previous_events_complete": v.previous_events if v.previous_events is not None else -1,
         "ratio": round(v.ratio, 4) if v.ratio is not None else -1.0, "min_ratio": rules.completeness_min_ratio,

@@ -15,9 +15,10 @@ strings and URLs are resources configured with ``dg.EnvVar`` and resolved when a
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from odds_assets.quality import QualityRules
 

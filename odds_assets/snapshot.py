@@ -17,10 +17,10 @@ backslash. Odds and lines are canonical: no exponent, no trailing zeros, no ``-0
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Iterable
 
 import pandas as pd
 
@@ -132,7 +132,7 @@ class Snapshot:
     def captured_at_utc(self) -> datetime:
         return self.captured_at.astimezone(timezone.utc)
 
-    def without(self, problems: dict[int, SnapshotError]) -> "Snapshot":
+    def without(self, problems: dict[int, SnapshotError]) -> Snapshot:
         """This snapshot without the events in ``problems`` (their errors added to ``rejected``)."""
         if not problems:
             return self

@@ -80,7 +80,13 @@ from odds_assets.db import keys, queries
 from odds_assets.errors import SnapshotError
 from odds_assets.models import BOOKMAKER_IDS
 from odds_assets.snapshot import (
-    MARKET_COLUMNS, Snapshot, canonical_decimal, check_snapshot, event_problems, outcome_problems)
+    MARKET_COLUMNS,
+    Snapshot,
+    canonical_decimal,
+    check_snapshot,
+    event_problems,
+    outcome_problems,
+)
 
 __all__ = ["WritePlan", "WriteResult", "apply_snapshot", "plan_snapshot", "write_plan"]
 
@@ -133,7 +139,9 @@ def _read_state(conn: psycopg.Connection, query: str, params: dict) -> pd.DataFr
     """(sr_event_id, k, outcomes, available) of a state query that aggregates into four arrays: one
     round trip and one binary value per column (reading 25,000 rows row by row costs 3x more)."""
     with conn.cursor(binary=True) as cur:
-        sr, k, outcomes, available = cur.execute(query, params).fetchone()
+        row = cur.execute(query, params).fetchone()
+    assert row is not None  # an aggregate without GROUP BY returns one row
+    sr, k, outcomes, available = row
     return pd.DataFrame({
         "sr_event_id": np.array(sr or [], dtype=np.int64),
         "k": np.array(k or [], dtype=np.int64),
@@ -163,16 +171,17 @@ def _copy_rows(conn: psycopg.Connection, stage: str, rows) -> None:
     """Create the staging table of ``create_<stage>`` (db/sql) and ``COPY`` ``rows`` into it with
     ``copy_<stage>``."""
     conn.execute(queries.load(f"create_{stage}"))
-    with conn.cursor() as cur:
-        with cur.copy(queries.load(f"copy_{stage}")) as copy:
-            for row in rows:
-                copy.write_row(row)
+    with conn.cursor() as cur, cur.copy(queries.load(f"copy_{stage}")) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _state_frame(conn: psycopg.Connection, query: str, params: dict) -> pd.DataFrame:
     """(sr_event_id, k, captured_at, outcomes) of select_history_at: outcomes None = a gone row."""
     with conn.cursor(binary=True) as cur:
-        sr, k, ts, outcomes, priced = cur.execute(query, params).fetchone()
+        row = cur.execute(query, params).fetchone()
+    assert row is not None  # an aggregate without GROUP BY returns one row
+    sr, k, ts, outcomes, priced = row
     return pd.DataFrame({
         "sr_event_id": np.array(sr or [], dtype=np.int64), "k": np.array(k or [], dtype=np.int64),
         "captured_at": pd.Series(ts or [], dtype=object),
@@ -472,7 +481,7 @@ def _plan_history(conn: psycopg.Connection, params: dict, board: pd.DataFrame, c
     for key in all_keys:
         sr = key[0]
         p = p_state.get(key)
-        old_w = at_t[key] if key in at_t else p
+        old_w = at_t.get(key, p)
         new_w = board_state.get(key) if sr in complete else p
         want_t = new_w != p
         fix_t = False
@@ -492,7 +501,7 @@ def _plan_history(conn: psycopg.Connection, params: dict, board: pd.DataFrame, c
                     effect["unchanged"] += 1
         n = nexts.get(sr)
         if n is not None:
-            n_state = at_n[key] if key in at_n else old_w
+            n_state = at_n.get(key, old_w)
             if new_w != old_w:  # N's classification follows the state before it: keep its row true
                 _reclassify(n_deltas, n, _kind(old_w, n_state, key in p_state or key in at_t),
                             _kind(new_w, n_state, key in p_state or want_t))
@@ -529,7 +538,7 @@ def _write_history(conn: psycopg.Connection, params: dict, plan: _HistoryPlan) -
             **params, "ts": times, **{k: [plan.n_deltas[n][k] for n in times] for k in plan.truth}})
     if not plan.touched:
         return
-    for day in {row[3].date() for row in plan.rows if row[5] == "u"} - {params["t"].date()}:
+    for day in {row[3].date() for row in plan.rows if row[5] == "u" and row[3] is not None} - {params["t"].date()}:
         conn.execute(queries.load("create_history_partition"), {"day": day})
     _copy_rows(conn, "plan_stage", plan.rows + [(sr, *keys.split_key(k), None, None, "x" if removed_rows else "k")
                                               for (sr, k), removed_rows in plan.touched.items()])
@@ -621,14 +630,14 @@ def _plan_names(conn: psycopg.Connection, params: dict, events: pd.DataFrame, co
         new_w = board[sr] if sr in complete else p
         if sr in at_t and (new_w == p or at_t[sr] != new_w):
             plan.append((sr, t, *(None,) * len(_META), "d"))
-        if new_w != p and at_t.get(sr) != new_w:
+        if new_w is not None and new_w != p and at_t.get(sr) != new_w:
             plan.append((sr, t, *new_w, "u"))
         n = nexts.get(sr)
         if n is not None:
             n_meta = at_n.get(sr, old_w)
             if sr in at_n and n_meta == new_w:
                 plan.append((sr, n, *(None,) * len(_META), "d"))
-            elif n_meta != new_w and sr not in at_n:
+            elif n_meta is not None and n_meta != new_w and sr not in at_n:
                 plan.append((sr, n, *n_meta, "u"))
     return _NamePlan(ids=ids, rows=plan)
 

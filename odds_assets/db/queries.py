@@ -12,7 +12,7 @@ a record is read by attribute, never by position, and the row type drives static
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,7 +26,7 @@ _SQL_DIR = Path(__file__).with_name("sql")
 RowT = TypeVar("RowT")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> str:
     """The text of ``sql/<name>.sql``."""
     return (_SQL_DIR / f"{name}.sql").read_text()

@@ -88,7 +88,8 @@ def resolve_market(arg: str) -> int:
         if spec.name == text and spec.betpawa_id is not None:
             return spec.betpawa_id
     near = sorted(s.name for s in CATALOGUE if s.betpawa_id is not None and text.lower() in s.name)
-    hint = f"; did you mean {', '.join(near[:8])}?" if near else " (use a catalogue name such as 1x2_ft, or a BetPawa id)"
+    hint = (f"; did you mean {', '.join(near[:8])}?" if near
+            else " (use a catalogue name such as 1x2_ft, or a BetPawa id)")
     raise TraderError(f"unknown market {arg!r}{hint}")
 
 

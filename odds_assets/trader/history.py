@@ -10,8 +10,17 @@ from typing import Any
 import psycopg
 
 from odds_assets.trader.data import (
-    BOOKS, EventHeader, OutcomePath, PricePoint, TraderError, available_lines, format_line, load_event,
-    market_name, price_path)
+    BOOKS,
+    EventHeader,
+    OutcomePath,
+    PricePoint,
+    TraderError,
+    available_lines,
+    format_line,
+    load_event,
+    market_name,
+    price_path,
+)
 from odds_assets.trader.text import GONE, NOT_OFFERED, fmt_odds, fmt_time, iso, num
 
 __all__ = ["HistoryData", "choose_line", "load_history", "render_json", "render_table"]

@@ -7,10 +7,8 @@ from typing import Any
 
 import psycopg
 
-from odds_assets.trader.data import (
-    BOOKS, EventHeader, MarketBlock, format_line, load_event, side_by_side)
-from odds_assets.trader.text import (
-    NOT_OFFERED, fmt_odds, fmt_pct, fmt_time, iso, num, quote_cell)
+from odds_assets.trader.data import BOOKS, EventHeader, MarketBlock, format_line, load_event, side_by_side
+from odds_assets.trader.text import NOT_OFFERED, fmt_odds, fmt_pct, fmt_time, iso, num, quote_cell
 
 __all__ = ["ShowData", "load_show", "render_json", "render_table"]
 

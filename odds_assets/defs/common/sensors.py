@@ -22,7 +22,8 @@ def describe_failure(run: dg.DagsterRun, step_errors: Sequence[str], run_message
         window = (tags[RANGE_START_TAG].split("|")[-1] + ".." + tags.get(RANGE_END_TAG, "").split("|")[-1])
     cause = next((e for e in step_errors if e), None) or run_message or "unknown"
     cause = " ".join(cause.split())[:500]
-    return f"odds run failed: job={run.job_name} bookmaker={book} window={window or '-'} run={run.run_id[:8]} cause={cause}"
+    return (f"odds run failed: job={run.job_name} bookmaker={book} window={window or '-'} run={run.run_id[:8]} "
+            f"cause={cause}")
 
 
 def build_run_failure_sensor(jobs: Sequence[dg.UnresolvedAssetJobDefinition]) -> dg.SensorDefinition:

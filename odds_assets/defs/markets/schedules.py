@@ -12,7 +12,8 @@ import dagster as dg
 __all__ = ["build_maintenance"]
 
 
-def build_maintenance(odds_retention: dg.AssetsDefinition) -> tuple[dg.UnresolvedAssetJobDefinition, dg.ScheduleDefinition]:
+def build_maintenance(odds_retention: dg.AssetsDefinition
+                      ) -> tuple[dg.UnresolvedAssetJobDefinition, dg.ScheduleDefinition]:
     job = dg.define_asset_job("maintain_odds_job", selection=dg.AssetSelection.assets(odds_retention),
                               description="History partitions ahead, expired ones dropped, archive pruned.")
     schedule = dg.ScheduleDefinition(name="maintain_odds_schedule", job=job, cron_schedule="7 * * * *",
