@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from odds_assets.db import queries
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -35,11 +37,11 @@ def upgrade(url: str, revision: str = "head") -> None:
 
     # Serialise concurrent migrators (demo start, tests, several Dagster processes) on one server.
     with psycopg.connect(url, autocommit=True) as lock_conn:
-        lock_conn.execute("SELECT pg_advisory_lock(hashtext('odds_assets.migrate'))")
+        lock_conn.execute(queries.load("lock_migrations"))
         try:
             command.upgrade(_config(url), revision)
         finally:
-            lock_conn.execute("SELECT pg_advisory_unlock(hashtext('odds_assets.migrate'))")
+            lock_conn.execute(queries.load("unlock_migrations"))
 
 
 def current_revision(url: str) -> str | None:
@@ -48,7 +50,7 @@ def current_revision(url: str) -> str | None:
 
     with psycopg.connect(url) as conn:
         try:
-            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            row = conn.execute(queries.load("select_schema_revision")).fetchone()
         except psycopg.errors.UndefinedTable:
             return None
     return row[0] if row else None

@@ -1,9 +1,9 @@
 """Loads the SQL statements in ``db/sql/`` (one statement per file, named verb_object) and reads their
 rows as typed records.
 
-The project's statements live in ``db/sql/`` and code elsewhere runs them by name; migrations keep
-their DDL, and the few administrative statements of ``migrate`` and ``server`` (alembic's lock and
-version, ``CREATE DATABASE``) stay with the code that needs them.
+Every statement the project runs lives in ``db/sql/`` and code runs it by name; only the migrations
+keep their DDL (a migration is a frozen record of what it did). Identifiers (a partition, a database)
+are composed with ``psycopg.sql.Identifier`` into ``{placeholders}``, never formatted as text.
 
 Rows come back through psycopg's ``class_row``: columns are matched to a dataclass's fields by name, so
 a record is read by attribute, never by position, and the row type drives static typing.

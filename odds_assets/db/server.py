@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from odds_assets.db import queries
 from odds_assets.errors import DatabaseNotConfigured
 
 __all__ = [
@@ -282,4 +283,4 @@ def ensure_databases(urls: DatabaseUrls) -> None:
             from psycopg import sql
 
             with contextlib.suppress(psycopg.errors.DuplicateDatabase):  # created concurrently by another process
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+                conn.execute(sql.SQL(queries.load("create_database")).format(name=sql.Identifier(name)))
