@@ -18,8 +18,8 @@ from odds_assets.errors import WindowClosed, WindowNotOpen
 from odds_assets.models import BOOKMAKERS, BoardScrape, EventOdds
 from odds_assets.scrape import ScrapedWindow, check_window, other_books_events, previous_summary, scrape_window
 from odds_assets.settings import PipelineSettings
-from odds_assets.snapshot import build_snapshot
 from odds_assets.simulator import ServerThread, SimulatorApp, SimulatorConfig, create_app
+from odds_assets.snapshot import build_snapshot
 from odds_assets.summary import BoardFigures, OverroundFigures, QuarantineFigures, ScrapeSummary, Timings
 from odds_assets_tests.factories import event_odds, market
 

@@ -35,10 +35,10 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Iterable, Mapping
 
 __all__ = [
     "META_FIELDS",
@@ -72,9 +72,17 @@ def norm_line(line: object) -> Decimal | None:
     if d == 0:
         return Decimal(0)
     n = d.normalize()
-    if n.as_tuple().exponent > 0:
+    if _exponent(n) > 0:
         n = n.quantize(Decimal(1))
     return n
+
+
+def _exponent(d: Decimal) -> int:
+    """The exponent of a finite decimal (``as_tuple`` types it with the ``"n"``/``"N"``/``"F"`` of NaN
+    and infinity)."""
+    exp = d.as_tuple().exponent
+    assert isinstance(exp, int), f"not finite: {d!r}"
+    return exp
 
 
 def _norm_odds(odds: object) -> Decimal | None:
@@ -82,7 +90,7 @@ def _norm_odds(odds: object) -> Decimal | None:
         return None
     d = odds if isinstance(odds, Decimal) else Decimal(str(odds))
     n = d.normalize()
-    if n.as_tuple().exponent > 0:
+    if _exponent(n) > 0:
         n = n.quantize(Decimal(1))
     return n
 
@@ -98,7 +106,8 @@ def canonical_text(value: Decimal) -> str:
     ``"10"``, ``Decimal("-0.750")`` -> ``"-0.75"``)."""
     if not value.is_finite():
         raise ValueError(f"not finite: {value!r}")
-    sign, digits, exp = value.as_tuple()
+    sign, digits, _ = value.as_tuple()
+    exp = _exponent(value)
     text = "".join(map(str, digits))
     if exp >= 0:
         text = text + "0" * exp
@@ -309,7 +318,9 @@ class ReferenceModel:
             if available:
                 last_confirmed = listings[-1]
             else:  # the latest complete scrape of its event before it went gone
+                assert unavailable_at is not None
                 last_confirmed = max(t for t in listings if t < unavailable_at)
+            assert last_updated is not None  # set by the first observation
             out[key] = CurrentRow(outcomes=observed[-1][1], available=available, first_seen_at=observed[0][0],
                                   last_updated_at=last_updated, unavailable_at=unavailable_at,
                                   last_confirmed_at=last_confirmed)

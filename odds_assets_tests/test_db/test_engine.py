@@ -13,8 +13,7 @@ from odds_assets.db.engine import apply_snapshot
 from odds_assets.errors import SnapshotError
 from odds_assets.models import Event, EventOdds, Market, Outcome
 from odds_assets.snapshot import Snapshot, build_snapshot
-from odds_assets_tests.factories import (
-    T0, at, current_rows, event_odds, history_rows, market, snap, table_dump)
+from odds_assets_tests.factories import T0, at, current_rows, event_odds, history_rows, market, snap, table_dump
 
 X12 = market(3743, None, "2.40", "3.30", "3.00")
 X12_MOVED = market(3743, None, "2.50", "3.30", "2.90")
@@ -279,7 +278,8 @@ def test_statement_count_does_not_grow_with_the_board(odds_conn, monkeypatch):
     import psycopg
 
     calls = {"execute": 0, "copy": 0}
-    real_conn_execute, real_cur_execute, real_copy = psycopg.Connection.execute, psycopg.Cursor.execute, psycopg.Cursor.copy
+    real_conn_execute, real_cur_execute = psycopg.Connection.execute, psycopg.Cursor.execute
+    real_copy = psycopg.Cursor.copy
 
     def count(kind, real):
         def wrapper(self, *args, **kwargs):

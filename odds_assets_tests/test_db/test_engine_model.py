@@ -41,7 +41,12 @@ from odds_assets.db.engine import apply_snapshot
 from odds_assets.models import Event, EventOdds, Market, Outcome
 from odds_assets.snapshot import Snapshot, build_snapshot
 from odds_assets_tests.test_db.reference_model import (
-    ReferenceModel, canonical_text, decode_outcomes, encode_outcomes, norm_line)
+    ReferenceModel,
+    canonical_text,
+    decode_outcomes,
+    encode_outcomes,
+    norm_line,
+)
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
 SLOTS = 8
@@ -321,7 +326,7 @@ def reset(conn) -> None:
 
 
 def _rejected(obj) -> set[tuple]:
-    return {(e.bookmaker, e.sr_event_id, e.field) for e in getattr(obj, "rejected")}
+    return {(e.bookmaker, e.sr_event_id, e.field) for e in obj.rejected}
 
 
 def _fmt(d: dict) -> str:

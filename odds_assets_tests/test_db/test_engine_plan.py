@@ -21,11 +21,10 @@ class _Rollback(Exception):
 def test_a_plan_writes_nothing(odds_conn) -> None:
     apply_snapshot(odds_conn, snap(0, event_odds(1, X12, OU25)))
     before = table_dump(odds_conn)
-    with pytest.raises(_Rollback):
-        with odds_conn.transaction():
-            plan = plan_snapshot(odds_conn, snap(5, event_odds(1, X12_MOVED), event_odds(2, X12)))
-            assert table_dump(odds_conn) == before
-            raise _Rollback
+    with pytest.raises(_Rollback), odds_conn.transaction():
+        plan = plan_snapshot(odds_conn, snap(5, event_odds(1, X12_MOVED), event_odds(2, X12)))
+        assert table_dump(odds_conn) == before
+        raise _Rollback
     assert plan.counts == {"new": 1, "changed": 1, "unchanged": 0, "gone": 1, "back": 0}
     assert sorted(plan.stage["kind"]) == ["c", "g", "n"] and plan.event_ids == [1, 2]
     assert plan.history is None and not plan.historical and not plan.removed  # all live

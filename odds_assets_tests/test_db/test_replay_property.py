@@ -73,7 +73,8 @@ def _apply(conn, minutes, events):
     return apply_snapshot(conn, snap(minutes, *[event_odds(sr, *ms) for sr, ms in sorted(events.items())]))
 
 
-@settings(max_examples=int(os.environ.get("ODDS_HYPOTHESIS_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=int(os.environ.get("ODDS_HYPOTHESIS_EXAMPLES", "60")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(board(), min_size=1, max_size=6))
 def test_in_order_history_replays_to_current_and_matches_model(prop_conn, boards):
     _reset(prop_conn)
@@ -97,7 +98,8 @@ def test_in_order_history_replays_to_current_and_matches_model(prop_conn, boards
         prev[key] = outcomes
 
 
-@settings(max_examples=int(os.environ.get("ODDS_HYPOTHESIS_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=int(os.environ.get("ODDS_HYPOTHESIS_EXAMPLES", "60")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.integers(0, 8), board()), min_size=1, max_size=7))
 def test_any_order_history_replays_to_current(prop_conn, timed_boards):
     """Windows applied out of order (backfills) and repeated (re-runs) keep the invariant."""

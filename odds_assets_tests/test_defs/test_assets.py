@@ -6,29 +6,26 @@ the checks' per-partition results."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import dagster as dg
 
 from odds_assets.archive import Archive
 from odds_assets.defs.common.partitions import partition_key
 
+from ..factories import scalar
+from ._dagster import checks as _checks
+from ._dagster import failure_messages
+from ._dagster import materializations as _materializations
+from ._dagster import meta as meta_of
 from .conftest import STEP, T0, Pipeline, current_markets, history_as_of, truth_events, truth_markets
-
-
-def _materializations(result: dg.ExecuteInProcessResult, asset: str) -> list[dg.AssetMaterialization]:
-    return [e.event_specific_data.materialization for e in result.get_asset_materialization_events()
-            if e.event_specific_data.materialization.asset_key == dg.AssetKey(asset)]
-
-
-def _checks(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
-    return {e.check_name: e for e in result.get_asset_check_evaluations()}
 
 
 def test_live_scrape_archives_then_write_equals_truth(pipeline: Pipeline) -> None:
     result = pipeline.scrape("betpawa", T0)
     assert result.success
     [mat] = _materializations(result, "odds_snapshot")
-    meta = {k: v.value for k, v in mat.metadata.items()}
+    meta = meta_of(mat)
     assert mat.partition == partition_key("betpawa", T0)
     assert meta["source"] == "network" and meta["listing_complete"] is True
     assert meta["events_listed"] == meta["events_complete"] > 0 and meta["events_failed"] == 0
@@ -38,7 +35,7 @@ def test_live_scrape_archives_then_write_equals_truth(pipeline: Pipeline) -> Non
     w = Archive(pipeline.archive_url).window("betpawa", T0)
     assert w.has_raw() and w.has_snapshot()
     with pipeline.conn() as conn:
-        assert conn.execute("SELECT count(*) FROM market_odds_current").fetchone()[0] == 0
+        assert scalar(conn, "SELECT count(*) FROM market_odds_current") == 0
     checks = _checks(result)
     assert set(checks) == {"price_bounds", "overround", "completeness", "mapping_coverage", "kickoff_agreement"}
     assert all(c.partition == partition_key("betpawa", T0) for c in checks.values())
@@ -47,7 +44,7 @@ def test_live_scrape_archives_then_write_equals_truth(pipeline: Pipeline) -> Non
     write = pipeline.write("betpawa", T0)
     assert write.success
     [wmat] = _materializations(write, "current_odds")
-    wmeta = {k: v.value for k, v in wmat.metadata.items()}
+    wmeta = meta_of(wmat)
     captured = T0 + timedelta(seconds=30)
     truth = truth_markets(pipeline.app, "betpawa", captured)
     assert wmeta["new"] == len(truth) == wmeta["history_rows"] and wmeta["gone"] == 0 and wmeta["written"] is True
@@ -62,7 +59,7 @@ def test_live_scrape_archives_then_write_equals_truth(pipeline: Pipeline) -> Non
     assert pipeline.scrape("betpawa", T0 + STEP).success
     write2 = pipeline.write("betpawa", T0 + STEP)
     [wmat2] = _materializations(write2, "current_odds")
-    m2 = {k: v.value for k, v in wmat2.metadata.items()}
+    m2 = meta_of(wmat2)
     assert m2["unchanged"] > 0 and m2["changed"] + m2["new"] + m2["gone"] + m2["back"] > 0
     captured2 = T0 + STEP + timedelta(seconds=30)
     truth2 = truth_markets(pipeline.app, "betpawa", captured2)
@@ -81,7 +78,7 @@ def test_past_window_reparses_archive_without_network(pipeline: Pipeline) -> Non
     result = pipeline.scrape("sportybet", T0, at=T0 + 10 * STEP)
     assert result.success
     [mat] = _materializations(result, "odds_snapshot")
-    assert mat.metadata["source"].value == "archive"
+    assert meta_of(mat)["source"] == "archive"
     again = w.read_snapshot()
     assert again.captured_at == first.captured_at
     assert again.markets.equals(first.markets) and again.events.equals(first.events)
@@ -90,9 +87,9 @@ def test_past_window_reparses_archive_without_network(pipeline: Pipeline) -> Non
 def test_past_window_without_archive_fails_without_retry(pipeline: Pipeline) -> None:
     result = pipeline.scrape("bet9ja", T0, at=T0 + 3 * STEP, raise_on_error=False)
     assert not result.success
-    failures = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
+    failures = failure_messages(result)
     assert len(failures) == 1
-    message = failures[0].step_failure_data.error.message
+    message = failures[0]
     assert "in the past and has no archive" in message
     assert not [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_UP_FOR_RETRY]
     # a window that has not started yet is refused too
@@ -105,7 +102,7 @@ def test_truncated_board_blocks_write_and_marks_nothing_gone(pipeline: Pipeline)
     assert pipeline.write("betpawa", T0).success
     with pipeline.conn() as conn:
         before = conn.execute("SELECT * FROM market_odds_current ORDER BY 1, 2, 3, 4").fetchall()
-        history_before = conn.execute("SELECT count(*) FROM market_odds_history").fetchone()[0]
+        history_before = scalar(conn, "SELECT count(*) FROM market_odds_history")
     # the listing breaks off: every listing page is a truncated body
     pipeline.app.sim.faults.set({"betpawa": {"truncated": 1.0, "scope": "listing"}})
     result = pipeline.scrape("betpawa", T0 + STEP, raise_on_error=False)
@@ -116,20 +113,20 @@ def test_truncated_board_blocks_write_and_marks_nothing_gone(pipeline: Pipeline)
     # the write run (what the sensor launches) materialises the window without writing anything
     write = pipeline.write("betpawa", T0 + STEP)
     [wmat] = _materializations(write, "current_odds")
-    assert wmat.metadata["written"].value is False and wmat.metadata["gone"].value == 0
+    assert meta_of(wmat)["written"] is False and meta_of(wmat)["gone"] == 0
     with pipeline.conn() as conn:
         assert conn.execute("SELECT * FROM market_odds_current ORDER BY 1, 2, 3, 4").fetchall() == before
-        assert conn.execute("SELECT count(*) FROM market_odds_history").fetchone()[0] == history_before
+        assert scalar(conn, "SELECT count(*) FROM market_odds_history") == history_before
 
     # a board that lost most of its events (listing "complete") is blocked by the 50 % rule
     pipeline.app.sim.faults.set({"betpawa": {"drop": 0.8}})
     pipeline.scrape("betpawa", T0 + 2 * STEP, raise_on_error=False)
     write = pipeline.write("betpawa", T0 + 2 * STEP)
     [wmat] = _materializations(write, "current_odds")
-    assert wmat.metadata["written"].value is False
+    assert meta_of(wmat)["written"] is False
     with pipeline.conn() as conn:
-        assert conn.execute("SELECT count(*) FROM market_odds_current WHERE unavailable_at IS NOT NULL"
-                            ).fetchone()[0] == sum(1 for r in before if r[8] is not None)
+        assert scalar(conn, "SELECT count(*) FROM market_odds_current WHERE unavailable_at IS NOT NULL"
+                      ) == sum(1 for r in before if r[8] is not None)
 
 
 def test_blocking_check_skips_write_in_the_same_run(pipeline: Pipeline) -> None:
@@ -163,7 +160,7 @@ def test_one_invalid_event_in_an_archived_snapshot_is_dropped_and_the_window_wri
 
     result = pipeline.write("betpawa", T0)
     [mat] = _materializations(result, "current_odds")
-    meta = {k: v.value for k, v in mat.metadata.items()}
+    meta = meta_of(mat)
     assert meta["written"] is True and meta["rejected_events"] == 1
     [rejected] = meta["rejected"]
     assert rejected["sr_event_id"] == bad_sr and rejected["field"] == "outcomes"
@@ -178,8 +175,8 @@ def test_one_invalid_event_in_an_archived_snapshot_is_dropped_and_the_window_wri
     # machine one event detail may time out; compare with what the scrape actually observed)
     observed = set(Archive(pipeline.archive_url).window("betpawa", T0 + STEP).read_snapshot().markets["sr_event_id"])
     with pipeline.conn() as conn:
-        stored_now = conn.execute("SELECT count(*) FROM market_odds_current WHERE sr_event_id = %s "
-                                  "AND unavailable_at IS NULL", (bad_sr,)).fetchone()[0]
+        stored_now = scalar(conn, "SELECT count(*) FROM market_odds_current WHERE sr_event_id = %s "
+                            "AND unavailable_at IS NULL", (bad_sr,))
     assert (stored_now > 0) == (bad_sr in observed)
 
 
@@ -198,10 +195,10 @@ def test_a_window_invalid_as_a_whole_is_materialised_not_written(pipeline: Pipel
     manager = OddsDbIOManager(odds_db=OddsDatabaseResource(url=pipeline.db_url))
     ctx = dg.build_output_context(asset_key=dg.AssetKey("current_odds"))
     manager.handle_output(ctx, [WindowWrite(key, broken)])
-    meta = {k: (v.value if hasattr(v, "value") else v) for k, v in ctx.get_logged_metadata().items()}
+    meta: dict[str, Any] = {k: (v.value if hasattr(v, "value") else v) for k, v in ctx.get_logged_metadata().items()}
     assert meta["written"] is False and meta["windows_written"] == 0
     [blocked] = meta["blocked"]
     assert blocked["partition"] == key and "lacks columns" in blocked["reason"]
     assert "bookmaker=betpawa" in blocked["reason"]
     with pipeline.conn() as conn:
-        assert conn.execute("SELECT count(*) FROM snapshots").fetchone()[0] == 0
+        assert scalar(conn, "SELECT count(*) FROM snapshots") == 0

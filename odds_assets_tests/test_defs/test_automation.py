@@ -15,6 +15,7 @@ from odds_assets.catchup import backoff_s
 from odds_assets.defs.common.partitions import partition_key
 from odds_assets.models import BOOKMAKERS
 
+from ._dagster import meta, partition_keys
 from .conftest import STEP, T0, Pipeline, settings_for_test
 
 
@@ -27,7 +28,7 @@ def test_scrape_schedule_requests_one_run_per_bookmaker_for_the_opening_window(p
                                     repository_def=pipeline.defs.get_repository_def())
     requests = schedule.evaluate_tick(ctx).run_requests
     assert requests is not None
-    assert sorted(r.partition_key for r in requests) == sorted(str(partition_key(b, tick)) for b in BOOKMAKERS)
+    assert sorted(partition_keys(requests)) == sorted(str(partition_key(b, tick)) for b in BOOKMAKERS)
     assert {r.tags["dagster/partition/bookmaker"] for r in requests} == set(BOOKMAKERS)
 
 
@@ -41,7 +42,7 @@ def test_schedule_at_one_minute_cadence(pipeline: Pipeline) -> None:
     ctx = dg.build_schedule_context(instance=pipeline.instance, scheduled_execution_time=tick,
                                     repository_def=defs.get_repository_def())
     requests = schedule.evaluate_tick(ctx).run_requests or []
-    assert sorted(r.partition_key for r in requests) == sorted(str(partition_key(b, tick)) for b in BOOKMAKERS)
+    assert sorted(partition_keys(requests)) == sorted(str(partition_key(b, tick)) for b in BOOKMAKERS)
 
 
 def test_write_sensor_requests_earliest_pending_windows_in_order(pipeline: Pipeline) -> None:
@@ -115,5 +116,6 @@ def test_freshness_sensor_reports_per_bookmaker(pipeline: Pipeline, caplog: pyte
     assert stale == ["bet9ja", "sportybet"]  # betpawa was just written
     key = dg.AssetCheckKey(dg.AssetKey("current_odds"), "freshness")
     record = pipeline.instance.event_log_storage.get_latest_asset_check_execution_by_key([key])[key]
-    evaluation = record.event.dagster_event.event_specific_data
-    assert evaluation.passed is False and evaluation.metadata["betpawa_age_s"].value < 60
+    assert record.event is not None and record.event.dagster_event is not None
+    evaluation = record.event.dagster_event.asset_check_evaluation_data
+    assert evaluation.passed is False and meta(evaluation)["betpawa_age_s"] < 60

@@ -9,13 +9,12 @@ from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
-import dagster as dg
-import pytest
-
 from odds_assets.defs.common.partitions import partition_key
 from odds_assets.models import BOOKMAKERS
 
 from ..conftest import drop_database, make_database
+from ..factories import scalar
+from ._dagster import materializations, meta
 from .conftest import STEP, T0, Pipeline, history_as_of, history_rows, make_defs, truth_markets
 
 
@@ -39,11 +38,11 @@ def test_backfill_from_archive_twice_gives_identical_history(pipeline: Pipeline,
                             "dagster/asset_partition_range_end": str(partition_key(book, windows[-1]))}
                     result = p.defs.resolve_job_def(job).execute_in_process(instance=p.instance, tags=tags)
                     assert result.success
-                    mats = result.get_asset_materialization_events()
+                    mats = materializations(result)
                     assert len(mats) == len(windows)  # one per window, recorded per partition
                     if job == "scrape_odds_job":
-                        meta = mats[0].event_specific_data.materialization.metadata
-                        assert all(w["source"] == "archive" for w in meta["per_window"].value)
+                        per_window = meta(mats[0])["per_window"]
+                        assert all(w["source"] == "archive" for w in per_window)
             with p.conn() as conn:
                 return history_rows(conn)
 
@@ -68,24 +67,27 @@ def _mapping_without(market_id: int) -> Iterator[None]:
     parsers read, with every spec of that BetPawa id taken out; restored afterwards)."""
     from odds_assets.markets import normalise
 
-    tables = [normalise.betpawa_specs(), normalise.sportybet_specs(), normalise.bet9ja_specs()]
-    saved = [dict(t) for t in tables]
+    by_id = [normalise.betpawa_specs(), normalise.sportybet_specs()]  # one spec per id
+    by_key = normalise.bet9ja_specs()  # a Bet9ja key can be shared: a list of specs
+    saved_by_id, saved_by_key = [dict(t) for t in by_id], dict(by_key)
     try:
-        for table in tables:
-            for key, spec in list(table.items()):
-                if isinstance(spec, list):
-                    kept = [s for s in spec if s.betpawa_id != market_id]
-                    if kept:
-                        table[key] = kept
-                    else:
-                        del table[key]
-                elif spec.betpawa_id == market_id:
-                    del table[key]
+        for table in by_id:
+            for mid, spec in list(table.items()):
+                if spec.betpawa_id == market_id:
+                    del table[mid]
+        for key, specs in list(by_key.items()):
+            kept = [s for s in specs if s.betpawa_id != market_id]
+            if kept:
+                by_key[key] = kept
+            else:
+                del by_key[key]
         yield
     finally:
-        for table, old in zip(tables, saved):
+        for table, old in zip(by_id, saved_by_id):
             table.clear()
             table.update(old)
+        by_key.clear()
+        by_key.update(saved_by_key)
 
 
 def _model_board(truth: dict, complete: set[int], drop_market: int | None) -> dict:
@@ -130,7 +132,7 @@ def test_backfill_after_a_mapping_change_over_later_windows_equals_the_model(pip
                 pipeline.write(book, w)
     archive = Archive(pipeline.archive_url)
     with pipeline.conn() as conn:
-        assert conn.execute("SELECT count(*) FROM market_odds_history WHERE market_id = 5000").fetchone()[0] == 0
+        assert scalar(conn, "SELECT count(*) FROM market_odds_history WHERE market_id = 5000") == 0
     pipeline.app.sim.faults.set({"*": {"500": 1.0}})  # a backfill never touches the network
     pipeline.at(windows[-1] + 10 * STEP)
     redo = windows[1:4]

@@ -16,11 +16,12 @@ import pandas as pd
 
 from odds_assets.archive import Archive
 from odds_assets.dagster_home import CODE_LOCATION_ARGS
-from odds_assets.defs import PipelineSettings, build_definitions
 from odds_assets.db.consistency import consistency
+from odds_assets.defs import PipelineSettings, build_definitions
 from odds_assets.defs.common.partitions import bookmaker_window_partitions, partition_count
 from odds_assets.models import BOOKMAKERS
 
+from ._dagster import materializations, meta
 from .conftest import T0, Pipeline
 
 REPO = Path(__file__).resolve().parents[2]
@@ -32,7 +33,8 @@ def test_validate_loadable_and_names() -> None:
     loaded = defs()
     dg.Definitions.validate_loadable(loaded)
     graph = loaded.resolve_asset_graph()
-    assert {k.to_user_string() for k in graph.get_all_asset_keys()} == {"odds_snapshot", "current_odds", "odds_retention"}
+    assert {k.to_user_string() for k in graph.get_all_asset_keys()} == {
+        "odds_snapshot", "current_odds", "odds_retention"}
     checks = {k.name for k in graph.asset_check_keys}
     assert checks == {"price_bounds", "overround", "completeness", "mapping_coverage", "kickoff_agreement",
                       "current_history_consistency", "freshness"}
@@ -74,8 +76,8 @@ def test_maintenance_creates_partitions_and_prunes_archive(pipeline: Pipeline) -
                                                                        finished_at=old)
     result = pipeline.defs.resolve_job_def("maintain_odds_job").execute_in_process(instance=pipeline.instance)
     assert result.success
-    meta = result.get_asset_materialization_events()[0].event_specific_data.materialization.metadata
-    assert len(meta["partitions_created"].value) >= 1 and len(meta["archive_days_pruned"].value) == 1
+    maintained = meta(materializations(result)[0])
+    assert len(maintained["partitions_created"]) >= 1 and len(maintained["archive_days_pruned"]) == 1
     assert Archive(pipeline.archive_url).days("sportybet") == []
 
 
@@ -84,7 +86,7 @@ def test_consistency_detects_a_diverging_current_row_and_kickoffs_agree(pipeline
         result = pipeline.scrape(book, T0)
         assert pipeline.write(book, T0).success
     kick = {e.check_name: e for e in result.get_asset_check_evaluations()}["kickoff_agreement"]
-    assert kick.passed and kick.metadata["compared"].value > 0  # bet9ja vs the two others
+    assert kick.passed and meta(kick)["compared"] > 0  # bet9ja vs the two others
     with pipeline.conn() as conn:
         assert consistency(conn, "betpawa", 10_000, 14)["differing"] == 0
         conn.execute("UPDATE market_odds_current SET outcomes = 'Yes=9.9' WHERE ctid IN "
@@ -102,9 +104,11 @@ def test_build_definitions_at_cadence_one() -> None:
     dg.Definitions.validate_loadable(defs)
     pdef = defs.get_assets_def("odds_snapshot").partitions_def
     assert isinstance(pdef, dg.MultiPartitionsDefinition)
-    assert pd.Timedelta(minutes=1) == pd.Timedelta(
-        next(d.partitions_def for d in pdef.partitions_defs if d.name == "window").get_first_partition_window().end
-        - next(d.partitions_def for d in pdef.partitions_defs if d.name == "window").get_first_partition_window().start)
+    window_def = next(d.partitions_def for d in pdef.partitions_defs if d.name == "window")
+    assert isinstance(window_def, dg.TimeWindowPartitionsDefinition)
+    first = window_def.get_first_partition_window()
+    assert first is not None
+    assert pd.Timedelta(minutes=1) == pd.Timedelta(first.end - first.start)
 
 
 def test_runs_carry_the_max_runtime_and_the_instance_enforces_it(tmp_path: Path) -> None:
@@ -125,6 +129,9 @@ def test_runs_carry_the_max_runtime_and_the_instance_enforces_it(tmp_path: Path)
     (tmp_path / "dagster.yaml").write_text((REPO / "dagster.yaml").read_text())
     with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
         assert instance.run_monitoring_enabled and instance.run_monitoring_poll_interval_seconds == 15
+        assert isinstance(instance.run_coordinator, dg.QueuedRunCoordinator)
         assert instance.run_coordinator.dequeue_interval_seconds == 1
-        limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
+        run_queue = instance.get_concurrency_config().run_queue_config
+        assert run_queue is not None
+        limits = run_queue.tag_concurrency_limits
         assert {"key": "odds/bookmaker", "value": {"applyLimitPerUniqueValue": True}, "limit": 1} in limits

@@ -21,7 +21,16 @@ from odds_assets.db.server import start_embedded, stop_embedded
 from odds_assets.models import BOOKMAKERS
 
 from .conftest import (
-    STEP, T0, Pipeline, current_markets, history_as_of, make_defs, settings_for_test, truth_events, truth_markets)
+    STEP,
+    T0,
+    Pipeline,
+    current_markets,
+    history_as_of,
+    make_defs,
+    settings_for_test,
+    truth_events,
+    truth_markets,
+)
 
 
 @pytest.fixture

@@ -45,8 +45,8 @@ from odds_assets.archive import Archive
 from odds_assets.dagster_home import CODE_LOCATION_ARGS
 from odds_assets.db.server import start_embedded
 from odds_assets.demo import _spawn
-from odds_assets.windows import WINDOW_FMT
 from odds_assets.models import BOOKMAKER_IDS, BOOKMAKERS
+from odds_assets.windows import WINDOW_FMT
 from odds_assets_tests.factories import scalar
 from odds_assets_tests.test_e2e._stack import current_of, graphql, history_as_of, running_stack, truth
 

@@ -21,6 +21,7 @@ from odds_assets.windows import split_key
 
 __all__ = ["build_current_odds_checks", "freshness_by_book", "freshness_evaluation"]
 
+
 def freshness_by_book(instance: dg.DagsterInstance, asset_key: dg.AssetKey, now: datetime
                       ) -> dict[str, dict[str, Any]]:
     """Latest ``current_odds`` materialisation per bookmaker (from the newest few hundred records)."""
