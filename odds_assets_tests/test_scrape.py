@@ -208,7 +208,8 @@ def test_previous_summary_skips_a_truncated_window_and_one_without_summary(tmp_p
     assert found == yesterday and found.board.events_complete == 7
     # a complete window after the truncated one is the reference from then on
     store(archive, "betpawa", start - 3 * STEP, events=8)
-    assert previous_summary(archive, "betpawa", start).board.events_complete == 8
+    later = previous_summary(archive, "betpawa", start)
+    assert later is not None and later.board.events_complete == 8
 
 
 def test_previous_summary_when_every_earlier_window_is_truncated(tmp_path: Path) -> None:

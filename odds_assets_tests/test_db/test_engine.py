@@ -4,6 +4,7 @@ line NULL vs 0, completeness, idempotency, time order, events, and atomic reject
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pandas as pd
@@ -169,7 +170,7 @@ def test_partition_is_created_on_demand(odds_conn):
 
 # ---- bad input: rejected before anything is written, with the event, market and field named ----
 
-def _bad_outcome_cases():
+def _bad_outcome_cases() -> Iterator[tuple[str, tuple[Outcome, ...], str]]:
     yield "odds_equal_one", (Outcome("1", Decimal("1.0")),), "<= 1.0"
     yield "odds_below_one", (Outcome("1", Decimal("0.5")),), "<= 1.0"
     yield "nan", (Outcome("1", Decimal("NaN")),), "not finite"

@@ -26,7 +26,7 @@ import pytest
 from odds_assets.db.engine import apply_snapshot
 from odds_assets.models import Event, EventOdds, Market, Outcome
 from odds_assets.snapshot import Snapshot, build_snapshot
-from odds_assets_tests.factories import T0, at, event_odds, market, snap
+from odds_assets_tests.factories import T0, at, event_odds, market, scalar, snap
 
 X12 = market(3743, None, "2.40", "3.30", "3.00")          # stored as 1=2.4;X=3.3;2=3
 X12_TEXT = "1=2.4;X=3.3;2=3"
@@ -275,7 +275,7 @@ N_EVENTS = 2000
 ROUNDS = 8
 
 
-def _round_snapshot(book: str, rnd: int, ids: list[int]) -> object:
+def _round_snapshot(book: str, rnd: int, ids: list[int]) -> Snapshot:
     """Round ``rnd`` of ``book``: every event's kick-off and names move and the odds change, so that each
     round writes current, history, events and bookmaker_events for all events."""
     kickoff = KICKOFF + timedelta(minutes=rnd)
@@ -291,10 +291,10 @@ def _round_snapshot(book: str, rnd: int, ids: list[int]) -> object:
 def _deadlocks(url: str) -> int:
     with psycopg.connect(url, autocommit=True) as c:
         c.execute("SELECT pg_stat_clear_snapshot()")
-        return c.execute("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()").fetchone()[0]
+        return scalar(c, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
 
 
-def test_6_two_books_writing_the_same_events_in_opposite_orders_never_deadlock(odds_db_url):
+def test_6_two_books_writing_the_same_events_in_opposite_orders_never_deadlock(odds_db_url: str) -> None:
     ids = list(range(1, N_EVENTS + 1))
     plan = {"betpawa": [_round_snapshot("betpawa", r, ids) for r in range(ROUNDS)],
             "sportybet": [_round_snapshot("sportybet", r, ids[::-1]) for r in range(ROUNDS)]}
@@ -331,8 +331,8 @@ def test_6_two_books_writing_the_same_events_in_opposite_orders_never_deadlock(o
     # statistics are flushed when the writers' backends exit
     with psycopg.connect(odds_db_url, autocommit=True) as c:
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and c.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", (pids,)).fetchone()[0]:
+        while time.monotonic() < deadline and scalar(
+                c, "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", (pids,)):
             time.sleep(0.1)
     after = _deadlocks(odds_db_url)
     deadlocked = [e for e in errors if isinstance(e, psycopg.errors.DeadlockDetected)]
@@ -342,9 +342,9 @@ def test_6_two_books_writing_the_same_events_in_opposite_orders_never_deadlock(o
     # and the work was done: betpawa's last round names every event
     with psycopg.connect(odds_db_url, autocommit=True) as c:
         last = KICKOFF + timedelta(minutes=ROUNDS - 1)
-        assert c.execute("SELECT count(*) FROM events WHERE kickoff = %s AND home LIKE %s AND source_bookmaker = 1",
-                         (last, f"% r{ROUNDS - 1}")).fetchone()[0] == N_EVENTS
-        assert c.execute("SELECT count(*) FROM snapshots").fetchone()[0] == 2 * ROUNDS
+        assert scalar(c, "SELECT count(*) FROM events WHERE kickoff = %s AND home LIKE %s AND source_bookmaker = 1",
+                      (last, f"% r{ROUNDS - 1}")) == N_EVENTS
+        assert scalar(c, "SELECT count(*) FROM snapshots") == 2 * ROUNDS
 
 
 # ---------------------------------------------------------------- 7) snapshots row, frames path, counts

@@ -40,7 +40,7 @@ def test_write_creates_its_partition_when_maintenance_never_ran(odds_conn):
     assert r.history_rows == 1 and t.date() in history_partitions(odds_conn)
 
 
-def test_concurrent_first_writers_of_a_day_both_succeed(odds_db_url):
+def test_concurrent_first_writers_of_a_day_both_succeed(odds_db_url: str) -> None:
     """Several writers (one per book) creating the same new day's partition at once all succeed."""
     import threading
 

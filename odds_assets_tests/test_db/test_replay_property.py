@@ -76,7 +76,8 @@ def _apply(conn, minutes, events):
 @settings(max_examples=int(os.environ.get("ODDS_HYPOTHESIS_EXAMPLES", "60")), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(board(), min_size=1, max_size=6))
-def test_in_order_history_replays_to_current_and_matches_model(prop_conn, boards):
+def test_in_order_history_replays_to_current_and_matches_model(prop_conn: psycopg.Connection,
+                                                               boards: list[dict[int, list[Market]]]) -> None:
     _reset(prop_conn)
     model: dict = {}
     for i, events in enumerate(boards):
@@ -89,7 +90,7 @@ def test_in_order_history_replays_to_current_and_matches_model(prop_conn, boards
     assert _current_state(prop_conn) == model
     assert _replayed_state(prop_conn) == model
     # change-only: no two consecutive history rows of a key carry the same state
-    prev = {}
+    prev: dict[tuple[int, int, int | None], str | None] = {}
     for sr, mid, line, outcomes in prop_conn.execute(
             "SELECT sr_event_id, market_id, line_hundredths, outcomes FROM market_odds_history "
             "ORDER BY captured_at"):

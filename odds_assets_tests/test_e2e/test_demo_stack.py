@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 
 import psycopg
 import pytest
 
+from odds_assets.demo import DemoStack
 from odds_assets.models import BOOKMAKER_IDS, BOOKMAKERS
 from odds_assets_tests.test_e2e._stack import artifacts_dir, current_of, graphql, history_as_of, running_stack, truth
 
@@ -23,7 +25,7 @@ CHROMIUM = os.environ.get("ODDS_CHROMIUM", "/usr/bin/chromium")
 
 
 @pytest.fixture(scope="module")
-def stack():
+def stack() -> Iterator[DemoStack]:
     with running_stack("e2e", 40, lambda s: print(f"[e2e] {s}")) as started:
         yield started
 
@@ -36,7 +38,7 @@ def _windows_written(url: str) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def after_three_windows(stack):
+def after_three_windows(stack: DemoStack) -> DemoStack:
     deadline = time.monotonic() + TIMEOUT_S
     written: dict[str, int] = {}
     while time.monotonic() < deadline:
