@@ -175,8 +175,8 @@ def test_an_old_flat_summary_json_reads_into_typed_values(tmp_path: Path) -> Non
 
 def test_an_old_summary_without_a_coverage_or_samples_reads_as_none(tmp_path: Path) -> None:
     # a board without market instances had "mapping_coverage": null; empty lists and maps stay empty
-    by_market = ('"overround_by_market": {"3743": {"n": 409, "median": 0.0612, "out": 7}, '
-                 '"5000": {"n": 2100, "median": 0.0581, "out": 5}}')
+    by_market = ('"overround_by_market": {"3743": {"n": 409, "median": 0.0612, "out": 7},\n'
+                 '                          "5000": {"n": 2100, "median": 0.0581, "out": 5}}')
     quarantine_samples = ('"quarantine_samples": [\n    {"sr_event_id": 61301299, "market_id": 5000, "line": "2.5", '
                           '"outcomes": {"Over": "1.005", "Under": "1500"}}\n  ]')
     assert by_market in OLD_SUMMARY_JSON and quarantine_samples in OLD_SUMMARY_JSON

@@ -100,7 +100,9 @@ def test_every_error_class_of_the_package_is_in_the_tree() -> None:
                 found[f"{name}.{cls_name}"] = cls
     outside = sorted(k for k, cls in found.items() if not issubclass(cls, OddsAssetsError))
     assert outside == []
-    # the walk is not vacuous: the tree itself and errors defined outside errors.py were found
-    assert {"odds_assets.errors.WindowClosed", "odds_assets.errors.ArchiveError", "odds_assets.trader.data.TraderError",
-            "odds_assets.demo.DemoError"} <= set(found)
+    # one tree in one place: every public error class is defined in errors.py (trader and demo re-export)
+    assert sorted(k for k in found if not k.startswith("odds_assets.errors.")) == []
+    # the walk is not vacuous: the tree itself, the trader's and the demo's errors were found
+    assert {"odds_assets.errors.WindowClosed", "odds_assets.errors.ArchiveError", "odds_assets.errors.TraderError",
+            "odds_assets.errors.DemoError"} <= set(found)
     assert len(_package_modules()) > 50
