@@ -42,6 +42,10 @@ class PipelineSettings:
     write_sensor_interval_s: int = 5
     #: scrape/write runs running longer are failed by run monitoring (``dagster/max_runtime`` job tag)
     run_max_runtime_s: int = 600
+    #: the odds database's connections: a statement running longer is cancelled, a lock waited for
+    #: longer is given up (both retried with backoff; see ``OddsDatabaseResource``)
+    db_statement_timeout_s: int = 120
+    db_lock_timeout_s: int = 30
     #: after the n-th failed write of a window, wait base * 2^(n-1) seconds (capped) before the next try
     write_backoff_base_s: float = 15.0
     write_backoff_cap_s: float = 300.0
@@ -74,6 +78,9 @@ class PipelineSettings:
             raise ValueError(f"ODDS_RETENTION_DAYS={self.retention_days}: must be >= 1")
         if self.run_max_runtime_s < 10:
             raise ValueError(f"ODDS_RUN_MAX_RUNTIME_S={self.run_max_runtime_s}: must be >= 10")
+        if self.db_statement_timeout_s < 1 or self.db_lock_timeout_s < 1:
+            raise ValueError(f"ODDS_DB_STATEMENT_TIMEOUT_S={self.db_statement_timeout_s}, ODDS_DB_LOCK_TIMEOUT_S="
+                             f"{self.db_lock_timeout_s}: must be >= 1")
 
     @property
     def cadence_seconds(self) -> int:
@@ -89,7 +96,9 @@ class PipelineSettings:
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
         for name, var in (("cadence_minutes", "ODDS_CADENCE_MINUTES"), ("retention_days", "ODDS_RETENTION_DAYS"),
-                          ("run_max_runtime_s", "ODDS_RUN_MAX_RUNTIME_S")):
+                          ("run_max_runtime_s", "ODDS_RUN_MAX_RUNTIME_S"),
+                          ("db_statement_timeout_s", "ODDS_DB_STATEMENT_TIMEOUT_S"),
+                          ("db_lock_timeout_s", "ODDS_DB_LOCK_TIMEOUT_S")):
             raw = env.get(var)
             if raw not in (None, ""):
                 try:

@@ -54,6 +54,6 @@ def build_definitions(settings: PipelineSettings | None = None, *, now: datetime
         jobs = [job for d in domains for job in (d.jobs or [])]
         return dg.Definitions.merge(
             *domains,
-            build_common_definitions(resources),
+            build_common_definitions(settings, resources),
             dg.Definitions(sensors=[build_run_failure_sensor(jobs)]),
         )

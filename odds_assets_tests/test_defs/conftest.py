@@ -103,9 +103,10 @@ class Pipeline:
         return psycopg.connect(self.db_url, autocommit=True)
 
 
-def make_defs(settings: PipelineSettings, archive_url: str, db_url: str, sim_url: str) -> dg.Definitions:
+def make_defs(settings: PipelineSettings, archive_url: str, db_url: str, sim_url: str, *,
+              odds_db: OddsDatabaseResource | None = None) -> dg.Definitions:
     archive = OddsArchiveResource(url=archive_url)
-    odds_db = OddsDatabaseResource(url=db_url, connect_timeout_s=2)
+    odds_db = odds_db or OddsDatabaseResource(url=db_url, connect_timeout_s=2)
     scraper = SimScraper(sim_url=sim_url, base_urls={b: sim_url for b in BOOKMAKERS}, fast_retry=True)
     return build_definitions(settings, resources={
         "archive": archive, "scraper": scraper, "odds_db": odds_db,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 import pandas as pd
+import pytest
 
 from odds_assets.archive import Archive
 from odds_assets.dagster_home import CODE_LOCATION_ARGS
@@ -135,3 +136,17 @@ def test_runs_carry_the_max_runtime_and_the_instance_enforces_it(tmp_path: Path)
         assert run_queue is not None
         limits = run_queue.tag_concurrency_limits
         assert {"key": "odds/bookmaker", "value": {"applyLimitPerUniqueValue": True}, "limit": 1} in limits
+
+
+def test_database_timeouts_come_from_the_environment_and_reach_the_connection(odds_db_url: str) -> None:
+    from odds_assets.defs.common import default_resources
+
+    settings = PipelineSettings.from_env({"ODDS_DB_STATEMENT_TIMEOUT_S": "45", "ODDS_DB_LOCK_TIMEOUT_S": "7"})
+    odds_db = default_resources(settings)["odds_db"]
+    assert (odds_db.statement_timeout_s, odds_db.lock_timeout_s) == (45, 7)
+    with odds_db.model_copy(update={"url": odds_db_url}).connect() as conn:
+        shown = [conn.execute(f"SHOW {name}").fetchone() for name in ("statement_timeout", "lock_timeout",
+                                                                        "application_name")]
+    assert shown == [("45s",), ("7s",), ("odds_assets",)]
+    with pytest.raises(ValueError, match="ODDS_DB_LOCK_TIMEOUT_S=0"):
+        PipelineSettings.from_env({"ODDS_DB_LOCK_TIMEOUT_S": "0"})

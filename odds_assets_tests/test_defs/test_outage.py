@@ -18,6 +18,7 @@ import pytest
 
 from odds_assets.db import migrate
 from odds_assets.db.server import start_embedded, stop_embedded
+from odds_assets.defs.common.partitions import partition_key
 from odds_assets.models import BOOKMAKERS
 
 from .conftest import (
@@ -100,3 +101,38 @@ def test_outage_catches_up_in_order(pipeline: Pipeline, odds_server: Path, monke
                 t = w + timedelta(seconds=30)
                 truth = truth_markets(p.app, book, t)
                 assert history_as_of(conn, book, t, {sr for sr, *_ in truth}) == truth
+
+
+def test_a_lock_held_on_history_times_the_write_out_instead_of_hanging(pipeline: Pipeline) -> None:
+    """Someone holds an exclusive lock on market_odds_history: the write gives up after the lock timeout
+    (transient: retried once here, then the run fails), writes nothing, and writes the window once the
+    lock is gone — instead of holding its bookmaker's write slot until the run's max runtime."""
+    from odds_assets.defs.common.resources import OddsDatabaseResource
+
+    assert pipeline.scrape("betpawa", T0).success
+    odds_db = OddsDatabaseResource(url=pipeline.db_url, connect_timeout_s=2, lock_timeout_s=1)
+    defs = make_defs(pipeline.settings, pipeline.archive_url, pipeline.db_url, pipeline.sim_url, odds_db=odds_db)
+    job = defs.resolve_job_def("write_odds_job")
+    key = partition_key("betpawa", T0)
+    with psycopg.connect(pipeline.db_url) as holder:
+        holder.execute("LOCK TABLE market_odds_history IN ACCESS EXCLUSIVE MODE")
+        t0 = time.monotonic()
+        result = job.execute_in_process(instance=pipeline.instance, partition_key=key, raise_on_error=False)
+        waited = time.monotonic() - t0
+        assert not result.success
+        causes = []
+        for event in result.all_events:
+            if event.event_type == dg.DagsterEventType.STEP_FAILURE:
+                error = event.step_failure_data.error
+                while error is not None:
+                    causes.append(f"{error.cls_name}: {error.message}")
+                    error = error.cause
+        assert any("LockNotAvailable" in c and "lock timeout" in c for c in causes), causes
+        # two attempts (retry_max=1) of about a second each, far from a hang (generous on a slow machine)
+        assert waited < 60, waited
+    with pipeline.conn() as conn:
+        assert conn.execute("SELECT count(*) FROM market_odds_current").fetchone() == (0,)
+    assert job.execute_in_process(instance=pipeline.instance, partition_key=key).success
+    with pipeline.conn() as conn:
+        row = conn.execute("SELECT count(*) FROM market_odds_current").fetchone()
+        assert row is not None and row[0] > 0

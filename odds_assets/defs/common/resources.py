@@ -58,11 +58,27 @@ class BoardScraperResource(dg.ConfigurableResource):
 
 
 class OddsDatabaseResource(dg.ConfigurableResource):
-    """The odds database (libpq URL)."""
+    """The odds database (libpq URL).
+
+    Its connections never wait without bound on the database: a statement running longer than
+    ``statement_timeout_s`` is cancelled and a lock waited for longer than ``lock_timeout_s`` (a table
+    lock held by someone's long query, another writer's advisory lock) is given up. Both raise
+    ``psycopg.OperationalError`` subclasses (``QueryCanceled``, ``LockNotAvailable``), which are
+    transient: the run retries with backoff and the write sensor tries the window again later,
+    instead of a run holding its bookmaker's write slot for ``ODDS_RUN_MAX_RUNTIME_S``. The server
+    enforces them, so they do not help against a server that stops answering at all (frozen, or the
+    network gone after connect): run monitoring's max runtime is the bound there. The connections
+    are named ``application_name`` in ``pg_stat_activity``.
+    """
 
     url: str
     connect_timeout_s: int = 5
+    statement_timeout_s: int = 120
+    lock_timeout_s: int = 30
+    application_name: str = "odds_assets"
 
     def connect(self) -> psycopg.Connection:
         """An autocommit connection (the write engine opens its own transaction)."""
-        return psycopg.connect(self.url, autocommit=True, connect_timeout=self.connect_timeout_s)
+        options = f"-c statement_timeout={self.statement_timeout_s * 1000} -c lock_timeout={self.lock_timeout_s * 1000}"
+        return psycopg.connect(self.url, autocommit=True, connect_timeout=self.connect_timeout_s,
+                               application_name=self.application_name, options=options)
