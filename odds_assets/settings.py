@@ -9,7 +9,10 @@ strings and URLs are resources configured with ``dg.EnvVar`` and resolved when a
     ODDS_RETENTION_DAYS   days of archive, history partitions and Dagster windows kept (default 14)
     ODDS_RUN_MAX_RUNTIME_S  a scrape or write run still going after this many seconds is failed by
                           Dagster's run monitoring (default 600), so a hung run stops blocking its
-                          bookmaker (one run per book at a time)
+                          bookmaker's later runs of the same job (one scrape and one write run per
+                          book at a time)
+    ODDS_DB_STATEMENT_TIMEOUT_S, ODDS_DB_LOCK_TIMEOUT_S  the odds database's statement and lock
+                          timeouts (defaults 120, 30; see OddsDatabaseResource)
 """
 
 from __future__ import annotations

@@ -30,6 +30,8 @@ def test_scrape_schedule_requests_one_run_per_bookmaker_for_the_opening_window(p
     assert requests is not None
     assert sorted(partition_keys(requests)) == sorted(str(partition_key(b, tick)) for b in BOOKMAKERS)
     assert {r.tags["dagster/partition/bookmaker"] for r in requests} == set(BOOKMAKERS)
+    assert all(r.tags["odds/scrape_slot"] == r.tags["odds/bookmaker"] for r in requests)
+    assert not any("odds/write_slot" in r.tags for r in requests)
 
 
 def test_schedule_at_one_minute_cadence(pipeline: Pipeline) -> None:
@@ -61,6 +63,7 @@ def test_write_sensor_requests_earliest_pending_windows_in_order(pipeline: Pipel
     assert bp.tags["dagster/asset_partition_range_end"] == str(partition_key("betpawa", T0 + STEP))
     assert "dagster/partition/bookmaker" not in bp.tags  # Dagster would read it as the run's partition
     assert by_book["sportybet"].partition_key == str(partition_key("sportybet", T0))
+    assert all(r.tags["odds/write_slot"] == book and "odds/scrape_slot" not in r.tags for book, r in by_book.items())
     for req in result.run_requests:
         run = pipeline.run_request("write_odds_job", req, raise_on_error=True)
         assert run.success

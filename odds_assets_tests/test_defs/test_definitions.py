@@ -135,7 +135,9 @@ def test_runs_carry_the_max_runtime_and_the_instance_enforces_it(tmp_path: Path)
         run_queue = instance.get_concurrency_config().run_queue_config
         assert run_queue is not None
         limits = run_queue.tag_concurrency_limits
-        assert {"key": "odds/bookmaker", "value": {"applyLimitPerUniqueValue": True}, "limit": 1} in limits
+        # scrapes and writes queue apart: one of each per bookmaker, nothing that couples them
+        assert sorted((lim["key"], lim["limit"]) for lim in limits) == [("odds/scrape_slot", 1), ("odds/write_slot", 1)]
+        assert all(lim["value"] == {"applyLimitPerUniqueValue": True} for lim in limits)
 
 
 def test_database_timeouts_come_from_the_environment_and_reach_the_connection(odds_db_url: str) -> None:

@@ -17,8 +17,10 @@ __all__ = [
     "ODDS_DB_POOL",
     "RANGE_END_TAG",
     "RANGE_START_TAG",
+    "SCRAPE_SLOT_TAG",
     "SNAPSHOT_KEY",
     "WINDOWS_TAG",
+    "WRITE_SLOT_TAG",
 ]
 
 #: one bookmaker's board per window, archived (``defs/scrape``)
@@ -31,8 +33,11 @@ GROUP_SCRAPE, GROUP_MARKETS, GROUP_MAINTENANCE = "scrape", "markets", "maintenan
 #: bounded number of concurrent database writers (dagster.yaml: ``pools.default_limit``)
 ODDS_DB_POOL = "odds_db"
 
-#: the bookmaker of a scrape or write run: the run queue allows one active run per value (dagster.yaml)
+#: the bookmaker of a scrape or write run (also on range runs, which carry no dagster/partition/* tag)
 BOOK_TAG = "odds/bookmaker"
+#: the run queue allows one active scrape run and, apart, one active write run per value (dagster.yaml):
+#: a write waiting on the database never holds a scrape back
+SCRAPE_SLOT_TAG, WRITE_SLOT_TAG = "odds/scrape_slot", "odds/write_slot"
 #: the first window of a write run (its failures are counted per first window for the backoff)
 FIRST_TAG = "odds/first_partition"
 #: how many windows a write run applies

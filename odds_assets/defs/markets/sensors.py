@@ -40,6 +40,7 @@ from odds_assets.defs.common.constants import (
     RANGE_START_TAG,
     SNAPSHOT_KEY,
     WINDOWS_TAG,
+    WRITE_SLOT_TAG,
 )
 from odds_assets.defs.common.metadata import render_metadata
 from odds_assets.defs.markets.checks import freshness_evaluation
@@ -120,13 +121,13 @@ def build_write_sensors(settings: PipelineSettings, partitions_def: dg.MultiPart
                     continue
             chain = catchup.next_chain(windows, step, settings.max_windows_per_write_run)
             last = f"{book}|{chain[-1]}"
-            tags = {FIRST_TAG: first, BOOK_TAG: book, WINDOWS_TAG: str(len(chain))}
+            tags = {FIRST_TAG: first, BOOK_TAG: book, WRITE_SLOT_TAG: book, WINDOWS_TAG: str(len(chain))}
             run_key = f"{first}..{chain[-1]}#{n}"
             if len(chain) == 1:
                 req = dg.RunRequest(run_key=run_key, partition_key=first, tags=tags)
             else:
                 # a range run carries no dagster/partition/* tags (setting one would make Dagster read
-                # it as the run's partition); odds/bookmaker is what the run queue limits per book
+                # it as the run's partition); odds/write_slot is what the run queue limits per book
                 req = dg.RunRequest(run_key=run_key, tags={**tags, RANGE_START_TAG: first, RANGE_END_TAG: last})
             requests.append(req)
             cursor[book] = {"requested": run_key, "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}

@@ -3,8 +3,9 @@
 The schedule ticks at every window start (``ODDS_CADENCE_MINUTES``) and requests, for every bookmaker,
 the window that has just opened (the window dimension has ``end_offset=1``, so the open window is a
 partition): the scrape's ``captured_at`` lies inside its window. It is on by default. Each request
-carries ``odds/bookmaker``, the tag the run queue limits to one active run per bookmaker (the write
-sensor's range runs carry it too; they cannot carry ``dagster/partition/bookmaker``).
+carries ``odds/scrape_slot`` = the bookmaker, which the run queue limits to one active scrape run per
+bookmaker — apart from the write runs (``odds/write_slot``), so a write waiting on the database never
+holds a scrape back.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import timezone
 
 import dagster as dg
 
-from odds_assets.defs.common.constants import BOOK_TAG, MAX_RUNTIME_TAG
+from odds_assets.defs.common.constants import BOOK_TAG, MAX_RUNTIME_TAG, SCRAPE_SLOT_TAG
 from odds_assets.defs.common.partitions import partition_key
 from odds_assets.models import BOOKMAKERS
 from odds_assets.settings import PipelineSettings
@@ -39,6 +40,6 @@ def build_scrape_schedule(settings: PipelineSettings, job: dg.UnresolvedAssetJob
         start = t.replace(minute=t.minute - t.minute % settings.cadence_minutes) if settings.cadence_minutes < 60 \
             else t.replace(minute=0)
         return [dg.RunRequest(run_key=str(partition_key(book, start)), partition_key=partition_key(book, start),
-                              tags={BOOK_TAG: book}) for book in BOOKMAKERS]
+                              tags={BOOK_TAG: book, SCRAPE_SLOT_TAG: book}) for book in BOOKMAKERS]
 
     return scrape_odds_schedule
