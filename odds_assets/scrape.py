@@ -29,7 +29,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from odds_assets.archive import Archive, WindowArchive
+from odds_assets.archive import Archive
 from odds_assets.clients import parse_board
 from odds_assets.errors import WindowClosed, WindowNotOpen, window_label
 from odds_assets.models import BOOKMAKERS, BoardScrape
@@ -119,9 +119,8 @@ def other_books_events(archive: Archive, book: str, start: datetime) -> dict[str
     for other in BOOKMAKERS:
         if other == book:
             continue
-        w: WindowArchive | None = archive.window(other, start)
-        if w is not None and not w.has_snapshot():
-            w = next(archive.previous_windows(other, start, limit=1), None)
+        same = archive.window(other, start)
+        w = same if same.has_snapshot() else next(archive.previous_windows(other, start, limit=1), None)
         if w is not None:
             out[other] = w.read_snapshot().events
     return out
