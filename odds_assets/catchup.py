@@ -16,7 +16,8 @@ __all__ = ["backoff_s", "clock", "next_chain"]
 
 
 def clock() -> float:
-    """Wall time for the backoff (a seam for tests)."""
+    """Wall time, a seam for tests: the write sensor's backoff and the scrape schedule's check that a
+    tick's window is still open."""
     return time.time()
 
 

@@ -7,10 +7,11 @@ strings and URLs are resources configured with ``dg.EnvVar`` and resolved when a
 
     ODDS_CADENCE_MINUTES  scrape cadence = window width in minutes (default 5; divides 60, so 1 works)
     ODDS_RETENTION_DAYS   days of archive, history partitions and Dagster windows kept (default 14)
-    ODDS_RUN_MAX_RUNTIME_S  a scrape or write run still going after this many seconds is failed by
-                          Dagster's run monitoring (default 600), so a hung run stops blocking its
-                          bookmaker's later runs of the same job (one scrape and one write run per
-                          book at a time)
+    ODDS_SCRAPE_MAX_RUNTIME_S  a scrape run still going after this many seconds is failed by Dagster's
+                          run monitoring (default: one cadence), so a hung scrape frees its bookmaker's
+                          scrape slot before the next window's run needs it
+    ODDS_RUN_MAX_RUNTIME_S  the same for write runs (default 600): a hung write stops blocking its
+                          bookmaker's later writes (one write run per book at a time)
     ODDS_DB_STATEMENT_TIMEOUT_S, ODDS_DB_LOCK_TIMEOUT_S  the odds database's statement and lock
                           timeouts (defaults 120, 30; see OddsDatabaseResource)
 """
@@ -43,8 +44,10 @@ class PipelineSettings:
     retry_delay_s: float = 2.0
     # -- write sensor ---------------------------------------------------------------------------
     write_sensor_interval_s: int = 5
-    #: scrape/write runs running longer are failed by run monitoring (``dagster/max_runtime`` job tag)
+    #: write runs running longer are failed by run monitoring (``dagster/max_runtime`` job tag)
     run_max_runtime_s: int = 600
+    #: scrape runs running longer are failed by run monitoring; ``None``: one cadence
+    scrape_max_runtime: int | None = None
     #: the odds database's connections: a statement running longer is cancelled, a lock waited for
     #: longer is given up (both retried with backoff; see ``OddsDatabaseResource``)
     db_statement_timeout_s: int = 120
@@ -81,6 +84,8 @@ class PipelineSettings:
             raise ValueError(f"ODDS_RETENTION_DAYS={self.retention_days}: must be >= 1")
         if self.run_max_runtime_s < 10:
             raise ValueError(f"ODDS_RUN_MAX_RUNTIME_S={self.run_max_runtime_s}: must be >= 10")
+        if self.scrape_max_runtime is not None and self.scrape_max_runtime < 10:
+            raise ValueError(f"ODDS_SCRAPE_MAX_RUNTIME_S={self.scrape_max_runtime}: must be >= 10")
         if self.db_statement_timeout_s < 1 or self.db_lock_timeout_s < 1:
             raise ValueError(f"ODDS_DB_STATEMENT_TIMEOUT_S={self.db_statement_timeout_s}, ODDS_DB_LOCK_TIMEOUT_S="
                              f"{self.db_lock_timeout_s}: must be >= 1")
@@ -88,6 +93,12 @@ class PipelineSettings:
     @property
     def cadence_seconds(self) -> int:
         return self.cadence_minutes * 60
+
+    @property
+    def scrape_max_runtime_s(self) -> int:
+        """A scrape run's max runtime: ``ODDS_SCRAPE_MAX_RUNTIME_S``, by default one cadence (a scrape
+        that has not finished when the next window opens is hung or hopeless)."""
+        return self.scrape_max_runtime if self.scrape_max_runtime is not None else self.cadence_seconds
 
     @property
     def cron(self) -> str:
@@ -100,6 +111,7 @@ class PipelineSettings:
         values: dict[str, Any] = {}
         for name, var in (("cadence_minutes", "ODDS_CADENCE_MINUTES"), ("retention_days", "ODDS_RETENTION_DAYS"),
                           ("run_max_runtime_s", "ODDS_RUN_MAX_RUNTIME_S"),
+                          ("scrape_max_runtime", "ODDS_SCRAPE_MAX_RUNTIME_S"),
                           ("db_statement_timeout_s", "ODDS_DB_STATEMENT_TIMEOUT_S"),
                           ("db_lock_timeout_s", "ODDS_DB_LOCK_TIMEOUT_S")):
             raw = env.get(var)

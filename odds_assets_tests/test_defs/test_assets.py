@@ -49,9 +49,9 @@ def test_live_scrape_archives_then_write_equals_truth(pipeline: Pipeline) -> Non
     truth = truth_markets(pipeline.app, "betpawa", captured)
     assert wmeta["new"] == len(truth) == wmeta["history_rows"] and wmeta["gone"] == 0 and wmeta["written"] is True
     assert wmeta["write_ms"] > 0
-    [consistency] = write.get_asset_check_evaluations()
-    assert consistency.check_name == "current_history_consistency" and consistency.passed
-    assert consistency.partition == partition_key("betpawa", T0)
+    wchecks = _checks(write)
+    assert set(wchecks) == {"current_history_consistency", "applied"}
+    assert all(c.passed and c.partition == partition_key("betpawa", T0) for c in wchecks.values())
     with pipeline.conn() as conn:
         assert current_markets(conn, "betpawa") == truth
 

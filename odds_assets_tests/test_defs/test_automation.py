@@ -6,7 +6,7 @@ with bookmaker, window and cause; the freshness sensor reports the check per boo
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import dagster as dg
 import pytest
@@ -19,11 +19,17 @@ from ._dagster import meta, partition_keys
 from .conftest import STEP, T0, Pipeline, settings_for_test
 
 
-def test_scrape_schedule_requests_one_run_per_bookmaker_for_the_opening_window(pipeline: Pipeline) -> None:
+def _clock_at(monkeypatch: pytest.MonkeyPatch, t: datetime) -> None:
+    monkeypatch.setattr("odds_assets.catchup.clock", lambda: t.timestamp())
+
+
+def test_scrape_schedule_requests_one_run_per_bookmaker_for_the_opening_window(
+        pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> None:
     schedule = pipeline.defs.get_schedule_def("scrape_odds_schedule")
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
     assert schedule.cron_schedule == "*/5 * * * *"
     tick = T0 + 2 * STEP
+    _clock_at(monkeypatch, tick + timedelta(seconds=2))  # the tick evaluated as its window opens
     ctx = dg.build_schedule_context(instance=pipeline.instance, scheduled_execution_time=tick,
                                     repository_def=pipeline.defs.get_repository_def())
     requests = schedule.evaluate_tick(ctx).run_requests
@@ -34,13 +40,14 @@ def test_scrape_schedule_requests_one_run_per_bookmaker_for_the_opening_window(p
     assert not any("odds/write_slot" in r.tags for r in requests)
 
 
-def test_schedule_at_one_minute_cadence(pipeline: Pipeline) -> None:
+def test_schedule_at_one_minute_cadence(pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> None:
     from .conftest import make_defs
 
     defs = make_defs(settings_for_test(cadence_minutes=1), pipeline.archive_url, pipeline.db_url, pipeline.sim_url)
     schedule = defs.get_schedule_def("scrape_odds_schedule")
     assert schedule.cron_schedule == "*/1 * * * *"
     tick = T0 + timedelta(minutes=7)
+    _clock_at(monkeypatch, tick + timedelta(seconds=59))  # still open, one second before its end
     ctx = dg.build_schedule_context(instance=pipeline.instance, scheduled_execution_time=tick,
                                     repository_def=defs.get_repository_def())
     requests = schedule.evaluate_tick(ctx).run_requests or []

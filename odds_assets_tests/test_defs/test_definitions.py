@@ -38,7 +38,7 @@ def test_validate_loadable_and_names() -> None:
         "odds_snapshot", "current_odds", "odds_retention"}
     checks = {k.name for k in graph.asset_check_keys}
     assert checks == {"price_bounds", "overround", "completeness", "mapping_coverage", "kickoff_agreement",
-                      "current_history_consistency", "freshness"}
+                      "current_history_consistency", "applied", "freshness"}
     assert {j.name for j in loaded.jobs or []} == {"scrape_odds_job", "write_odds_job", "maintain_odds_job"}
     for name in ("scrape_odds_schedule", "maintain_odds_schedule"):
         assert loaded.get_schedule_def(name).default_status == dg.DefaultScheduleStatus.RUNNING
@@ -96,7 +96,7 @@ def test_consistency_detects_a_diverging_current_row_and_kickoffs_agree(pipeline
         assert report["differing"] == 3 and report["samples"]
     # through Dagster: re-running the window (a no-op write) runs the check, which reports ERROR
     write = pipeline.write("betpawa", T0)
-    [check] = write.get_asset_check_evaluations()
+    check = {e.check_name: e for e in write.get_asset_check_evaluations()}["current_history_consistency"]
     assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
 
 
@@ -113,23 +113,24 @@ def test_build_definitions_at_cadence_one() -> None:
 
 
 def test_runs_carry_the_max_runtime_and_the_instance_enforces_it(tmp_path: Path) -> None:
-    # a hung run would block its bookmaker (one run per book): run monitoring fails it at this tag
-    settings = PipelineSettings.from_env({"ODDS_RUN_MAX_RUNTIME_S": "123"})
+    # a hung run would block its bookmaker (one run per book and job): run monitoring fails it at this
+    # tag; a scrape's limit is one cadence unless set, so a hung scrape frees the book for the next window
+    settings = PipelineSettings.from_env({"ODDS_RUN_MAX_RUNTIME_S": "123", "ODDS_CADENCE_MINUTES": "2"})
     defs = build_definitions(settings, now=T0)
-    for job in ("scrape_odds_job", "write_odds_job"):
-        assert defs.resolve_job_def(job).tags["dagster/max_runtime"] == "123", job
+    assert defs.resolve_job_def("write_odds_job").tags["dagster/max_runtime"] == "123"
+    assert defs.resolve_job_def("scrape_odds_job").tags["dagster/max_runtime"] == "120"
+    settings = PipelineSettings.from_env({"ODDS_SCRAPE_MAX_RUNTIME_S": "45"})
+    assert build_definitions(settings, now=T0).resolve_job_def("scrape_odds_job").tags["dagster/max_runtime"] == "45"
     assert PipelineSettings.from_env({}).run_max_runtime_s == 600
-    for bad in ("5", "ten"):
-        try:
-            PipelineSettings.from_env({"ODDS_RUN_MAX_RUNTIME_S": bad})
-        except ValueError as e:
-            assert "ODDS_RUN_MAX_RUNTIME_S" in str(e)
-        else:
-            raise AssertionError(f"ODDS_RUN_MAX_RUNTIME_S={bad} accepted")
+    assert PipelineSettings.from_env({}).scrape_max_runtime_s == 300
+    for var in ("ODDS_RUN_MAX_RUNTIME_S", "ODDS_SCRAPE_MAX_RUNTIME_S"):
+        for bad in ("5", "ten"):
+            with pytest.raises(ValueError, match=var):
+                PipelineSettings.from_env({var: bad})
     # the repository's instance settings: monitoring on, queue checked every second, parallel launches
     (tmp_path / "dagster.yaml").write_text((REPO / "dagster.yaml").read_text())
     with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
-        assert instance.run_monitoring_enabled and instance.run_monitoring_poll_interval_seconds == 15
+        assert instance.run_monitoring_enabled and instance.run_monitoring_poll_interval_seconds == 5
         assert isinstance(instance.run_coordinator, dg.QueuedRunCoordinator)
         assert instance.run_coordinator.dequeue_interval_seconds == 1
         run_queue = instance.get_concurrency_config().run_queue_config

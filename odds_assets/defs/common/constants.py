@@ -18,6 +18,7 @@ __all__ = [
     "RANGE_END_TAG",
     "RANGE_START_TAG",
     "SCRAPE_SLOT_TAG",
+    "SKIPPED_TAG",
     "SNAPSHOT_KEY",
     "WINDOWS_TAG",
     "WRITE_SLOT_TAG",
@@ -38,6 +39,9 @@ BOOK_TAG = "odds/bookmaker"
 #: the run queue allows one active scrape run and, apart, one active write run per value (dagster.yaml):
 #: a write waiting on the database never holds a scrape back
 SCRAPE_SLOT_TAG, WRITE_SLOT_TAG = "odds/scrape_slot", "odds/write_slot"
+#: on a scrape run whose window closed before it could start: why it was skipped (cancelled while
+#: queued by the schedule, or ended inside the run without scraping); such a run is not a failure
+SKIPPED_TAG = "odds/skipped"
 #: the first window of a write run (its failures are counted per first window for the backoff)
 FIRST_TAG = "odds/first_partition"
 #: how many windows a write run applies

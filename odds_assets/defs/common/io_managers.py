@@ -13,8 +13,8 @@ from typing import Any
 
 import dagster as dg
 
-from odds_assets.db.engine import WriteResult, apply_snapshot
-from odds_assets.defs.common.metadata import write_metadata
+from odds_assets.db.engine import apply_snapshot
+from odds_assets.defs.common.metadata import WindowOutcome, write_metadata
 from odds_assets.defs.common.policy import failure_policy
 from odds_assets.defs.common.resources import OddsArchiveResource, OddsDatabaseResource
 from odds_assets.errors import SnapshotError, window_label
@@ -28,11 +28,13 @@ __all__ = ["OddsDbIOManager", "ScrapedWindow", "SnapshotArchiveIOManager", "Wind
 @dataclass(frozen=True, slots=True)
 class WindowWrite:
     """What ``current_odds`` asks the IO manager to do for one window: apply ``snapshot``, or nothing
-    when the window is blocked (``blocked`` says why)."""
+    when the window is blocked (``blocked`` says why; ``failed``: not by the completeness gate but
+    because the window failed for good — unreadable, invalid as a whole)."""
 
     partition_key: str
     snapshot: Snapshot | None
     blocked: str | None = None
+    failed: bool = False
 
 
 class SnapshotArchiveIOManager(dg.ConfigurableIOManager):
@@ -71,12 +73,12 @@ class OddsDbIOManager(dg.ConfigurableIOManager):
     odds_db: OddsDatabaseResource
 
     def handle_output(self, context: dg.OutputContext, obj: list[WindowWrite]) -> None:
-        results: list[tuple[str, WriteResult | None, str | None, float]] = []
+        results: list[WindowOutcome] = []
         with self.odds_db.connect() as conn:
             for item in obj:
                 if item.snapshot is None:
                     context.log.warning(f"{item.partition_key}: write blocked, nothing written: {item.blocked}")
-                    results.append((item.partition_key, None, item.blocked, 0.0))
+                    results.append(WindowOutcome(item.partition_key, None, item.blocked, failed=item.failed))
                     continue
                 t0 = time.perf_counter()
                 with failure_policy(item.partition_key):
@@ -88,11 +90,11 @@ class OddsDbIOManager(dg.ConfigurableIOManager):
                         # go on; a backfill re-derives it once the cause is fixed.
                         reason = f"invalid snapshot, nothing written: {exc}"
                         context.log.error(f"{item.partition_key}: {reason}")
-                        results.append((item.partition_key, None, reason, 0.0))
+                        results.append(WindowOutcome(item.partition_key, None, reason, failed=True))
                         continue
                 for err in result.rejected[:20]:
                     context.log.warning(f"{item.partition_key}: event dropped, not written: {err}")
-                results.append((item.partition_key, result, None, (time.perf_counter() - t0) * 1000))
+                results.append(WindowOutcome(item.partition_key, result, ms=(time.perf_counter() - t0) * 1000))
         context.add_output_metadata(write_metadata(results))
 
     def load_input(self, context: dg.InputContext) -> Any:

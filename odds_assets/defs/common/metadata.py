@@ -8,6 +8,7 @@ which reports check results without a run (where Dagster takes no plain values).
 """
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from numbers import Integral, Real
 from typing import Any
@@ -18,11 +19,24 @@ from odds_assets.db.engine import WriteResult
 from odds_assets.scrape import ScrapedWindow
 from odds_assets.summary import plain
 
-__all__ = ["WRITE_COUNTS", "render_metadata", "snapshot_metadata", "write_metadata"]
+__all__ = ["WRITE_COUNTS", "WindowOutcome", "render_metadata", "snapshot_metadata", "write_metadata"]
 
 #: the per-window counts of a write, summed over a range run
 WRITE_COUNTS = ("new", "changed", "unchanged", "gone", "back", "history_rows", "historical_events",
                 "history_removed")
+
+
+@dataclass(frozen=True, slots=True)
+class WindowOutcome:
+    """How one window of a write run ended: applied (``result``), or not written (``reason``; ``failed``
+    when it failed for good — unreadable, invalid as a whole — rather than held back by the
+    completeness gate)."""
+
+    partition: str
+    result: WriteResult | None
+    reason: str | None = None
+    failed: bool = False
+    ms: float = 0.0
 
 
 def render_metadata(values: Mapping[str, Any]) -> dict[str, dg.MetadataValue]:
@@ -62,19 +76,20 @@ def snapshot_metadata(items: Mapping[str, ScrapedWindow]) -> dict[str, dg.Metada
     })
 
 
-def write_metadata(results: Sequence[tuple[str, WriteResult | None, str | None, float]]
-                   ) -> dict[str, dg.MetadataValue]:
-    """A write run's materialisation from ``(partition, result or None, blocked reason, ms)`` per window:
-    counts per class summed (``WRITE_COUNTS``), per window too when a run wrote several, the windows
-    blocked and the events the engine dropped; the engine's timings for a single window."""
+def write_metadata(results: Sequence[WindowOutcome]) -> dict[str, dg.MetadataValue]:
+    """A write run's materialisation from its windows' outcomes: counts per class summed
+    (``WRITE_COUNTS``), per window too when a run wrote several, the windows not written (``blocked``,
+    each with its reason and whether it ``failed``) and the events the engine dropped; the engine's
+    timings for a single window."""
     totals = dict.fromkeys(WRITE_COUNTS, 0)
     write_ms = 0.0
     per_window: list[dict[str, Any]] = []
     blocked: list[dict[str, Any]] = []
     rejected: list[dict[str, Any]] = []
-    for partition, result, reason, ms in results:
+    for outcome in results:
+        partition, result, ms = outcome.partition, outcome.result, outcome.ms
         if result is None:
-            blocked.append({"partition": partition, "reason": reason})
+            blocked.append({"partition": partition, "reason": outcome.reason, "failed": outcome.failed})
             continue
         figures = result.as_metadata()
         counts = {k: int(figures[k]) for k in WRITE_COUNTS}
@@ -92,8 +107,10 @@ def write_metadata(results: Sequence[tuple[str, WriteResult | None, str | None, 
         meta["blocked"] = blocked
     if len(results) > 1:
         meta["windows"] = per_window
-    single = results[0][1] if len(per_window) == 1 else None
-    if single is not None:
+    meta["failed_windows"] = sum(1 for b in blocked if b["failed"])
+    applied = [o.result for o in results if o.result is not None]
+    if len(applied) == 1:
+        single = applied[0]
         meta["captured_at"] = single.captured_at.isoformat()
         meta["engine_ms"] = {k: round(v, 1) for k, v in single.timings_ms.items()}
     return render_metadata(meta)

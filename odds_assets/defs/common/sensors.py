@@ -1,4 +1,8 @@
-"""``odds_run_failure_sensor``: one clear log line per failed run (job, bookmaker, window, cause)."""
+"""``odds_run_failure_sensor``: one clear log line per failed run (job, bookmaker, window, cause).
+
+The cause is the user-code error of the failed step; when a blocking check failed the run (a window
+blocked by ``completeness``, a window passed over by ``applied``), the failed checks' descriptions,
+which say which window and why."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import dagster as dg
 
 from odds_assets.defs.common.constants import BOOK_TAG, RANGE_END_TAG, RANGE_START_TAG
 
-__all__ = ["build_run_failure_sensor", "describe_failure"]
+__all__ = ["build_run_failure_sensor", "describe_failure", "failed_checks"]
 
 log = logging.getLogger("odds_assets.failures")
 
@@ -24,6 +28,19 @@ def describe_failure(run: dg.DagsterRun, step_errors: Sequence[str], run_message
     cause = " ".join(cause.split())[:500]
     return (f"odds run failed: job={run.job_name} bookmaker={book} window={window or '-'} run={run.run_id[:8]} "
             f"cause={cause}")
+
+
+def failed_checks(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    """``check: description`` of every check evaluation of the run that failed with ERROR severity."""
+    out = []
+    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=1000)
+    for record in records.records:
+        event = record.event_log_entry.dagster_event
+        evaluation = event.event_specific_data if event is not None else None
+        if isinstance(evaluation, dg.AssetCheckEvaluation) and not evaluation.passed \
+                and evaluation.severity == dg.AssetCheckSeverity.ERROR:
+            out.append(f"check {evaluation.check_name} failed: {evaluation.description or 'no description'}")
+    return out
 
 
 def build_run_failure_sensor(jobs: Sequence[dg.UnresolvedAssetJobDefinition]) -> dg.SensorDefinition:
@@ -41,6 +58,10 @@ def build_run_failure_sensor(jobs: Sequence[dg.UnresolvedAssetJobDefinition]) ->
                                                                  "DagsterExecutionHandleOutputError",
                                                                  "DagsterExecutionLoadInputError"):
                     err = err.cause
+                checks = failed_checks(context.instance, context.dagster_run.run_id) \
+                    if err.cls_name == "DagsterAssetCheckFailedError" else []
+                if checks:
+                    errors.append(f"{event.step_key}: " + "; ".join(checks))
                 errors.append(f"{event.step_key}: {err.cls_name}: {err.message.strip()}")
         line = describe_failure(context.dagster_run, errors, context.failure_event.message)
         context.log.error(line)

@@ -1,7 +1,7 @@
 """``current_odds`` (bookmaker × window) and ``odds_retention`` (maintenance).
 
-``current_odds`` takes the window's snapshot from the archive (``snapshot_io_manager``), applies the
-completeness gate, and hands the snapshots to ``odds_db_io_manager``, which classifies every market
+``current_odds`` reads the window's snapshot from the archive, applies the completeness gate, and hands
+the snapshots to ``odds_db_io_manager``, which classifies every market
 against the bookmaker's current odds (new / changed / unchanged / gone / back) and writes current +
 change-only history in one transaction per window (``odds_assets.db.engine.apply_snapshot``).
 
@@ -15,6 +15,14 @@ The completeness gate: a snapshot whose listing was truncated, or whose complete
 of the previous window's, is not written (the ``completeness`` check on ``odds_snapshot`` is an ERROR,
 blocking when both assets run together). ``current_odds`` still materialises for that window, with
 ``written: false`` and the reason, so the bookmaker's chain of windows goes on with the next board.
+
+No window is ever stuck. A window that fails for good — its archived snapshot cannot be read (missing,
+corrupt; or an archive read still failing on the last retry), or the engine refuses the snapshot as a
+whole — is materialised the same way, not written, with the reason; its ``applied`` check is an ERROR
+(blocking, so the run fails and the run-failure sensor logs one line naming the window and the
+reason), and the write sensor goes on with the book's next window. Once the cause is fixed, a
+backfill of that window (``odds_snapshot`` re-derived from its raw responses, then ``current_odds``)
+writes it: a window older than current is classified against history as of that window.
 """
 
 from datetime import datetime, timezone
@@ -27,6 +35,7 @@ from odds_assets.defs.common.io_managers import ScrapedWindow, WindowWrite
 from odds_assets.defs.common.partitions import previous_window_mapping
 from odds_assets.defs.common.policy import failure_policy, retry_policy
 from odds_assets.defs.common.resources import OddsArchiveResource, OddsDatabaseResource
+from odds_assets.errors import is_transient
 from odds_assets.quality import completeness
 from odds_assets.scrape import previous_summary
 from odds_assets.settings import PipelineSettings
@@ -42,8 +51,9 @@ def build_current_odds(settings: PipelineSettings, partitions_def: dg.MultiParti
     @dg.asset(
         key=CURRENT_KEY,
         partitions_def=partitions_def,
-        ins={"odds_snapshot": dg.AssetIn(key=SNAPSHOT_KEY)},
-        deps=[dg.AssetDep(CURRENT_KEY, partition_mapping=previous_window_mapping())],
+        # the snapshot is read from the archive here, window by window, so that one unreadable window is
+        # reported and passed over instead of failing the load of the whole run
+        deps=[dg.AssetDep(SNAPSHOT_KEY), dg.AssetDep(CURRENT_KEY, partition_mapping=previous_window_mapping())],
         io_manager_key="odds_db_io_manager",
         group_name=GROUP_MARKETS,
         kinds={"postgres"},
@@ -51,14 +61,24 @@ def build_current_odds(settings: PipelineSettings, partitions_def: dg.MultiParti
         retry_policy=retry_policy(settings),
         pool=ODDS_DB_POOL,
     )
-    def current_odds(context: dg.AssetExecutionContext, odds_snapshot: dict[str, ScrapedWindow],
-                     archive: OddsArchiveResource) -> list[WindowWrite]:
+    def current_odds(context: dg.AssetExecutionContext, archive: OddsArchiveResource) -> list[WindowWrite]:
         """One current row per event × bookmaker × market × line in market_odds_current, and a history
         row in market_odds_history per market change (PostgreSQL), written per window in window order."""
         arch = archive.archive()
         writes: list[WindowWrite] = []
-        for key, item in sorted(odds_snapshot.items(), key=lambda kv: split_key(kv[0])):
+        last_try = context.retry_number >= settings.retry_max
+        for key in sorted(context.partition_keys, key=split_key):
             book, start = split_key(key)
+            w = arch.window(book, start)
+            try:
+                item = ScrapedWindow(w.read_snapshot(), w.read_summary())
+            except Exception as exc:
+                if is_transient(exc) and not last_try:
+                    raise  # retried with backoff (the archive's storage hiccuping)
+                reason = f"archived snapshot unreadable at {w.url}, nothing written: {type(exc).__name__}: {exc}"
+                context.log.error(f"{key}: {reason}")
+                writes.append(WindowWrite(key, None, reason[:1000], failed=True))
+                continue
             with failure_policy(f"{key}: cannot read the previous window's summary"):
                 previous = previous_summary(arch, book, start)
             verdict = completeness(item.summary, previous, min_ratio)

@@ -4,6 +4,12 @@
   rows, the latest history row of the same key says the same thing (same outcomes; or no outcomes when
   the market is unavailable). History partitions dropped by retention are allowed to be missing for
   rows not updated within the retention period.
+- ``applied`` (per partition, ERROR, blocking): the window's snapshot was applied, or held back by the
+  completeness gate (reported by ``completeness`` on ``odds_snapshot``). It fails for a window that
+  failed for good — archived snapshot unreadable, or invalid as a whole — which ``current_odds``
+  materialised as not written so the bookmaker's later windows go on: the ERROR makes the write run
+  fail, so the run-failure sensor logs one line naming the window and the reason. A backfill of the
+  window after the fix writes it.
 - ``freshness`` (WARN): every bookmaker's latest write is at most two cadences old. It is evaluated by
   ``odds_freshness_sensor`` every cadence (results reported without a run) and can be run by hand.
 """
@@ -19,7 +25,7 @@ from odds_assets.models import BOOKMAKERS
 from odds_assets.settings import PipelineSettings
 from odds_assets.windows import split_key
 
-__all__ = ["build_current_odds_checks", "freshness_by_book", "freshness_evaluation"]
+__all__ = ["build_current_odds_checks", "freshness_by_book", "freshness_evaluation", "windows_not_written"]
 
 
 def freshness_by_book(instance: dg.DagsterInstance, asset_key: dg.AssetKey, now: datetime
@@ -51,6 +57,24 @@ def freshness_evaluation(instance: dg.DagsterInstance, asset_key: dg.AssetKey, s
     return not stale, meta, stale
 
 
+def windows_not_written(instance: dg.DagsterInstance, run_id: str, asset_key: dg.AssetKey
+                        ) -> dict[str, dict[str, Any]]:
+    """The windows a write run materialised as not written: partition -> ``{reason, failed}`` (from the
+    ``blocked`` metadata of its materialisations; a range run repeats it on every partition)."""
+    out: dict[str, dict[str, Any]] = {}
+    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION, limit=10_000)
+    for record in records.records:
+        mat = record.event_log_entry.asset_materialization
+        if mat is None or mat.asset_key != asset_key:
+            continue
+        blocked = mat.metadata.get("blocked")
+        entries = blocked.value if blocked is not None else None
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, dict) and "partition" in entry:
+                out[str(entry["partition"])] = {"reason": entry.get("reason"), "failed": bool(entry.get("failed"))}
+    return out
+
+
 def build_current_odds_checks(settings: PipelineSettings, partitions_def: dg.MultiPartitionsDefinition,
                               current_odds: dg.AssetsDefinition) -> list[dg.AssetChecksDefinition]:
     @dg.asset_check(asset=current_odds, name="current_history_consistency", partitions_def=partitions_def,
@@ -69,6 +93,26 @@ def build_current_odds_checks(settings: PipelineSettings, partitions_def: dg.Mul
                       "samples": dg.MetadataValue.json({b: p["samples"] for b, p in per.items()})},
             description=f"{differing} of {sum(p['sampled'] for p in per.values())} sampled keys disagree")
 
+    @dg.asset_check(asset=current_odds, name="applied", partitions_def=partitions_def, blocking=True,
+                    description="The window was applied (or held back by the completeness gate); ERROR when it "
+                                "failed for good (unreadable, invalid as a whole) and was passed over.")
+    def applied(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+        keys = set(context.partition_keys)
+        recorded = windows_not_written(context.instance, context.run.run_id, current_odds.key)
+        not_written = {k: v for k, v in recorded.items() if k in keys}
+        failed = {k: v["reason"] for k, v in not_written.items() if v["failed"]}
+        held = sorted(k for k, v in not_written.items() if not v["failed"])
+        if failed:
+            description = "; ".join(f"{k}: {r}" for k, r in sorted(failed.items()))[:2000]
+        elif held:
+            description = f"{len(held)} window(s) held back by the completeness gate: {', '.join(held[:10])}"
+        else:
+            description = f"{len(keys)} window(s) applied"
+        return dg.AssetCheckResult(
+            passed=not failed, severity=dg.AssetCheckSeverity.ERROR, description=description,
+            metadata={"windows": len(keys), "failed": dg.MetadataValue.json(failed),
+                      "held_back_by_completeness": dg.MetadataValue.json(held)})
+
     @dg.asset_check(asset=current_odds, name="freshness",
                     description="Every bookmaker's latest write is at most two cadences old (WARN).")
     def freshness(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
@@ -77,4 +121,4 @@ def build_current_odds_checks(settings: PipelineSettings, partitions_def: dg.Mul
         return dg.AssetCheckResult(passed=passed, severity=dg.AssetCheckSeverity.WARN, metadata=meta,
                                    description="stale: " + ", ".join(stale) if stale else "all books fresh")
 
-    return [current_history_consistency, freshness]
+    return [current_history_consistency, applied, freshness]

@@ -61,7 +61,8 @@ def build_write_odds_job(settings: PipelineSettings,
                          current_odds: dg.AssetsDefinition) -> dg.UnresolvedAssetJobDefinition:
     # the partitioned consistency check runs with the write; freshness is evaluated by its sensor
     selection = (dg.AssetSelection.assets(current_odds).without_checks()
-                 | dg.AssetSelection.checks(dg.AssetCheckKey(current_odds.key, "current_history_consistency")))
+                 | dg.AssetSelection.checks(dg.AssetCheckKey(current_odds.key, "current_history_consistency"),
+                                            dg.AssetCheckKey(current_odds.key, "applied")))
     return dg.define_asset_job("write_odds_job", selection=selection,
                                tags={MAX_RUNTIME_TAG: str(settings.run_max_runtime_s)},
                                description="Apply archived snapshots to current odds and history, in window order.")

@@ -6,14 +6,23 @@ This asset walks the run's windows in order, maps errors to retries or failures
 (``defs/common/policy``) and reports the figures; ``snapshot_io_manager`` stores the snapshot and
 summary in the archive — still before the odds database is touched (``current_odds`` does that, in
 another run).
+
+A scheduled (single-window) run that starts after its window has closed (it waited in the queue, its process started
+slowly under load) does not scrape — the board it would read belongs to another window — and does not
+fail either: it ends without materialising the window, with the run tag ``odds/skipped`` and an
+observation on the partition saying why, so the UI shows the window missing, not failed, and its checks
+as skipped. A range run (a backfill) re-derives archived windows; one that was never archived fails it.
 """
+
+from collections.abc import Iterator
 
 import dagster as dg
 
-from odds_assets.defs.common.constants import GROUP_SCRAPE, SNAPSHOT_KEY
+from odds_assets.defs.common.constants import GROUP_SCRAPE, SKIPPED_TAG, SNAPSHOT_KEY
 from odds_assets.defs.common.metadata import snapshot_metadata
 from odds_assets.defs.common.policy import failure_policy, retry_policy
 from odds_assets.defs.common.resources import BoardScraperResource, OddsArchiveResource
+from odds_assets.errors import WindowClosed
 from odds_assets.scrape import ScrapedWindow, scrape_window
 from odds_assets.settings import PipelineSettings
 from odds_assets.windows import split_key, window_end
@@ -34,26 +43,38 @@ def build_odds_snapshot(settings: PipelineSettings, partitions_def: dg.MultiPart
         # Dagster splits a range per bookmaker; the body walks the windows in order.
         backfill_policy=dg.BackfillPolicy.single_run(),
         retry_policy=retry_policy(settings),
+        output_required=False,  # a window closed before its run started is skipped, not materialised
     )
     def odds_snapshot(context: dg.AssetExecutionContext, scraper: BoardScraperResource,
-                      archive: OddsArchiveResource) -> dg.Output[dict[str, ScrapedWindow]]:
+                      archive: OddsArchiveResource) -> Iterator[dg.Output[dict[str, ScrapedWindow]]]:
         """One bookmaker's whole football pre-match board in one window: raw responses archived
         (compressed), normalised market instances (one row per event × market × line) as Parquet."""
         arch = archive.archive()
         out: dict[str, ScrapedWindow] = {}
-        for key in sorted(context.partition_keys, key=split_key):
+        keys = sorted(context.partition_keys, key=split_key)
+        for key in keys:
             book, start = split_key(key)
 
             def log(line: str, key: str = key) -> None:
                 context.log.info(f"{key}: {line}")
 
             with failure_policy(key):
-                item = scrape_window(book, start, window_end(settings, start), fetch=scraper.fetch_board,
-                                     now=scraper.now, archive=arch, rules=rules, log=log)
+                try:
+                    item = scrape_window(book, start, window_end(settings, start), fetch=scraper.fetch_board,
+                                         now=scraper.now, archive=arch, rules=rules, log=log)
+                except WindowClosed as exc:
+                    if len(keys) > 1 or "dagster/schedule_name" not in context.run.tags:
+                        raise  # a backfill or a run by hand asked for this window: say it cannot be
+                    reason = f"skipped, nothing scraped: {exc}"
+                    context.log.warning(f"{key}: {reason}")
+                    context.instance.add_run_tags(context.run_id, {SKIPPED_TAG: reason[:500]})
+                    context.log_event(dg.AssetObservation(asset_key=SNAPSHOT_KEY, partition=key,
+                                                          metadata={"skipped": reason}))
+                    return
             out[key] = item
             s = item.summary
             context.log.info(f"{key}: {s.board.events_complete}/{s.board.listed} events complete, {s.markets} "
                              f"markets, {s.quarantine.outcomes} quarantined, from {s.source}")
-        return dg.Output(out, metadata=snapshot_metadata(out))
+        yield dg.Output(out, metadata=snapshot_metadata(out))
 
     return odds_snapshot

@@ -6,39 +6,91 @@ partition): the scrape's ``captured_at`` lies inside its window. It is on by def
 carries ``odds/scrape_slot`` = the bookmaker, which the run queue limits to one active scrape run per
 bookmaker — apart from the write runs (``odds/write_slot``), so a write waiting on the database never
 holds a scrape back.
+
+A late scrape never crowds out a live one (a window is only ever scraped while it is open):
+
+- a tick evaluated after its window has closed (the daemon was down or far behind, a restart catching
+  up missed ticks) requests nothing and says so;
+- at every tick, the schedule's own scrape runs still *queued* for a window that has closed are
+  cancelled, tagged ``odds/skipped`` with the reason, before the new window's runs are requested: they
+  would only fail "in the past" after taking their bookmaker's slot and a process start;
+- a run that leaves the queue too late ends without scraping, also tagged ``odds/skipped``
+  (``defs/scrape/assets.py``).
+
+Scrape runs carry ``dagster/max_runtime`` = ``ODDS_SCRAPE_MAX_RUNTIME_S`` (default one cadence): run
+monitoring fails a hung scrape (a stalled bookmaker connection, a frozen process) so its bookmaker's
+slot is free for the next window.
 """
 
 from __future__ import annotations
 
-from datetime import timezone
+import logging
+from datetime import datetime, timezone
 
 import dagster as dg
 
-from odds_assets.defs.common.constants import BOOK_TAG, MAX_RUNTIME_TAG, SCRAPE_SLOT_TAG
+from odds_assets import catchup
+from odds_assets.defs.common.constants import BOOK_TAG, MAX_RUNTIME_TAG, SCRAPE_SLOT_TAG, SKIPPED_TAG
 from odds_assets.defs.common.partitions import partition_key
 from odds_assets.models import BOOKMAKERS
 from odds_assets.settings import PipelineSettings
+from odds_assets.windows import split_key, window_end
 
-__all__ = ["build_scrape_schedule", "build_scrape_odds_job"]
+__all__ = ["build_scrape_schedule", "build_scrape_odds_job", "cancel_stale_scrapes"]
+
+SCHEDULE_NAME = "scrape_odds_schedule"
 
 
 def build_scrape_odds_job(settings: PipelineSettings,
                           odds_snapshot: dg.AssetsDefinition) -> dg.UnresolvedAssetJobDefinition:
     # the asset's checks come with it (AssetSelection.assets includes checks of the selected assets);
-    # dagster/max_runtime: run monitoring fails a run stuck longer (e.g. its process was killed)
+    # dagster/max_runtime: run monitoring fails a run stuck longer (a hung scrape frees its bookmaker
+    # before the next window)
     return dg.define_asset_job("scrape_odds_job", selection=dg.AssetSelection.assets(odds_snapshot),
-                               tags={MAX_RUNTIME_TAG: str(settings.run_max_runtime_s)},
+                               tags={MAX_RUNTIME_TAG: str(settings.scrape_max_runtime_s)},
                                description="Scrape and archive one bookmaker's board for one window.")
 
 
+def cancel_stale_scrapes(instance: dg.DagsterInstance, settings: PipelineSettings, now: datetime,
+                         log: logging.Logger | None = None) -> list[str]:
+    """Cancel the schedule's scrape runs still queued for a window closed at ``now``; their keys."""
+    cancelled = []
+    records = instance.get_run_records(dg.RunsFilter(job_name="scrape_odds_job", statuses=[dg.DagsterRunStatus.QUEUED],
+                                                     tags={"dagster/schedule_name": SCHEDULE_NAME}))
+    for record in records:
+        run = record.dagster_run
+        key = run.tags.get("dagster/partition")
+        if not key:
+            continue
+        book, start = split_key(key)
+        end = window_end(settings, start)
+        if end > now:
+            continue
+        reason = (f"{key}: window closed at {end:%H:%M:%S} UTC while the scrape run was still queued "
+                  f"(cancelled at {now:%H:%M:%S}); a closed window is never scraped")
+        instance.add_run_tags(run.run_id, {SKIPPED_TAG: reason})
+        instance.report_run_canceled(run, message=f"Skipped: {reason}")
+        cancelled.append(key)
+        if log is not None:
+            log.warning(f"cancelled queued scrape: {reason}")
+    return cancelled
+
+
 def build_scrape_schedule(settings: PipelineSettings, job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
-    @dg.schedule(name="scrape_odds_schedule", job=job, cron_schedule=settings.cron, execution_timezone="UTC",
+    @dg.schedule(name=SCHEDULE_NAME, job=job, cron_schedule=settings.cron, execution_timezone="UTC",
                  default_status=dg.DefaultScheduleStatus.RUNNING,
-                 description="At every window start: one scrape run per bookmaker for the window that opens.")
-    def scrape_odds_schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
+                 description="At every window start: one scrape run per bookmaker for the window that opens "
+                             "(stale queued scrapes cancelled, closed windows skipped).")
+    def scrape_odds_schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest] | dg.SkipReason:
         t = context.scheduled_execution_time.astimezone(timezone.utc).replace(second=0, microsecond=0)
         start = t.replace(minute=t.minute - t.minute % settings.cadence_minutes) if settings.cadence_minutes < 60 \
             else t.replace(minute=0)
+        now = datetime.fromtimestamp(catchup.clock(), timezone.utc)
+        cancel_stale_scrapes(context.instance, settings, now, context.log)
+        end = window_end(settings, start)
+        if now >= end:
+            return dg.SkipReason(f"the tick's window {start:%Y-%m-%d %H:%M}-{end:%H:%M} UTC closed before the "
+                                 f"tick was evaluated ({now:%H:%M:%S}): a closed window is never scraped")
         return [dg.RunRequest(run_key=str(partition_key(book, start)), partition_key=partition_key(book, start),
                               tags={BOOK_TAG: book, SCRAPE_SLOT_TAG: book}) for book in BOOKMAKERS]
 
