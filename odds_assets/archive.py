@@ -10,7 +10,9 @@ Layout under ``ODDS_ARCHIVE_URL`` (a local directory, or any fsspec / universal-
     <root>/<bookmaker>/<YYYY-MM-DD>/<HH-MM>/
         raw.bin.gz        every RawResponse of the scrape (error records included), gzip-compressed
         raw.json          when and how the scrape ran: captured_at, started_at, finished_at, counts
-        events.parquet    the normalised snapshot (odds_assets.snapshot frames), written after parsing
+        events.parquet    the normalised snapshot (odds_assets.snapshot frames), written after parsing;
+                          events carry fetched_at, when each event's detail was received (NaT when
+                          read from a snapshot archived before that column existed)
         markets.parquet
         summary.json      the scrape's figures (listed, complete, failed, quarantined, coverage ...),
                           a ScrapeSummary as flat JSON keys; written last, so a folder with a
@@ -41,7 +43,7 @@ from upath import UPath
 
 from odds_assets.errors import ArchiveError
 from odds_assets.models import RawResponse
-from odds_assets.snapshot import EVENT_COLUMNS, MARKET_COLUMNS, Snapshot
+from odds_assets.snapshot import EVENT_COLUMNS, FETCHED_AT, MARKET_COLUMNS, Snapshot, fetched_at_column
 from odds_assets.summary import (
     BoardFigures,
     DroppedEvent,
@@ -260,9 +262,12 @@ class WindowArchive:
         captured_at = _ts(orjson.loads(self._read("summary.json"))["captured_at"])
         events = pd.read_parquet(io.BytesIO(self._read("events.parquet")))
         markets = pd.read_parquet(io.BytesIO(self._read("markets.parquet")))
-        events = events.reindex(columns=EVENT_COLUMNS)
+        # A snapshot archived before fetched_at was recorded reads back with NaT there: when each event
+        # was fetched is unknown then (captured_at would claim a precision it never had).
+        events = events.reindex(columns=[*EVENT_COLUMNS, FETCHED_AT])
         events["sr_event_id"] = events["sr_event_id"].astype("int64")
         events["kickoff"] = pd.to_datetime(events["kickoff"], utc=True)
+        events[FETCHED_AT] = fetched_at_column(events[FETCHED_AT])
         markets = markets.reindex(columns=MARKET_COLUMNS)
         for col in ("sr_event_id", "market_id"):
             markets[col] = markets[col].astype("int64")

@@ -77,6 +77,11 @@ class EventOdds:
     unmapped: Mapping[str, int] = field(default_factory=dict)
     #: mapped market instances / all instances the book offered for this event
     instances_total: int = 0
+    #: when the response these odds were read from was received (tz-aware UTC): the event's detail
+    #: response, the same at a re-parse from the archive; None when not read from a response (the
+    #: simulator's truth, hand-built observations). A board is read over many seconds: this, not the
+    #: snapshot's ``captured_at``, is the moment the book showed these odds.
+    fetched_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,10 @@ For one window (bookmaker, [start, end)):
    dropped and reported;
 3. return the snapshot with its :class:`~odds_assets.summary.ScrapeSummary`, built once, complete.
 
+The snapshot's ``captured_at`` is ``now()`` read just before the board is fetched — the scrape's start,
+one instant for a board read over many seconds — and each event's own fetch time is its ``fetched_at``
+(the events frame's column; what either means: :mod:`odds_assets.snapshot`).
+
 Storing the snapshot and the summary (Parquet + JSON in the archive) is the caller's business: the
 Dagster IO manager does it, still before the odds database is touched.
 

@@ -7,7 +7,23 @@ It travels as pandas DataFrames (DESIGN §3) with exact values kept as canonical
     sr_event_id (int64), market_id (int64), line (str | None, canonical decimal), outcomes (str, encoded)
 ``events`` — one row per event scraped COMPLETELY (only their markets may be marked gone):
     sr_event_id (int64), bookmaker_event_id, home, away (str), kickoff (datetime64, UTC),
-    competition, country (str | None)
+    competition, country (str | None) — the columns every snapshot must have (:data:`EVENT_COLUMNS`) —
+    and fetched_at (datetime64, UTC; NaT when unknown), which :func:`build_snapshot` always adds and the
+    write engine does not read (:data:`FETCHED_AT`)
+
+What ``captured_at`` means for a board read over many seconds: a board is one listing and then one
+detail request per event, so reading it takes seconds to minutes, and a scrape may start late in its
+window. ``captured_at`` is ONE instant for the whole board — the time the scrape started (the clock
+read just before the first request; a re-parse keeps the archived one). It names the window's board and
+stamps every row the write engine writes for it (``market_odds_history.captured_at``, current's times).
+It does not claim the book showed every price at that instant: each event's odds are what the book
+showed at that event's ``fetched_at`` (when its detail response was received, by the wall clock: after
+``captured_at`` and before the scrape finished when both come from that clock). So history as of ``t``
+holds, per event, the odds its latest complete scrape *started* at or before ``t`` read — read up to
+one scrape's duration after ``t``; a change the book made between ``captured_at`` and an event's
+``fetched_at`` is stamped ``captured_at`` (early by at most that gap). The exact time per event is
+``fetched_at``, kept in the archived ``events.parquet`` (an archive written before it existed reads
+back with NaT there).
 
 Outcome encoding (also the stored form, see migration 0001): ``name=odds`` joined by ``;``; a trailing
 ``!`` marks an outcome that is not bettable; odds may be empty only then. Names escape ``\\ ; = !`` with a
@@ -30,6 +46,7 @@ from odds_assets.models import BOOKMAKER_IDS, EventOdds, Market, Outcome
 __all__ = [
     "MARKET_COLUMNS",
     "EVENT_COLUMNS",
+    "FETCHED_AT",
     "Snapshot",
     "build_snapshot",
     "canonical_decimal",
@@ -38,12 +55,16 @@ __all__ = [
     "check_snapshot",
     "event_problems",
     "explain_outcomes",
+    "fetched_at_column",
     "outcome_frame",
     "outcome_problems",
 ]
 
 MARKET_COLUMNS = ["sr_event_id", "market_id", "line", "outcomes"]
 EVENT_COLUMNS = ["sr_event_id", "bookmaker_event_id", "home", "away", "kickoff", "competition", "country"]
+#: the events column with each event's ``EventOdds.fetched_at`` (UTC, NaT when unknown); not required
+#: by :func:`check_snapshot` and not read by the write engine
+FETCHED_AT = "fetched_at"
 
 _ESCAPE_RE = re.compile(r"([\\;=!])")
 # Canonical decimal strings: integers without leading zeros, fractions without trailing zeros.
@@ -308,6 +329,12 @@ def _market_line(bookmaker: str, sr_event_id: int, m: Market) -> str | None:
     return text
 
 
+def fetched_at_column(values: pd.Series) -> pd.Series:
+    """``values`` as the :data:`FETCHED_AT` column: UTC timestamps in microseconds (a ``datetime``'s
+    precision, whatever pandas would infer), None / NaT kept as NaT."""
+    return pd.to_datetime(values, utc=True).astype("datetime64[us, UTC]")
+
+
 def build_snapshot(bookmaker: str, captured_at: datetime, events: Iterable[EventOdds]) -> Snapshot:
     """Build a :class:`Snapshot` from typed observations of events scraped completely.
 
@@ -346,15 +373,17 @@ def build_snapshot(bookmaker: str, captured_at: datetime, events: Iterable[Event
             _first(problems, e.sr_event_id, exc)
             continue
         ev_rows.append((e.sr_event_id, e.bookmaker_event_id, e.home, e.away,
-                        e.kickoff.astimezone(timezone.utc), e.competition, e.country))
+                        e.kickoff.astimezone(timezone.utc), e.competition, e.country,
+                        None if eo.fetched_at is None else eo.fetched_at.astimezone(timezone.utc)))
         for market_id, line, enc in rows:
             sr_ids.append(e.sr_event_id)
             market_ids.append(market_id)
             lines.append(line)
             encoded.append(enc)
-    events_df = pd.DataFrame(ev_rows, columns=EVENT_COLUMNS)
+    events_df = pd.DataFrame(ev_rows, columns=[*EVENT_COLUMNS, FETCHED_AT])
     events_df["sr_event_id"] = events_df["sr_event_id"].astype("int64")
     events_df["kickoff"] = pd.to_datetime(events_df["kickoff"], utc=True)
+    events_df[FETCHED_AT] = fetched_at_column(events_df[FETCHED_AT])
     markets_df = pd.DataFrame({
         "sr_event_id": pd.array(sr_ids, dtype="int64"),
         "market_id": pd.array(market_ids, dtype="int64"),

@@ -3,6 +3,7 @@ snapshot and its ``summary.json`` (the flat layout every archive has had), reten
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from odds_assets.archive import Archive, decode_raw, encode_raw
 from odds_assets.models import RawResponse
-from odds_assets.snapshot import Snapshot, build_snapshot
+from odds_assets.snapshot import EVENT_COLUMNS, Snapshot, build_snapshot, check_snapshot
 from odds_assets.summary import (
     BoardFigures,
     DroppedEvent,
@@ -234,3 +235,36 @@ def test_has_snapshot_only_once_the_summary_is_written(tmp_path: Path) -> None:
     assert prev.window_start == WINDOW
     with pytest.raises(FileNotFoundError):
         archive.window("bet9ja", WINDOW + timedelta(minutes=5)).read_summary()
+
+
+def test_a_snapshot_archived_before_fetched_at_reads_with_nat(tmp_path: Path) -> None:
+    """events.parquet as archives written before the fetched_at column hold it (the seven required
+    columns only) reads back with a fetched_at column of NaT: when each event was fetched is unknown,
+    and captured_at would claim a precision it never had."""
+    w = Archive(str(tmp_path)).window("betpawa", WINDOW)
+    new = small_snapshot()
+    old_events = new.events[EVENT_COLUMNS]
+    w.write_snapshot(Snapshot("betpawa", CAPTURED, old_events, new.markets), full_summary())
+    assert list(pd.read_parquet(str(w.path / "events.parquet")).columns) == EVENT_COLUMNS  # really the old layout
+    back = w.read_snapshot()
+    assert list(back.events.columns) == [*EVENT_COLUMNS, "fetched_at"]
+    assert str(back.events["fetched_at"].dtype) == "datetime64[us, UTC]" and back.events["fetched_at"].isna().all()
+    pd.testing.assert_frame_equal(back.events[EVENT_COLUMNS], old_events)
+    pd.testing.assert_frame_equal(back.markets, new.markets)
+    check_snapshot(back)  # still a valid snapshot for the write engine
+
+
+def test_fetched_at_round_trips_through_the_archived_snapshot(tmp_path: Path) -> None:
+    w = Archive(str(tmp_path)).window("betpawa", WINDOW)
+    lagos = timezone(timedelta(hours=1))
+    t1, t2 = CAPTURED + timedelta(seconds=3, microseconds=7), CAPTURED + timedelta(seconds=41)
+    snapshot = build_snapshot("betpawa", CAPTURED, [
+        replace(event_odds(1, market(3743, None, "2.40", "3.30", "3.00")), fetched_at=t1.astimezone(lagos)),
+        replace(event_odds(2, market(3774, "-0.5", "2.10", "1.70")), fetched_at=t2),
+        event_odds(3, market(3774, "-0.5", "2.10", "1.70"))])  # not read from a response: unknown
+    w.write_snapshot(snapshot, full_summary())
+    back = w.read_snapshot().events
+    assert list(back["fetched_at"])[:2] == [pd.Timestamp(t1), pd.Timestamp(t2)]
+    assert back["fetched_at"].isna().tolist() == [False, False, True]
+    assert str(back["fetched_at"].dt.tz) == "UTC"
+    pd.testing.assert_frame_equal(back, snapshot.events)

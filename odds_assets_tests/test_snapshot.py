@@ -14,6 +14,7 @@ import pytest
 from odds_assets.errors import SnapshotError
 from odds_assets.models import Event, EventOdds, Market, Outcome
 from odds_assets.snapshot import (
+    EVENT_COLUMNS,
     Snapshot,
     build_snapshot,
     check_snapshot,
@@ -55,8 +56,10 @@ def test_encoded_outcomes_and_lines_of_hand_built_markets() -> None:
     assert decode_outcomes("Home\\; or \\=Draw\\!=1.5;a\\\\b=12.5") == (
         Outcome("Home; or =Draw!", Decimal("1.5")), Outcome("a\\b", Decimal("12.5")))
     assert decode_outcomes("1=!;2=1.9") == (Outcome("1", None, False), Outcome("2", Decimal("1.9")))
-    [row] = s.events.itertuples(index=False, name=None)
+    [row] = s.events[EVENT_COLUMNS].itertuples(index=False, name=None)
     assert row == (77, "bp77", "Home 77", "Away 77", pd.Timestamp("2026-11-25T12:30:00Z"), "League", "Land")
+    # a hand-built observation was not read from a response: when it was fetched is unknown
+    assert list(s.events.columns) == [*EVENT_COLUMNS, "fetched_at"] and s.events["fetched_at"].isna().all()
     assert str(s.events["kickoff"].dt.tz) == "UTC"
     assert [str(t) for t in s.markets.dtypes] == ["int64", "int64", "object", "object"]
 

@@ -14,6 +14,10 @@ How a board is built, and why ``parse_board`` can rebuild it exactly:
    that ``parse_board`` runs on an archive. Fetching never normalises anything itself, so the
    archive holds everything the result depends on.
 
+Each ``EventOdds.fetched_at`` is the ``fetched_at`` of the response its odds were read from (for all
+three books, the event's detail response; a book whose odds came from a listing page would stamp
+that page's), set by :func:`assemble_board` — so it is the same at fetch time and at re-parse time.
+
 Bodies that decode as JSON are always kept as they came, even with a bad envelope (SportyBet
 ``bizCode`` ≠ 10000, Bet9ja ``R`` ≠ OK): the parser then fails that event (or ends the listing)
 with a typed error, at fetch time and at re-parse time alike.
@@ -22,6 +26,7 @@ with a typed error, at fetch time and at re-parse time alike.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import email.utils
 import random
 import time
@@ -134,7 +139,8 @@ def assemble_board(bookmaker: str, raw: Sequence[RawResponse], parse_listing: Pa
             failures.append(EventFailure(bookmaker, event_id, reason, type(exc).__name__,
                                          sr_ids.get(event_id)))
             continue
-        events.append(parsed.odds)
+        # Stamped here, from the archived response itself, so a re-parse gives the same time.
+        events.append(dataclasses.replace(parsed.odds, fetched_at=detail.fetched_at.astimezone(timezone.utc)))
     return BoardScrape(bookmaker=bookmaker, started_at=started_at, finished_at=finished_at,
                        events=events, failures=failures, listing_complete=listing.complete,
                        listed=len(listing.event_ids), raw=list(raw))

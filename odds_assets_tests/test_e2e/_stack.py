@@ -6,15 +6,17 @@ import os
 import shutil
 import socket
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
 import httpx
+import pandas as pd
 import psutil
 
+from odds_assets.archive import Archive
 from odds_assets.demo import DemoConfig, DemoStack, start_stack
 from odds_assets.models import Outcome
 from odds_assets.snapshot import canonical_decimal, encode_outcomes
@@ -87,6 +89,43 @@ def truth(simulator_url: str, book: str, t: datetime) -> dict[int, dict]:
             markets[(m["market_id"], line)] = encode_outcomes(outs)
         out[ev["sr_event_id"]] = markets
     return out
+
+
+def truth_at_fetch(simulator_url: str, book: str, fetched: Mapping[int, datetime]) -> dict[int, dict]:
+    """What ``book`` showed for each event at ITS fetch time: sr_event_id -> {(market_id, canonical line):
+    encoded outcomes} at ``fetched[sr]`` (the event's ``fetched_at``, exact: no rounding to the window
+    or a tick), in :func:`truth`'s form. One truth request per distinct time. An event the book did not
+    show at its fetch time is left out (so the caller sees it in the keys).
+
+    Known residue: the simulator rendered the detail when the request arrived, ``fetched_at`` is when
+    the client had the whole body, a few ms later; a detail whose request straddles a tick boundary
+    (``tick_seconds``, 60 s in the demo) would be compared with the next tick's truth."""
+    boards: dict[datetime, dict[int, dict]] = {}
+    out: dict[int, dict] = {}
+    for sr, t in fetched.items():
+        if not isinstance(t, datetime) or pd.isna(t) or t.utcoffset() is None:
+            raise ValueError(f"event {sr}: fetched_at {t!r} is not a timezone-aware time")
+        if t not in boards:
+            boards[t] = truth(simulator_url, book, t)
+        board = boards[t]
+        if sr in board:
+            out[sr] = board[sr]
+    return out
+
+
+def window_of(t: datetime) -> datetime:
+    """The demo's 1-minute window holding ``t`` (a scrape's captured_at lies inside its window)."""
+    return t.astimezone(timezone.utc).replace(second=0, microsecond=0)
+
+
+def fetch_times(archive_url: str, book: str, captured_at: datetime) -> dict[int, datetime]:
+    """The events the archived snapshot of ``book`` captured at ``captured_at`` holds (its complete
+    events), each with its ``fetched_at``: when its detail response was received."""
+    snapshot = Archive(archive_url).window(book, window_of(captured_at)).read_snapshot()
+    assert snapshot.captured_at == captured_at, (book, captured_at, snapshot.captured_at)
+    ev = snapshot.events
+    assert ev["fetched_at"].notna().all(), f"{book} at {captured_at}: events without fetched_at"
+    return {int(sr): t.to_pydatetime() for sr, t in zip(ev["sr_event_id"], ev["fetched_at"])}
 
 
 def history_as_of(conn, bookmaker_id: int, t: datetime, events: list[int]) -> dict[int, dict]:
