@@ -7,22 +7,40 @@ for --windows windows. Per window and book it reports where the time went — sc
 negative = written before the window closed); per window the median memory of each long-lived
 process tree (RSS; PostgreSQL: PSS, its backends share buffers), the peak RSS of one run process, CPU
 seconds, and the database size. rss_growth_mb compares the later half of the windows with the earlier
-half, window 1 (start-up, caches filling) left out. Last line:
+half, window 1 (start-up, caches filling) left out.
 
-    RESULT max_lag_s=… lag_growth_s_per_window=… rss_growth_mb=…
+written_pct is the share of book-windows with a ``snapshots`` row, from the first window opening after the
+stack is up to the last window of the soak (with --ui: the window open when the browser stops);
+webserver_cpu_pct the webserver process tree's mean CPU (% of one core) from the stack being up to the end.
 
-Target: every window written before the next one starts, no growth in lag or memory.
-Run: .venv/bin/python benchmarks/soak.py [--windows 20] [--events 2000]
+--ui: headless Debian chromium (Playwright's sync API, no browser download, in a thread of its own)
+keeps the Dagster UI's runs page and odds_snapshot's partitions page open and reloads both every 10 s
+while the --windows windows run; then the browser stops and the soak waits for one more window, every
+book's, and counts the book-windows whose scrape run succeeded but which have no ``snapshots`` row
+(lost_after_ui). Also printed: page load times, the webserver's CPU with and without the browser, and
+odds_snapshot's partition count (3 books x the window dimension; the partitions page's cost grows
+with it). Last line:
+
+    RESULT max_lag_s=… lag_growth_s_per_window=… rss_growth_mb=… written_pct=… webserver_cpu_pct=…
+           lost_after_ui=… (na without --ui) partitions=… deadline_hit=0|1
+
+Target: every window written before the next one starts, no growth in lag or memory; with --ui
+written_pct >= 95 and lost_after_ui == 0. deadline_hit=1: the soak gave up waiting (windows + 4
+minutes); lost_after_ui then also counts writes still queued or running.
+Run: .venv/bin/python benchmarks/soak.py [--windows 20] [--events 2000] [--ui]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import shutil
 import socket
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -41,6 +59,106 @@ RUNS = """
 query($cursor: String) { runsOrError(limit: 200, cursor: $cursor) { ... on Runs { results {
   runId jobName status creationTime startTime endTime tags { key value } } } } }
 """
+
+
+PARTITIONS = """
+{ assetNodeOrError(assetKey: {path: ["odds_snapshot"]}) { ... on AssetNode {
+  partitionStats { numPartitions numMaterialized } } } }
+"""
+CHROMIUM = os.environ.get("ODDS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+UI_PERIOD_S = 10.0
+
+
+class UiLoad(threading.Thread):
+    """Headless chromium keeping the runs page and odds_snapshot's partitions page open, both reloaded
+    every UI_PERIOD_S whether or not the previous load finished (as a user hammering reload would; the
+    webserver may still work on the abandoned requests). Playwright's sync API lives in this thread
+    only. ``loads`` holds (page, seconds to its content, or None when not there by the next reload)."""
+
+    def __init__(self, ui_url: str) -> None:
+        super().__init__(name="ui-load", daemon=True)
+        self.pages = {"runs": (f"{ui_url}/runs", re.compile(r"Runs")),
+                      "partitions": (f"{ui_url}/assets/odds_snapshot?view=partitions",
+                                     re.compile(r"Materialized \([0-9]+\)"))}
+        self.loads: list[tuple[str, float | None]] = []
+        self.errors: list[str] = []
+        self.started_at = self.stopped_at = float("nan")
+        self._stop_event = threading.Event()
+        self.ready = threading.Event()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(timeout=120)
+
+    def run(self) -> None:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                try:
+                    tabs = {name: browser.new_page(viewport={"width": 1600, "height": 1000}) for name in self.pages}
+                    self.started_at = time.monotonic()
+                    self.ready.set()
+                    first = True
+                    while not self._stop_event.is_set():
+                        tick = time.monotonic()
+                        self._cycle(tabs, first, tick + (60 if first else UI_PERIOD_S))
+                        first = False
+                        self._stop_event.wait(max(0.0, UI_PERIOD_S - (time.monotonic() - tick)))
+                finally:
+                    browser.close()
+        except PlaywrightError as e:  # reported in the summary; the soak goes on without the browser
+            self.errors.append(f"browser: {e!r}"[:300])
+        finally:
+            self.stopped_at = time.monotonic()
+            self.ready.set()
+
+    def _cycle(self, tabs: dict, first: bool, until: float) -> None:
+        """(Re)load both tabs at once, then wait for each one's content until ``until``."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        t0 = time.monotonic()
+        for name, page in tabs.items():
+            try:
+                if first:
+                    page.goto(self.pages[name][0], wait_until="commit", timeout=60_000)
+                else:
+                    page.reload(wait_until="commit", timeout=60_000)
+            except PlaywrightError as e:
+                self.errors.append(f"{name}: {e!r}"[:300])
+        for name, page in tabs.items():
+            try:
+                if first:
+                    skip = page.get_by_role("button", name="Skip")  # the UI's first-visit dialog
+                    page.wait_for_load_state("load", timeout=60_000)
+                    if skip.count():
+                        skip.first.click()
+                left_ms = max(1.0, (until - time.monotonic()) * 1000)
+                page.get_by_text(self.pages[name][1]).first.wait_for(state="visible", timeout=left_ms)
+                page.wait_for_load_state("networkidle", timeout=max(1.0, (until - time.monotonic()) * 1000))
+                self.loads.append((name, time.monotonic() - t0))
+            except PlaywrightError:  # not there by the next reload (a timeout) or the page went away
+                self.loads.append((name, None))
+
+
+def _minute(t: datetime) -> datetime:
+    return t.astimezone(timezone.utc).replace(second=0, microsecond=0)
+
+
+def _browser_tree() -> list[psutil.Process]:
+    """Playwright's driver (a child of this process) and the chromium it started."""
+    out = []
+    for child in psutil.Process().children():
+        try:
+            if "playwright" in " ".join(child.cmdline()):
+                out += _tree(child.pid)
+        except psutil.Error:
+            pass
+    return out
 
 
 def _free_port() -> int:
@@ -121,19 +239,46 @@ def _run_times(ui: str) -> dict[tuple[str, str, str], tuple[float, float, float]
     return out
 
 
+def _run_statuses(ui: str) -> dict[tuple[str, str], int]:
+    """(job, status) -> number of runs."""
+    out: dict[tuple[str, str], int] = {}
+    cursor = None
+    for _ in range(50):
+        data = httpx.post(f"{ui}/graphql", json={"query": RUNS, "variables": {"cursor": cursor}}, timeout=60).json()
+        results = data["data"]["runsOrError"]["results"]
+        if not results:
+            break
+        for run in results:
+            out[(run["jobName"], run["status"])] = out.get((run["jobName"], run["status"]), 0) + 1
+        cursor = results[-1]["runId"]
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--windows", type=int, default=20)
     ap.add_argument("--events", type=int, default=2000)
     ap.add_argument("--latency", default="50-200", help="simulator latency range in ms per request")
     ap.add_argument("--keep", action="store_true", help="keep the temporary state folder")
+    ap.add_argument("--ui", action="store_true",
+                    help="headless chromium reloads the runs and partitions pages every 10 s meanwhile")
     args = ap.parse_args()
 
     state = Path(tempfile.mkdtemp(prefix="odds-soak-"))
     config = DemoConfig(state=state, events=args.events, cadence_minutes=1, ui_port=_free_port(),
                         sim_port=_free_port(), faults=f"*:latency={args.latency}")
-    print(f"soak: {args.windows} windows, {args.events} events x 3 books, latency {args.latency} ms, state {state}")
+    print(f"soak: {args.windows} windows, {args.events} events x 3 books, latency {args.latency} ms, state {state}; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     stack = start_stack(config, say=lambda s: print(f"==> {s}", flush=True))
+    up_at = datetime.now(timezone.utc)
+    first_window = _minute(up_at) + timedelta(minutes=1)  # the first window opening with the stack up
+    ui: UiLoad | None = None
+    ui_last_window: datetime | None = None  # the window open when the browser stopped
+    # (monotonic s, webserver tree CPU s, browser tree CPU s) per sample
+    cpu_trace: list[tuple[float, float, float]] = []
+    browser_cpu = 0.0
+    partitions = (-1, -1)
+    deadline_hit = False
     # per window: the median memory of each long-lived process tree over the window's samples (RSS;
     # PostgreSQL: PSS), and the peak RSS of one run process (each Dagster run is a new process)
     rss_samples: list[dict[str, float]] = []
@@ -145,6 +290,11 @@ def main() -> int:
         window_rss: dict[str, list[float]] = {}
         window_run_peak = 0.0
         cpu_before: dict[str, float] = {}
+        if args.ui:
+            ui = UiLoad(stack.ui_url)
+            ui.start()
+            ui.ready.wait(timeout=120)
+            print(f"==> browser {'up' if not ui.errors else 'FAILED: ' + '; '.join(ui.errors)}", flush=True)
         while time.monotonic() < deadline:
             if stack.dead():
                 raise SystemExit(f"stack processes died: {stack.dead()}; logs in {state / 'logs'}")
@@ -159,6 +309,9 @@ def main() -> int:
                 cpu_now[name] = cpu
             for p in runs_now:
                 window_run_peak = max(window_run_peak, _usage([p])[0])
+            if ui is not None and ui.is_alive():
+                browser_cpu = max(browser_cpu, _usage(_browser_tree())[1])
+            cpu_trace.append((time.monotonic(), cpu_now.get("webserver", 0.0), browser_cpu))
             with psycopg.connect(stack.urls.odds) as conn:
                 counts: dict[str, int] = dict(conn.execute(
                     "SELECT b.name, count(s.*) FROM bookmakers b LEFT JOIN snapshots s ON s.bookmaker = b.id "
@@ -179,15 +332,40 @@ def main() -> int:
                 print(f"window {seen}: MiB " + ", ".join(f"{k} {v:.0f}" for k, v in sample.items())
                       + f", run peak {run_peaks[-1]:.0f}; CPU s " + ", ".join(f"{k} {v:.0f}" for k, v in cpu_s.items())
                       + f"; db {size / 2**20:.1f} MiB", flush=True)
-            time.sleep(2)
-            if seen >= args.windows:
+            if ui is not None and ui_last_window is None and seen >= args.windows:
+                ui.stop()
+                ui_last_window = _minute(datetime.now(timezone.utc))
+                print(f"==> browser stopped ({len(ui.loads)} page loads); one more window: "
+                      f"{(ui_last_window + timedelta(minutes=1)):%H:%M} UTC", flush=True)
+            if ui_last_window is not None:
+                # every book wrote the first window opening after the browser stopped
+                after = ui_last_window + timedelta(minutes=1)
+                with psycopg.connect(stack.urls.odds) as conn:
+                    ((n_after,),) = conn.execute(
+                        "SELECT count(DISTINCT bookmaker) FROM snapshots WHERE captured_at >= %s AND "
+                        "captured_at < %s", (after, after + timedelta(minutes=1))).fetchall()
+                if n_after >= len(BOOKMAKERS):
+                    break
+            elif seen >= args.windows:
                 break
+            time.sleep(2)
+        else:
+            deadline_hit = True
+            print(f"==> DEADLINE: stopped waiting after {60 * (args.windows + 4)} s", flush=True)
         runs = _run_times(stack.ui_url)
+        statuses = _run_statuses(stack.ui_url)
+        print("runs: " + ", ".join(f"{job} {status} {n}" for (job, status), n in sorted(statuses.items()))
+              + f"; load average {os.getloadavg()[0]:.1f}", flush=True)
+        stats = httpx.post(f"{stack.ui_url}/graphql", json={"query": PARTITIONS}, timeout=120).json()
+        node = stats["data"]["assetNodeOrError"]["partitionStats"]
+        partitions = (node["numPartitions"], node["numMaterialized"])
         with psycopg.connect(stack.urls.odds) as conn:
             snaps = conn.execute(
                 "SELECT b.name, s.captured_at, s.applied_at, s.write_ms, s.events, s.changed, s.history_rows "
                 "FROM snapshots s JOIN bookmakers b ON b.id = s.bookmaker ORDER BY s.captured_at, b.id").fetchall()
     finally:
+        if ui is not None and ui.is_alive():
+            ui.stop()
         stack.stop(say=lambda s: print(f"==> {s}", flush=True))
         if not args.keep:
             shutil.rmtree(state, ignore_errors=True)
@@ -248,7 +426,65 @@ def main() -> int:
     print(f"windows fully written: {len(lags)}; written before the next window started: {written_in_time}/{len(lags)}")
     if db_sizes:
         print(f"database size: {db_sizes[0]:.1f} -> {db_sizes[-1]:.1f} MiB")
-    print(f"RESULT max_lag_s={max_lag:.1f} lag_growth_s_per_window={growth:.3f} rss_growth_mb={rss_growth:.1f}")
+
+    # written: book-windows with a snapshots row, from the first window opening with the stack up to the
+    # last window of the soak (with --ui: the window open when the browser stopped; else the last
+    # window every book wrote, so a faster book's next window does not count against the others)
+    written = {(book, _minute(captured)) for book, captured, *_ in snaps}
+    if ui_last_window is not None:
+        span_end = ui_last_window
+    else:
+        span_end = min((max((w for b, w in written if b == book), default=first_window) for book in BOOKMAKERS),
+                       default=first_window)
+    span = [first_window + timedelta(minutes=i)
+            for i in range(int((span_end - first_window).total_seconds() // 60) + 1)]
+    expected = [(book, w) for w in span for book in BOOKMAKERS]
+    missing = [f"{b}|{w:%H:%M}" for b, w in expected if (b, w) not in written]
+    written_pct = 100.0 * (len(expected) - len(missing)) / len(expected) if expected else float("nan")
+    print(f"book-windows written: {len(expected) - len(missing)}/{len(expected)} ({first_window:%H:%M}-"
+          f"{span_end:%H:%M} UTC)" + (f"; missing {', '.join(missing)}" if missing else ""))
+
+    # webserver CPU, % of one core: over the whole soak, and with / without the browser
+    def cpu_pct(t0: float, t1: float, col: int = 1) -> float:
+        pts = [s for s in cpu_trace if t0 <= s[0] <= t1]
+        if len(pts) < 2 or pts[-1][0] <= pts[0][0]:
+            return float("nan")
+        return 100.0 * (pts[-1][col] - pts[0][col]) / (pts[-1][0] - pts[0][0])
+
+    inf = float("inf")
+    webserver_pct = cpu_pct(-inf, inf)
+    lost: int | str = "na"
+    if ui is not None:
+        with_b, without_b = cpu_pct(ui.started_at, ui.stopped_at), cpu_pct(ui.stopped_at, inf)
+        loads = {name: [s for n, s in ui.loads if n == name and s is not None] for name in ui.pages}
+        failed = sum(1 for _, s in ui.loads if s is None)
+        print("browser: " + ", ".join(
+            f"{name} page {len(v)} loads, median {statistics.median(v):.1f} s, max {max(v):.1f} s" if v
+            else f"{name} page no load" for name, v in loads.items())
+            + f"; {failed} not loaded by the next reload; "
+            f"browser CPU {cpu_pct(ui.started_at, ui.stopped_at, 2):.0f}% of a core")
+        for err in ui.errors[:5]:
+            print(f"  browser error: {err}")
+        print(f"webserver CPU (% of one core): {webserver_pct:.1f} over the soak; {with_b:.1f} with the "
+              f"browser, {without_b:.1f} after it stopped")
+        # lost: a successful scrape run for a book-window up to the one after the browser stopped,
+        # and no snapshots row for it
+        last = (ui_last_window or span_end) + timedelta(minutes=1)
+        scraped = {(book, datetime.strptime(w, WINDOW_FMT).replace(tzinfo=timezone.utc))
+                   for job, book, w in runs if job == "scrape_odds_job"}
+        lost_keys = sorted(k for k in scraped if k[1] <= last and k not in written)
+        lost = len(lost_keys)
+        print(("DEADLINE, writes may still have been in flight; " if deadline_hit else "")
+              + f"after the browser: book-windows scraped up to {last:%H:%M} UTC: "
+              f"{sum(1 for k in scraped if k[1] <= last)}, not written: {lost}"
+              + (" (" + ", ".join(f"{b}|{w:%H:%M}" for b, w in lost_keys) + ")" if lost_keys else ""))
+    else:
+        print(f"webserver CPU (% of one core): {webserver_pct:.1f} over the soak")
+    print(f"odds_snapshot partitions: {partitions[0]} (3 books x {partitions[0] // len(BOOKMAKERS)} windows), "
+          f"{partitions[1]} materialised")
+    print(f"RESULT max_lag_s={max_lag:.1f} lag_growth_s_per_window={growth:.3f} rss_growth_mb={rss_growth:.1f} "
+          f"written_pct={written_pct:.1f} webserver_cpu_pct={webserver_pct:.1f} lost_after_ui={lost} "
+          f"partitions={partitions[0]} deadline_hit={int(deadline_hit)}")
     return 0
 
 
