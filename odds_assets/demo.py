@@ -5,6 +5,12 @@ Every process is started in its own session (process group) and stopped with its
 (the daemon and the webserver each run a code-server subprocess), so Ctrl-C or ``odds demo down``
 leaves nothing behind. The pids are kept in ``<state>/demo.json`` for ``odds demo down``. Data (the
 database, the archive, Dagster's storage) stays in the state folder for the next start.
+
+The window partitions start at the demo's first start (``ODDS_FIRST_WINDOW``, kept in
+``<state>/first_window`` so a restart keeps it) and reach back at most one day (``ODDS_PARTITION_DAYS``,
+``DemoConfig.partition_days``): a fresh demo shows only windows since it started, and one left running
+for days stays at ≤ 2 days of windows (≤ 8,640 at 1 minute) while the archive keeps its 14 days. Either
+variable set in the environment wins.
 """
 
 from __future__ import annotations
@@ -17,9 +23,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
@@ -31,7 +37,7 @@ from odds_assets.db import migrate
 from odds_assets.db.server import DatabaseUrls, ensure_databases, resolve_urls, state_dir, stop_embedded
 from odds_assets.errors import DemoError
 
-__all__ = ["DemoConfig", "DemoStack", "start_stack", "stop_recorded_stack"]
+__all__ = ["DemoConfig", "DemoStack", "first_window", "partition_env", "start_stack", "stop_recorded_stack"]
 
 BOOK_ENV = ("BETPAWA", "SPORTYBET", "BET9JA")
 
@@ -43,6 +49,8 @@ class DemoConfig:
     state: Path
     events: int = 300
     cadence_minutes: int = 1
+    #: ODDS_PARTITION_DAYS of the demo's Dagster processes: days back the window partitions reach
+    partition_days: int = 1
     ui_host: str = "127.0.0.1"
     ui_port: int = 3000
     sim_port: int = 8765
@@ -85,6 +93,33 @@ class DemoStack:
             say("stopping PostgreSQL")
             stop_embedded(self.config.state / "pgdata")
         (self.config.state / "demo.json").unlink(missing_ok=True)
+
+
+def first_window(state: Path, now: datetime | None = None) -> str:
+    """The demo's first start (ISO-8601 UTC), written to ``<state>/first_window`` by the first call and
+    read back by every later one: the window partitions start there (``ODDS_FIRST_WINDOW``)."""
+    path = state / "first_window"
+    try:
+        recorded = path.read_text().strip()
+    except FileNotFoundError:
+        recorded = ""
+    if recorded:
+        return recorded
+    stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0).isoformat()
+    path.write_text(stamp + "\n")
+    return stamp
+
+
+def partition_env(config: DemoConfig, environ: Mapping[str, str]) -> dict[str, str]:
+    """``ODDS_PARTITION_DAYS`` and ``ODDS_FIRST_WINDOW`` for the demo's Dagster processes: the window
+    partitions start at the demo's first start and reach back ``config.partition_days``; a value set in
+    ``environ`` is kept."""
+    out = {}
+    if not environ.get("ODDS_PARTITION_DAYS"):
+        out["ODDS_PARTITION_DAYS"] = str(config.partition_days)
+    if not environ.get("ODDS_FIRST_WINDOW"):
+        out["ODDS_FIRST_WINDOW"] = first_window(config.state)
+    return out
 
 
 def _stop_tree(pid: int, timeout: float = 15.0) -> None:
@@ -173,6 +208,7 @@ def start_stack(config: DemoConfig, *, say: Callable[[str], None] = print) -> De
     sim_url = f"http://127.0.0.1:{config.sim_port}"
     for book in BOOK_ENV:
         env[f"ODDS_{book}_BASE_URL"] = sim_url
+    env.update(partition_env(config, env))
     env.update(config.extra_env)
     stack = DemoStack(config=config, urls=urls, env=env, started_database=embedded)
     logs = state / "logs"

@@ -6,7 +6,12 @@ Only the *shape* comes from the environment at load time (partition width and sp
 strings and URLs are resources configured with ``dg.EnvVar`` and resolved when a run starts.
 
     ODDS_CADENCE_MINUTES  scrape cadence = window width in minutes (default 5; divides 60, so 1 works)
-    ODDS_RETENTION_DAYS   days of archive, history partitions and Dagster windows kept (default 14)
+    ODDS_RETENTION_DAYS   days of archive and history partitions kept (default 14)
+    ODDS_PARTITION_DAYS   days back the window partitions reach (default: ODDS_RETENTION_DAYS;
+                          1..ODDS_RETENTION_DAYS): older windows keep their archive and history until
+                          retention but cannot be launched or backfilled from Dagster
+    ODDS_FIRST_WINDOW     ISO-8601 UTC timestamp (e.g. the deployment's first start): no window before
+                          it is a partition (default unset; a timestamp without offset is UTC)
     ODDS_SCRAPE_MAX_RUNTIME_S  a scrape run still going after this many seconds is failed by Dagster's
                           run monitoring (default: one cadence), so a hung scrape frees its bookmaker's
                           scrape slot before the next window's run needs it
@@ -21,6 +26,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -35,6 +41,10 @@ class PipelineSettings:
 
     cadence_minutes: int = 5
     retention_days: int = 14
+    #: days back the window partitions reach (None: ``retention_days``); see ``partition_horizon_days``
+    partition_days: int | None = None
+    #: no window before this one is a partition (timezone-aware; e.g. the deployment's first start)
+    first_window: datetime | None = None
     #: Dagster's recommendation per asset; the window span is shortened if the cross product would exceed it
     max_partitions: int = 100_000
     #: history partitions created ahead by maintenance
@@ -82,6 +92,11 @@ class PipelineSettings:
             raise ValueError(f"ODDS_CADENCE_MINUTES={c}: must divide 60 (1, 2, 3, 5, 10, 15, 30) or be whole hours")
         if self.retention_days < 1:
             raise ValueError(f"ODDS_RETENTION_DAYS={self.retention_days}: must be >= 1")
+        if self.partition_days is not None and not 1 <= self.partition_days <= self.retention_days:
+            raise ValueError(f"ODDS_PARTITION_DAYS={self.partition_days}: must be 1..ODDS_RETENTION_DAYS "
+                             f"({self.retention_days})")
+        if self.first_window is not None and self.first_window.utcoffset() is None:
+            raise ValueError(f"ODDS_FIRST_WINDOW={self.first_window.isoformat()}: needs a time zone (UTC)")
         if self.run_max_runtime_s < 10:
             raise ValueError(f"ODDS_RUN_MAX_RUNTIME_S={self.run_max_runtime_s}: must be >= 10")
         if self.scrape_max_runtime is not None and self.scrape_max_runtime < 10:
@@ -89,6 +104,11 @@ class PipelineSettings:
         if self.db_statement_timeout_s < 1 or self.db_lock_timeout_s < 1:
             raise ValueError(f"ODDS_DB_STATEMENT_TIMEOUT_S={self.db_statement_timeout_s}, ODDS_DB_LOCK_TIMEOUT_S="
                              f"{self.db_lock_timeout_s}: must be >= 1")
+
+    @property
+    def partition_horizon_days(self) -> int:
+        """Days back the window partitions reach: ``partition_days``, or ``retention_days`` when unset."""
+        return self.retention_days if self.partition_days is None else self.partition_days
 
     @property
     def cadence_seconds(self) -> int:
@@ -110,6 +130,7 @@ class PipelineSettings:
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
         for name, var in (("cadence_minutes", "ODDS_CADENCE_MINUTES"), ("retention_days", "ODDS_RETENTION_DAYS"),
+                          ("partition_days", "ODDS_PARTITION_DAYS"),
                           ("run_max_runtime_s", "ODDS_RUN_MAX_RUNTIME_S"),
                           ("scrape_max_runtime", "ODDS_SCRAPE_MAX_RUNTIME_S"),
                           ("db_statement_timeout_s", "ODDS_DB_STATEMENT_TIMEOUT_S"),
@@ -120,6 +141,9 @@ class PipelineSettings:
                     values[name] = int(raw)
                 except ValueError:
                     raise ValueError(f"{var}={raw!r} is not an integer") from None
+        raw = env.get("ODDS_FIRST_WINDOW")
+        if raw not in (None, ""):
+            values["first_window"] = _parse_utc("ODDS_FIRST_WINDOW", str(raw))
         values.update(overrides)
         return cls(**values)
 
@@ -135,3 +159,12 @@ class PipelineSettings:
 
     def with_(self, **changes: Any) -> PipelineSettings:
         return replace(self, **changes)
+
+
+def _parse_utc(var: str, raw: str) -> datetime:
+    """An ISO-8601 timestamp (``2026-11-24T10:03:00Z``, ``…+01:00``; without offset: UTC) as UTC."""
+    try:
+        t = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValueError(f"{var}={raw!r} is not an ISO-8601 timestamp (e.g. 2026-11-24T10:03:00Z)") from None
+    return (t if t.utcoffset() is not None else t.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)

@@ -5,13 +5,17 @@ The window dimension has the scrape cadence as width and ``end_offset=1``: the w
 *now* is a partition, so the schedule's tick at 10:05 targets [10:05, 10:10) and the snapshot's
 ``captured_at`` (the scrape start) lies inside its window.
 
-Its start rolls with retention so the partition count stays bounded (Dagster recommends <= 100,000
-per asset; 3 books × 5-minute windows would pass that in ~116 days with a fixed start). The start is
-midnight UTC ``retention_days`` before the day the code location loads — a *day* boundary, so it only
-moves once a day (each move costs Dagster a partition-status cache rebuild, dagster-ordering §4) and
-it matches the archive, which is pruned by whole days (only windows whose archive still exists are
-partitions). Count = books × windows/day × (retention_days + the part of today elapsed), e.g.
-3 × 288 × ≤15 = ≤12,960 at 5 minutes and 14 days, whatever the age of the deployment.
+Its start rolls so the partition count stays bounded (Dagster recommends <= 100,000 per asset; 3 books
+× 5-minute windows would pass that in ~116 days with a fixed start, and every partition costs the
+webserver when it shows the partitions page). The start is midnight UTC ``partition_days`` (default
+``retention_days``) before the day the code location loads — a *day* boundary, so it only moves once a
+day (each move costs Dagster a partition-status cache rebuild, dagster-ordering §4) — or the window of
+``first_window`` (the deployment's first start) when that is later, so a fresh deployment does not show
+days of "missing" windows that never existed. It is never before the archive's retention, so only windows
+whose archive can still exist are partitions; a shorter horizon prunes nothing (retention keeps its own
+days, ``odds_assets.windows.retention_start``). Count = books × windows/day × (horizon days + the part of
+today elapsed), e.g. 3 × 288 × ≤15 = ≤12,960 at 5 minutes and 14 days, whatever the age of the
+deployment; from ``first_window`` on, books × the windows since it (the open one included).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ __all__ = [
 
 def bookmaker_window_partitions(settings: PipelineSettings, *, now: datetime | None = None
                                 ) -> dg.MultiPartitionsDefinition:
-    """``bookmaker`` (static) × ``window`` (cadence-wide time windows, rolling start)."""
+    """``bookmaker`` (static) × ``window`` (cadence-wide time windows, rolling start: ``window_start``)."""
     now = now or datetime.now(timezone.utc)
     windows = dg.TimeWindowPartitionsDefinition(
         cron_schedule=settings.cron, start=window_start(settings, now), fmt=WINDOW_FMT, timezone="UTC",

@@ -39,7 +39,7 @@ from odds_assets.errors import is_transient
 from odds_assets.quality import completeness
 from odds_assets.scrape import previous_summary
 from odds_assets.settings import PipelineSettings
-from odds_assets.windows import split_key, window_start
+from odds_assets.windows import retention_start, split_key
 
 __all__ = ["build_current_odds", "build_odds_retention"]
 
@@ -98,9 +98,10 @@ def build_odds_retention(settings: PipelineSettings) -> dg.AssetsDefinition:
     def odds_retention(context: dg.AssetExecutionContext, odds_db: OddsDatabaseResource,
                        archive: OddsArchiveResource) -> dg.MaterializeResult:
         """Retention state: daily history partitions created ahead and expired ones dropped, and archive
-        days older than the first Dagster window pruned (the same day boundary as the partitions)."""
+        days older than ``retention_days`` pruned (the same day boundary as the history partitions; a
+        shorter partition horizon, ``ODDS_PARTITION_DAYS``, prunes nothing)."""
         now = datetime.now(timezone.utc)
-        first_day = window_start(settings, now).date()
+        first_day = retention_start(settings, now).date()
         with odds_db.connect() as conn:
             result = maintain_partitions(conn, days_ahead=settings.partitions_ahead_days,
                                          retention_days=settings.retention_days, now=now)
