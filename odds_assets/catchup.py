@@ -23,11 +23,13 @@ def clock() -> float:
 
 def backoff_s(failures: int, settings: PipelineSettings) -> float:
     """Seconds to wait after the n-th consecutive failed write of a window: ``base · 2^(n-1)``, capped
-    (the database is probably still down; the first retry comes soon, later ones less often)."""
+    (the database is probably still down; the first retry comes soon, later ones less often). The cap is
+    at most one cadence, so the writes catch up within a window of the database coming back."""
     if failures <= 0:
         return 0.0
+    cap = min(settings.write_backoff_cap_s, float(settings.cadence_seconds))
     # the exponent is clamped: the count of failed runs of a window has no upper bound (a long outage)
-    return float(min(settings.write_backoff_cap_s, settings.write_backoff_base_s * 2.0 ** min(failures - 1, 64)))
+    return float(min(cap, settings.write_backoff_base_s * 2.0 ** min(failures - 1, 64)))
 
 
 def next_chain(windows: Sequence[str], step: timedelta, limit: int) -> list[str]:

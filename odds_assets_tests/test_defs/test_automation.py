@@ -99,6 +99,9 @@ def test_write_sensor_skips_a_bookmaker_with_a_write_in_flight(pipeline: Pipelin
 def test_backoff_grows_exponentially_and_is_capped() -> None:
     s = settings_for_test(write_backoff_base_s=15, write_backoff_cap_s=300)
     assert [backoff_s(n, s) for n in range(7)] == [0, 15, 30, 60, 120, 240, 300]
+    # never more than one cadence: at 1-minute windows the writes catch up within a minute of recovery
+    one = settings_for_test(cadence_minutes=1, write_backoff_base_s=15, write_backoff_cap_s=300)
+    assert [backoff_s(n, one) for n in range(5)] == [0, 15, 30, 60, 60]
 
 
 def test_run_failure_sensor_logs_one_line(pipeline: Pipeline, caplog: pytest.LogCaptureFixture) -> None:
