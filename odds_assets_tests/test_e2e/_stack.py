@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -31,29 +32,47 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_stack(name: str, events: int, say: Callable[[str], None]) -> Iterator[DemoStack]:
+def running_stack(name: str, events: int, say: Callable[[str], None], *,
+                  databases: tuple[str, str] | None = None, watch: list[int] | None = None) -> Iterator[DemoStack]:
     """``odds demo``'s stack (1-minute windows, ``events`` per book) in a temporary state folder, with
-    this process's ODDS_* database/state/archive variables set aside. On exit: everything stopped,
-    the logs copied to ``artifacts/<name>/logs``, the folder removed, and no process left running
-    (processes restarted by the test count: they are read from the stack at the end)."""
+    this process's ODDS_* database/state/archive variables set aside; ``databases``: (odds URL,
+    Dagster storage URL) of servers the caller runs, instead of the embedded one serving both.
+
+    On exit: everything stopped, the logs copied to ``artifacts/<name>/logs``, the folder removed, and
+    no process left running — the stack's processes and all their descendants at the end (processes
+    restarted by the test count: they are read from the stack), plus any pid the test put in ``watch``
+    (e.g. the children of a process it killed, which outlive it)."""
     state = Path(tempfile.mkdtemp(prefix=f"odds-{name}-"))
-    saved = {k: os.environ.get(k) for k in ("ODDS_DATABASE_URL", "ODDS_STATE_DIR", "ODDS_ARCHIVE_URL")}
+    keys = ("ODDS_DATABASE_URL", "ODDS_DAGSTER_DATABASE_URL", "ODDS_STATE_DIR", "ODDS_ARCHIVE_URL")
+    saved = {k: os.environ.get(k) for k in keys}
     for k in saved:
         os.environ.pop(k, None)
     os.environ["ODDS_STATE_DIR"] = str(state)
+    if databases is not None:
+        os.environ["ODDS_DATABASE_URL"], os.environ["ODDS_DAGSTER_DATABASE_URL"] = databases
     config = DemoConfig(state=state, events=events, cadence_minutes=1, ui_port=free_port(), sim_port=free_port())
     started = start_stack(config, say=say)
     try:
         yield started
     finally:
-        pids = [p.pid for p in started.processes.values()]
+        procs: dict[int, psutil.Process] = {}  # Process objects: is_running() is safe against pid reuse
+        for pid in [*(watch or []), *(p.pid for p in started.processes.values())]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                root = psutil.Process(pid)
+                for proc in [root, *root.children(recursive=True)]:
+                    procs[proc.pid] = proc
         started.stop()
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-        leftovers = [pid for pid in pids if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"]
+        leftovers = []
+        for proc in procs.values():
+            with contextlib.suppress(psutil.NoSuchProcess):
+                if proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
+                    leftovers.append(f"{proc.pid} {' '.join(proc.cmdline())[:120]}")
+                    proc.kill()  # not left behind for the next test; the assertion below still fails
         shutil.copytree(state / "logs", artifacts_dir(name) / "logs", dirs_exist_ok=True)
         shutil.rmtree(state, ignore_errors=True)
         assert leftovers == [], f"processes left running: {leftovers}"

@@ -74,7 +74,11 @@ class OddsDbIOManager(dg.ConfigurableIOManager):
 
     def handle_output(self, context: dg.OutputContext, obj: list[WindowWrite]) -> None:
         results: list[WindowOutcome] = []
-        with self.odds_db.connect() as conn:
+        try:  # a run's connection names the run
+            run_id: str | None = context.run_id
+        except dg.DagsterInvariantViolationError:  # an output context built by hand
+            run_id = None
+        with self.odds_db.connect(tag=f"write {run_id[:8]}" if run_id else "write") as conn:
             for item in obj:
                 if item.snapshot is None:
                     context.log.warning(f"{item.partition_key}: write blocked, nothing written: {item.blocked}")

@@ -68,7 +68,8 @@ class OddsDatabaseResource(dg.ConfigurableResource):
     instead of a run holding its bookmaker's write slot for ``ODDS_RUN_MAX_RUNTIME_S``. The server
     enforces them, so they do not help against a server that stops answering at all (frozen, or the
     network gone after connect): run monitoring's max runtime is the bound there. The connections
-    are named ``application_name`` in ``pg_stat_activity``.
+    are named ``application_name`` in ``pg_stat_activity``; a write run's connection adds its run id
+    (``odds_assets write 1a2b3c4d``), so an operator (or the fault suite) can tell whose it is.
     """
 
     url: str
@@ -77,8 +78,10 @@ class OddsDatabaseResource(dg.ConfigurableResource):
     lock_timeout_s: int = 30
     application_name: str = "odds_assets"
 
-    def connect(self) -> psycopg.Connection:
-        """An autocommit connection (the write engine opens its own transaction)."""
+    def connect(self, tag: str | None = None) -> psycopg.Connection:
+        """An autocommit connection (the write engine opens its own transaction), named
+        ``application_name`` plus ``tag`` when given."""
         options = f"-c statement_timeout={self.statement_timeout_s * 1000} -c lock_timeout={self.lock_timeout_s * 1000}"
+        name = f"{self.application_name} {tag}"[:63] if tag else self.application_name
         return psycopg.connect(self.url, autocommit=True, connect_timeout=self.connect_timeout_s,
-                               application_name=self.application_name, options=options)
+                               application_name=name, options=options)
