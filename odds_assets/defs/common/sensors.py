@@ -9,7 +9,7 @@ import dagster as dg
 
 from odds_assets.defs.common.constants import BOOK_TAG, RANGE_END_TAG, RANGE_START_TAG
 
-__all__ = ["build_run_failure_sensor", "describe_failure"]
+__all__ = ["build_run_failure_sensor", "describe_failure", "step_error"]
 
 log = logging.getLogger("odds_assets.failures")
 
@@ -26,22 +26,29 @@ def describe_failure(run: dg.DagsterRun, step_errors: Sequence[str], run_message
             f"cause={cause}")
 
 
+def step_error(event: dg.DagsterEvent) -> str | None:
+    """``step: ErrorClass: message`` of a step-failure event: the user-code error, not Dagster's wrapper
+    (its message already starts with the class, module-qualified: said once)."""
+    err = event.step_failure_data.error
+    if err is None:
+        return None
+    while err.cause is not None and err.cls_name in ("DagsterExecutionStepExecutionError",
+                                                     "DagsterExecutionHandleOutputError",
+                                                     "DagsterExecutionLoadInputError"):
+        err = err.cause
+    text = err.message.strip()
+    qualified, _, rest = text.partition(":")
+    if qualified.rsplit(".", 1)[-1] == err.cls_name:
+        text = rest.strip()
+    return f"{event.step_key}: {err.cls_name}: {text}" if text else f"{event.step_key}: {err.cls_name}"
+
+
 def build_run_failure_sensor(jobs: Sequence[dg.UnresolvedAssetJobDefinition]) -> dg.SensorDefinition:
     @dg.run_failure_sensor(name="odds_run_failure_sensor", monitored_jobs=list(jobs),
                            default_status=dg.DefaultSensorStatus.RUNNING,
                            description="Logs one line per failed scrape/write run: bookmaker, window, cause.")
     def odds_run_failure_sensor(context: dg.RunFailureSensorContext) -> None:
-        errors = []
-        for event in context.get_step_failure_events():
-            data = event.step_failure_data
-            if data.error is not None:
-                # the user-code error, not Dagster's wrapper around it
-                err = data.error
-                while err.cause is not None and err.cls_name in ("DagsterExecutionStepExecutionError",
-                                                                 "DagsterExecutionHandleOutputError",
-                                                                 "DagsterExecutionLoadInputError"):
-                    err = err.cause
-                errors.append(f"{event.step_key}: {err.cls_name}: {err.message.strip()}")
+        errors = [e for e in map(step_error, context.get_step_failure_events()) if e]
         line = describe_failure(context.dagster_run, errors, context.failure_event.message)
         context.log.error(line)
         log.error(line)
