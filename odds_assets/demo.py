@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import httpx
 import psutil
@@ -36,6 +36,9 @@ from odds_assets.dagster_home import CODE_LOCATION_ARGS, dagster_env
 from odds_assets.db import migrate
 from odds_assets.db.server import DatabaseUrls, ensure_databases, resolve_urls, state_dir, stop_embedded
 from odds_assets.errors import DemoError
+
+if TYPE_CHECKING:
+    from odds_assets.defs.common.status import BookRuns, RunStatus
 
 __all__ = ["DemoConfig", "DemoStack", "first_window", "partition_env", "start_stack", "stop_recorded_stack"]
 
@@ -68,6 +71,10 @@ class DemoStack:
     env: dict[str, str]
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     started_database: bool = False
+    #: the status line counts the runs created since then
+    started_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    #: what the status line knows of the runs (read from Dagster on first use, then incrementally)
+    _runs: RunStatus | None = field(default=None, repr=False)
 
     @property
     def ui_url(self) -> str:
@@ -280,21 +287,71 @@ class _HistoryRowCount:
     history_rows: int
 
 
+#: the latest failure's cause is cut to this many characters
+CAUSE_CHARS = 160
+
+
+def _read_runs(stack: DemoStack) -> dict[str, BookRuns]:
+    # Dagster is imported only under odds_assets.defs (the import costs seconds, once)
+    from odds_assets.defs.common import status
+
+    if stack._runs is None:
+        stack._runs = status.RunStatus(stack.env, stack.started_at)
+    return stack._runs.read()
+
+
+def _trim(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def progress_line(stack: DemoStack) -> str:
-    """One line of progress: per book, the latest window written and the rows it holds."""
+    """The status, one line per book: windows written (rows in ``snapshots``), scrape runs failed and
+    skipped since the demo started (write runs failed, runs in flight when any), and the latest
+    failure's cause on one line; then history's row count. What cannot be read is left out and named:
+    this never raises."""
     import psycopg
 
     from odds_assets.db import queries
+    from odds_assets.models import BOOKMAKERS
 
+    notes: list[str] = []
+    written: dict[str, _BookProgress] = {}
+    hist: int | None = None
     try:
         with psycopg.connect(stack.urls.odds, connect_timeout=3) as conn:
-            rows = queries.fetch(conn, "select_book_progress", _BookProgress)
+            written = {r.bookmaker: r for r in queries.fetch(conn, "select_book_progress", _BookProgress)}
             hist = queries.fetch(conn, "select_history_row_count", _HistoryRowCount)[0].history_rows
     except psycopg.Error as exc:
-        return f"odds database not reachable ({exc.__class__.__name__}); scrapes keep archiving"
-    parts = [f"{r.bookmaker}: {r.windows} windows, last {r.last_captured_at:%H:%M:%S}, {r.current_rows} current rows"
-             if r.last_captured_at else f"{r.bookmaker}: waiting" for r in rows]
-    return " | ".join(parts) + f" | history {hist} rows"
+        notes.append(f"odds database not reachable ({exc.__class__.__name__}); scrapes keep archiving")
+    except Exception as exc:  # noqa: BLE001 - the status line never stops the demo
+        notes.append(f"odds database not read ({exc.__class__.__name__})")
+    runs: dict[str, BookRuns] | None = None
+    try:
+        runs = _read_runs(stack)
+    except Exception as exc:  # noqa: BLE001 - Dagster's storage not reachable, or anything else: say so, go on
+        notes.append(f"runs not read ({exc.__class__.__name__}: {_trim(' '.join(str(exc).split()), 80)})")
+    lines = []
+    for book in [*BOOKMAKERS, *sorted(set(written) - set(BOOKMAKERS))]:
+        parts = []
+        w = written.get(book)
+        if w is not None and w.last_captured_at is not None:
+            parts.append(f"{w.windows} windows written (last {w.last_captured_at:%H:%M:%S}, "
+                         f"{w.current_rows} current rows)")
+        elif w is not None:
+            parts.append("0 windows written")
+        r = runs.get(book) if runs is not None else None
+        if r is not None:
+            parts.append(f"scrapes {r.scrapes_failed} failed, {r.scrapes_skipped} skipped"
+                         + (f", {r.scrapes_cancelled} cancelled" if r.scrapes_cancelled else ""))
+            parts += [f"writes {r.writes_failed} failed"] if r.writes_failed else []
+            flight = [f"{n} {what}" for n, what in ((r.running, "running"), (r.queued, "queued")) if n]
+            parts += [", ".join(flight)] if flight else []
+            parts += [f"last failure: {_trim(r.last_failure, CAUSE_CHARS)}"] if r.last_failure else []
+        if parts:
+            lines.append(f"{book}: " + "; ".join(parts))
+    if hist is not None:
+        lines.append(f"history {hist} rows")
+    return "\n".join(lines + notes)
 
 
 def run_foreground(config: DemoConfig, out: TextIO = sys.stdout) -> int:
@@ -321,7 +378,8 @@ def run_foreground(config: DemoConfig, out: TextIO = sys.stdout) -> int:
                 say(f"{', '.join(dead)} exited unexpectedly; see {config.state / 'logs'}")
                 return 1
             if time.monotonic() >= next_report:
-                say(progress_line(stack))
+                for line in progress_line(stack).splitlines():
+                    say(line)
                 next_report = time.monotonic() + max(30, 60 * config.cadence_minutes)
             time.sleep(0.5)
         return 0

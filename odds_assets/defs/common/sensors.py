@@ -13,7 +13,7 @@ import dagster as dg
 
 from odds_assets.defs.common.constants import BOOK_TAG, RANGE_END_TAG, RANGE_START_TAG
 
-__all__ = ["build_run_failure_sensor", "describe_failure", "failed_checks"]
+__all__ = ["build_run_failure_sensor", "describe_failure", "failed_checks", "step_error"]
 
 log = logging.getLogger("odds_assets.failures")
 
@@ -43,6 +43,23 @@ def failed_checks(instance: dg.DagsterInstance, run_id: str) -> list[str]:
     return out
 
 
+def step_error(event: dg.DagsterEvent) -> str | None:
+    """``step: ErrorClass: message`` of a step-failure event: the user-code error, not Dagster's wrapper
+    (its message already starts with the class, module-qualified: said once)."""
+    err = event.step_failure_data.error
+    if err is None:
+        return None
+    while err.cause is not None and err.cls_name in ("DagsterExecutionStepExecutionError",
+                                                     "DagsterExecutionHandleOutputError",
+                                                     "DagsterExecutionLoadInputError"):
+        err = err.cause
+    text = err.message.strip()
+    qualified, _, rest = text.partition(":")
+    if qualified.rsplit(".", 1)[-1] == err.cls_name:
+        text = rest.strip()
+    return f"{event.step_key}: {err.cls_name}: {text}" if text else f"{event.step_key}: {err.cls_name}"
+
+
 def build_run_failure_sensor(jobs: Sequence[dg.UnresolvedAssetJobDefinition]) -> dg.SensorDefinition:
     @dg.run_failure_sensor(name="odds_run_failure_sensor", monitored_jobs=list(jobs),
                            default_status=dg.DefaultSensorStatus.RUNNING,
@@ -50,19 +67,14 @@ def build_run_failure_sensor(jobs: Sequence[dg.UnresolvedAssetJobDefinition]) ->
     def odds_run_failure_sensor(context: dg.RunFailureSensorContext) -> None:
         errors = []
         for event in context.get_step_failure_events():
-            data = event.step_failure_data
-            if data.error is not None:
-                # the user-code error, not Dagster's wrapper around it
-                err = data.error
-                while err.cause is not None and err.cls_name in ("DagsterExecutionStepExecutionError",
-                                                                 "DagsterExecutionHandleOutputError",
-                                                                 "DagsterExecutionLoadInputError"):
-                    err = err.cause
-                checks = failed_checks(context.instance, context.dagster_run.run_id) \
-                    if err.cls_name == "DagsterAssetCheckFailedError" else []
-                if checks:
-                    errors.append(f"{event.step_key}: " + "; ".join(checks))
-                errors.append(f"{event.step_key}: {err.cls_name}: {err.message.strip()}")
+            text = step_error(event)
+            # a blocking check failed the run: its description says which window and why
+            checks = failed_checks(context.instance, context.dagster_run.run_id) \
+                if text and "DagsterAssetCheckFailedError" in text else []
+            if checks:
+                errors.append(f"{event.step_key}: " + "; ".join(checks))
+            if text:
+                errors.append(text)
         line = describe_failure(context.dagster_run, errors, context.failure_event.message)
         context.log.error(line)
         log.error(line)
