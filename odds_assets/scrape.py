@@ -35,7 +35,7 @@ import pandas as pd
 
 from odds_assets.archive import Archive
 from odds_assets.clients import parse_board
-from odds_assets.errors import WindowClosed, WindowNotOpen, window_label
+from odds_assets.errors import OddsAssetsError, WindowClosed, WindowNotOpen, is_transient, window_label
 from odds_assets.models import BOOKMAKERS, BoardScrape
 from odds_assets.quality import CheckOutcome, QualityRules, board_figures, evaluate, overround_figures, quarantine
 from odds_assets.snapshot import Snapshot, build_snapshot
@@ -109,30 +109,45 @@ def scrape_window(book: str, start: datetime, end: datetime, *, fetch: Callable[
 
 def previous_summary(archive: Archive, book: str, start: datetime) -> ScrapeSummary | None:
     """The summary of the latest earlier window of ``book`` whose listing was complete (a truncated
-    board is no reference for the next one)."""
+    board is no reference for the next one; neither is a window whose summary cannot be read — that
+    window is reported by its own write, and must not hold back the next one)."""
     for w in archive.previous_windows(book, start, limit=_PREVIOUS_LOOKBACK):
-        summary = w.read_summary()
+        try:
+            summary = w.read_summary()
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            if is_transient(exc):
+                raise  # the storage hiccuping: retried
+            continue
         if summary.board.listing_complete:
             return summary
     return None
 
 
-def other_books_events(archive: Archive, book: str, start: datetime) -> dict[str, pd.DataFrame]:
-    """Events of the other books in the same window (or their latest earlier one)."""
+def other_books_events(archive: Archive, book: str, start: datetime,
+                       log: Callable[[str], None] | None = None) -> dict[str, pd.DataFrame]:
+    """Events of the other books in the same window (or their latest earlier one). Another book's
+    window that cannot be read is left out (``log`` says so): it is that book's problem, reported by
+    its own write, and never fails this book's checks."""
     out: dict[str, pd.DataFrame] = {}
     for other in BOOKMAKERS:
         if other == book:
             continue
         same = archive.window(other, start)
         w = same if same.has_snapshot() else next(archive.previous_windows(other, start, limit=1), None)
-        if w is not None:
+        if w is None:
+            continue
+        try:
             out[other] = w.read_snapshot().events
+        except (OddsAssetsError, OSError, ValueError, KeyError, TypeError) as exc:  # e.g. corrupt Parquet
+            if log is not None:
+                log(f"{other}'s snapshot at {w.url} left out of the comparison: {type(exc).__name__}: {exc}"[:300])
     return out
 
 
-def check_window(archive: Archive, book: str, start: datetime, rules: QualityRules) -> dict[str, CheckOutcome]:
+def check_window(archive: Archive, book: str, start: datetime, rules: QualityRules,
+                 log: Callable[[str], None] | None = None) -> dict[str, CheckOutcome]:
     """The data-quality checks of an archived window (``odds_assets.quality.evaluate``), from its
     summary, the previous complete window's, its events and the other books' events."""
     w = archive.window(book, start)
     return evaluate(w.read_summary(), previous_summary(archive, book, start), rules,
-                    w.read_snapshot().events, other_books_events(archive, book, start))
+                    w.read_snapshot().events, other_books_events(archive, book, start, log))

@@ -219,6 +219,25 @@ def test_previous_summary_when_every_earlier_window_is_truncated(tmp_path: Path)
     assert previous_summary(archive, "bet9ja", W) is None
 
 
+def test_an_unreadable_window_of_another_book_or_an_earlier_one_is_left_out(tmp_path: Path) -> None:
+    """One book's corrupt archive never fails another book's checks, nor the next window's gate."""
+    archive = Archive(str(tmp_path))
+    store(archive, "betpawa", W, events=2, sr=1)
+    store(archive, "sportybet", W, events=1, sr=20)
+    store(archive, "bet9ja", W, events=1, sr=31)
+    (archive.window("bet9ja", W).path / "events.parquet").write_bytes(b"PAR1 corrupt")
+    said: list[str] = []
+    others = other_books_events(archive, "betpawa", W, said.append)
+    assert {b: list(f["sr_event_id"]) for b, f in others.items()} == {"sportybet": [20]}
+    assert len(said) == 1 and said[0].startswith("bet9ja's snapshot at ") and "left out" in said[0]
+    # an earlier window whose summary is corrupt is no reference: the one before it is
+    store(archive, "betpawa", W - 2 * STEP, events=7)
+    store(archive, "betpawa", W - STEP, events=9)
+    (archive.window("betpawa", W - STEP).path / "summary.json").write_bytes(b"{not json")
+    previous = previous_summary(archive, "betpawa", W)
+    assert previous is not None and previous.board.events_complete == 7
+
+
 def test_other_books_events_fall_back_to_their_latest_earlier_window(tmp_path: Path) -> None:
     archive = Archive(str(tmp_path))
     store(archive, "betpawa", W, events=1, sr=1)

@@ -5,6 +5,8 @@
   saying why);
 - the scrape schedule cancels its own runs still queued for a closed window and requests nothing for a
   tick evaluated after its window closed;
+- a scrape run hung past ``ODDS_SCRAPE_MAX_RUNTIME_S`` (a frozen process) is failed by the watchdog at
+  once, its local process killed, so the bookmaker's next scrape leaves the queue;
 - a window whose archived snapshot cannot be read is materialised as not written, its ``applied`` check
   is an ERROR that fails the run (one failure-sensor line naming window and reason), the bookmaker's
   later windows are written in the same chain, and a backfill after the fix writes it — history as of
@@ -14,11 +16,16 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
+import signal
+import time
 import uuid
 from datetime import datetime, timedelta
 
 import dagster as dg
 import pytest
+from dagster._core.events import DagsterEvent, DagsterEventType
 from dagster._core.remote_origin import RegisteredCodeLocationOrigin, RemoteJobOrigin, RemoteRepositoryOrigin
 
 from odds_assets.archive import Archive
@@ -101,6 +108,49 @@ def test_a_scheduled_scrape_starting_after_its_window_closed_is_skipped_not_fail
     # a run by hand (a backfill) asking for that never-archived window fails and says why
     manual = job.execute_in_process(instance=pipeline.instance, partition_key=key, raise_on_error=False)
     assert not manual.success
+
+
+def _started_scrape(instance: dg.DagsterInstance, book: str, pid: int | None) -> str:
+    """A scrape run STARTED now by process ``pid`` (its RUN_START event carries the pid, as a run's does)."""
+    run_id = str(uuid.uuid4())
+    instance.add_run(dg.DagsterRun(job_name="scrape_odds_job", run_id=run_id, status=dg.DagsterRunStatus.NOT_STARTED,
+                                   tags={"dagster/partition": str(partition_key(book, T0))}))
+    instance.report_dagster_event(DagsterEvent(DagsterEventType.RUN_START.value, job_name="scrape_odds_job", pid=pid),
+                                  run_id=run_id)
+    return run_id
+
+
+def test_the_watchdog_fails_a_hung_scrape_at_once_and_kills_its_frozen_process(pipeline: Pipeline) -> None:
+    from odds_assets.defs.scrape.sensors import fail_hung_scrapes
+
+    worker = multiprocessing.get_context("spawn").Process(target=time.sleep, args=(300,))  # a run worker's kind
+    worker.start()
+    try:
+        assert worker.pid is not None
+        time.sleep(0.05)  # the run starts after its process
+        hung = _started_scrape(pipeline.instance, "betpawa", worker.pid)
+        os.kill(worker.pid, signal.SIGSTOP)  # frozen: it answers no termination request
+        limit = pipeline.settings.scrape_max_runtime_s
+        record = pipeline.instance.get_run_record_by_id(hung)
+        assert record is not None and record.start_time is not None
+        assert fail_hung_scrapes(pipeline.instance, pipeline.settings, record.start_time + limit - 1) == []
+        [line] = fail_hung_scrapes(pipeline.instance, pipeline.settings, record.start_time + limit + 1)
+        assert hung[:8] in line and "maximum runtime" in line and f"process {worker.pid} killed" in line
+        worker.join(timeout=10)
+        assert worker.exitcode == -signal.SIGKILL  # killed, although frozen
+        run = pipeline.instance.get_run_by_id(hung)
+        assert run is not None and run.status == dg.DagsterRunStatus.FAILURE
+    finally:
+        if worker.is_alive():
+            worker.kill()
+    # a run whose process is elsewhere (another machine's launcher) is only marked failed
+    remote = _started_scrape(pipeline.instance, "sportybet", None)
+    record = pipeline.instance.get_run_record_by_id(remote)
+    assert record is not None and record.start_time is not None
+    [line] = fail_hung_scrapes(pipeline.instance, pipeline.settings, record.start_time + limit + 1)
+    assert "not on this machine" in line
+    run = pipeline.instance.get_run_by_id(remote)
+    assert run is not None and run.status == dg.DagsterRunStatus.FAILURE
 
 
 def test_an_unreadable_window_is_passed_over_reported_and_written_by_a_backfill_after_the_fix(

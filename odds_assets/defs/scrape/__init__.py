@@ -1,11 +1,13 @@
 """The scrape domain: ``odds_snapshot`` (one bookmaker's board per window, archived), its checks, the
-scrape job and the schedule that requests every bookmaker's window as it opens."""
+scrape job, the schedule that requests every bookmaker's window as it opens and the watchdog that fails a
+hung scrape before the next window needs its bookmaker."""
 
 import dagster as dg
 
 from odds_assets.defs.scrape.assets import build_odds_snapshot
 from odds_assets.defs.scrape.checks import build_snapshot_checks
 from odds_assets.defs.scrape.schedules import build_scrape_odds_job, build_scrape_schedule
+from odds_assets.defs.scrape.sensors import build_scrape_watchdog
 from odds_assets.settings import PipelineSettings
 
 __all__ = ["build_scrape_definitions"]
@@ -20,4 +22,5 @@ def build_scrape_definitions(settings: PipelineSettings, partitions_def: dg.Mult
         asset_checks=[build_snapshot_checks(settings, partitions_def, odds_snapshot)],
         jobs=[job],
         schedules=[build_scrape_schedule(settings, job)],
+        sensors=[build_scrape_watchdog(settings)],
     )

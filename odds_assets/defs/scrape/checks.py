@@ -48,7 +48,8 @@ def build_snapshot_checks(settings: PipelineSettings, partitions_def: dg.MultiPa
     def odds_snapshot_checks(context: dg.AssetCheckExecutionContext, archive: OddsArchiveResource
                              ) -> Iterator[dg.AssetCheckResult]:
         arch = archive.archive()
-        results = {key: check_window(arch, *split_key(key), rules) for key in context.partition_keys}
+        results = {key: check_window(arch, *split_key(key), rules, context.log.warning)
+                   for key in context.partition_keys}
         for name in CHECKS:
             if len(results) == 1:
                 outcome = next(iter(results.values()))[name]
