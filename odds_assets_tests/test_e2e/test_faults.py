@@ -199,6 +199,7 @@ query($runId: ID!) { logsForRun(runId: $runId, limit: 1000) {
   ... on EventConnection { events { __typename
       ... on MessageEvent { message level }
       ... on ExecutionStepFailureEvent { error { message causes { message } } }
+      ... on ExecutionStepUpForRetryEvent { error { message causes { message } } }
       ... on RunFailureEvent { pipelineFailureError: error { message causes { message } } } } }
   ... on PythonError { message } } }
 """
