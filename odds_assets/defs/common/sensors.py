@@ -51,7 +51,8 @@ def step_error(event: dg.DagsterEvent) -> str | None:
         return None
     while err.cause is not None and err.cls_name in ("DagsterExecutionStepExecutionError",
                                                      "DagsterExecutionHandleOutputError",
-                                                     "DagsterExecutionLoadInputError"):
+                                                     "DagsterExecutionLoadInputError",
+                                                     "RetryRequestedFromPolicy"):  # retries exhausted: why
         err = err.cause
     text = err.message.strip()
     qualified, _, rest = text.partition(":")

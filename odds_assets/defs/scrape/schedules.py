@@ -17,9 +17,9 @@ A late scrape never crowds out a live one (a window is only ever scraped while i
 - a run that leaves the queue too late ends without scraping, also tagged ``odds/skipped``
   (``defs/scrape/assets.py``).
 
-Scrape runs carry ``dagster/max_runtime`` = ``ODDS_SCRAPE_MAX_RUNTIME_S`` (default one cadence): run
-monitoring fails a hung scrape (a stalled bookmaker connection, a frozen process) so its bookmaker's
-slot is free for the next window.
+A scrape hung past ``ODDS_SCRAPE_MAX_RUNTIME_S`` (default one cadence: a stalled bookmaker connection,
+a frozen process) is failed by ``scrape_watchdog_sensor`` so its bookmaker's slot is free for the next
+window; the runs' ``dagster/max_runtime`` (a minute more) lets run monitoring back it up.
 """
 
 from __future__ import annotations
@@ -44,10 +44,10 @@ SCHEDULE_NAME = "scrape_odds_schedule"
 def build_scrape_odds_job(settings: PipelineSettings,
                           odds_snapshot: dg.AssetsDefinition) -> dg.UnresolvedAssetJobDefinition:
     # the asset's checks come with it (AssetSelection.assets includes checks of the selected assets);
-    # dagster/max_runtime: run monitoring fails a run stuck longer (a hung scrape frees its bookmaker
-    # before the next window)
+    # dagster/max_runtime: run monitoring fails a run stuck longer — the backstop, a minute after
+    # scrape_watchdog_sensor, which fails a hung scrape at ODDS_SCRAPE_MAX_RUNTIME_S without waiting on it
     return dg.define_asset_job("scrape_odds_job", selection=dg.AssetSelection.assets(odds_snapshot),
-                               tags={MAX_RUNTIME_TAG: str(settings.scrape_max_runtime_s)},
+                               tags={MAX_RUNTIME_TAG: str(settings.scrape_max_runtime_s + 60)},
                                description="Scrape and archive one bookmaker's board for one window.")
 
 

@@ -7,7 +7,8 @@ a 1-minute cadence, so the book's next scrape waited in the queue until its wind
 5 s this sensor fails the scrape runs started longer than ``ODDS_SCRAPE_MAX_RUNTIME_S`` ago (default one
 cadence) at once: it kills the run's process when it runs on this machine (the pid its start event
 carries; only a multiprocessing child started no later than the run), then marks the run failed, so the
-run queue starts the book's next scrape.
+run queue starts the book's next scrape. The scrape runs' ``dagster/max_runtime`` tag is one minute
+longer: run monitoring is the backstop (a watchdog that could not run), not the first to act.
 """
 
 from __future__ import annotations
@@ -45,7 +46,10 @@ def fail_hung_scrapes(instance: dg.DagsterInstance, settings: PipelineSettings, 
     """Fail every STARTED scrape run older than the scrape max runtime; one line per run failed."""
     limit = settings.scrape_max_runtime_s
     lines = []
-    for record in instance.get_run_records(dg.RunsFilter(job_name=job_name, statuses=[dg.DagsterRunStatus.STARTED])):
+    # CANCELING too: run monitoring (the backstop, a minute later) or an operator may have asked a frozen
+    # run to stop, which it never will
+    statuses = [dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
+    for record in instance.get_run_records(dg.RunsFilter(job_name=job_name, statuses=statuses)):
         if record.start_time is None or now - record.start_time <= limit:
             continue
         run = record.dagster_run
