@@ -35,7 +35,7 @@ CHROMIUM = os.environ.get("ODDS_CHROMIUM", "/usr/bin/chromium")
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[DemoStack]:
-    with running_stack("e2e", 40, lambda s: print(f"[e2e] {s}")) as started:
+    with running_stack("e2e", 30, lambda s: print(f"[e2e] {s}")) as started:
         yield started
 
 
