@@ -104,6 +104,9 @@ def test_current_and_history_equal_ground_truth(after_three_windows):
     stack = after_three_windows
     archive_url = stack.env["ODDS_ARCHIVE_URL"]
     with psycopg.connect(stack.urls.odds) as conn:
+        # the stack keeps writing windows meanwhile: every read below comes from one snapshot of the
+        # database, so "the latest window" and current are read at the same moment
+        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         for book in BOOKMAKERS:
             bid = BOOKMAKER_IDS[book]
             times = [r[0] for r in conn.execute(
