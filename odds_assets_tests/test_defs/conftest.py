@@ -8,6 +8,7 @@ the simulator for "now", so a live scrape happens inside its window.
 
 from __future__ import annotations
 
+import logging
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -98,6 +99,18 @@ class Pipeline:
         sensor = self.defs.get_sensor_def(name)
         ctx = dg.build_sensor_context(instance=self.instance, cursor=cursor, definitions=self.defs)
         return sensor(ctx)
+
+    def failure_lines(self, result: dg.ExecuteInProcessResult, caplog: pytest.LogCaptureFixture) -> list[str]:
+        """What ``odds_run_failure_sensor`` logs for the failed run ``result`` (the sensor evaluated on it)."""
+        run = self.instance.get_run_by_id(result.run_id)
+        assert run is not None
+        failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE)
+        ctx = dg.build_run_status_sensor_context(sensor_name="odds_run_failure_sensor", dagster_event=failure,
+                                                 dagster_instance=self.instance, dagster_run=run,
+                                                 repository_def=self.defs.get_repository_def()).for_run_failure()
+        with caplog.at_level(logging.ERROR, logger="odds_assets.failures"):
+            self.defs.get_sensor_def("odds_run_failure_sensor")(ctx)
+        return [r.getMessage() for r in caplog.records if r.name == "odds_assets.failures"]
 
     def conn(self) -> psycopg.Connection:
         return psycopg.connect(self.db_url, autocommit=True)

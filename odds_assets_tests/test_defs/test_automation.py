@@ -106,15 +106,7 @@ def test_backoff_grows_exponentially_and_is_capped() -> None:
 
 def test_run_failure_sensor_logs_one_line(pipeline: Pipeline, caplog: pytest.LogCaptureFixture) -> None:
     result = pipeline.scrape("bet9ja", T0, at=T0 + 3 * STEP, raise_on_error=False)  # past, no archive
-    run = pipeline.instance.get_run_by_id(result.run_id)
-    assert run is not None
-    failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE)
-    ctx = dg.build_run_status_sensor_context(sensor_name="odds_run_failure_sensor", dagster_event=failure,
-                                             dagster_instance=pipeline.instance, dagster_run=run,
-                                             repository_def=pipeline.defs.get_repository_def()).for_run_failure()
-    with caplog.at_level(logging.ERROR, logger="odds_assets.failures"):
-        pipeline.defs.get_sensor_def("odds_run_failure_sensor")(ctx)
-    [line] = [r.getMessage() for r in caplog.records if r.name == "odds_assets.failures"]
+    [line] = pipeline.failure_lines(result, caplog)
     window = T0.strftime("%Y-%m-%d-%H:%M")
     assert line.startswith(f"odds run failed: job=scrape_odds_job bookmaker=bet9ja window={window} ")
     assert "in the past and has no archive" in line

@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import logging
 import multiprocessing
 import os
 import signal
@@ -180,15 +179,7 @@ def test_an_unreadable_window_is_passed_over_reported_and_written_by_a_backfill_
     assert not pipeline.sensor("write_odds_sensor").run_requests  # nothing pending: the chain goes on
 
     # one failure-sensor line naming the window and the reason
-    run = pipeline.instance.get_run_by_id(result.run_id)
-    assert run is not None
-    failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE)
-    ctx = dg.build_run_status_sensor_context(sensor_name="odds_run_failure_sensor", dagster_event=failure,
-                                             dagster_instance=pipeline.instance, dagster_run=run,
-                                             repository_def=pipeline.defs.get_repository_def()).for_run_failure()
-    with caplog.at_level(logging.ERROR, logger="odds_assets.failures"):
-        pipeline.defs.get_sensor_def("odds_run_failure_sensor")(ctx)
-    [line] = [r.getMessage() for r in caplog.records if r.name == "odds_assets.failures"]
+    [line] = pipeline.failure_lines(result, caplog)
     assert line.startswith("odds run failed: job=write_odds_job bookmaker=betpawa ")
     assert "check applied failed" in line and bad_key in line and "unreadable" in line
 
