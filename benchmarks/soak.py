@@ -42,6 +42,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -209,48 +210,46 @@ def _usage(procs: list[psutil.Process], *, pss: bool = False) -> tuple[float, fl
     return mem / 2**20, cpu
 
 
-def _run_times(ui: str) -> dict[tuple[str, str, str], tuple[float, float, float]]:
-    """(job, book, window) -> (created, started, ended) epoch seconds of the successful scrape and
-    write runs. A range write run counts for each of its windows."""
-    out: dict[tuple[str, str, str], tuple[float, float, float]] = {}
+def _all_runs(ui: str) -> Iterator[dict]:
+    """Every run the webserver knows, newest first, 200 per GraphQL page."""
     cursor = None
     for _ in range(50):
         data = httpx.post(f"{ui}/graphql", json={"query": RUNS, "variables": {"cursor": cursor}}, timeout=60).json()
         results = data["data"]["runsOrError"]["results"]
         if not results:
-            break
-        for run in results:
-            if run["status"] != "SUCCESS" or not run["startTime"] or not run["endTime"]:
-                continue
-            tags = {t["key"]: t["value"] for t in run["tags"]}
-            times = (run["creationTime"], run["startTime"], run["endTime"])
-            # multi-partition keys are "<bookmaker>|<window>" (dimensions sorted by name)
-            if "dagster/partition" in tags:
-                book, _, window = tags["dagster/partition"].partition("|")
-                out[(run["jobName"], book, window)] = times
-            elif "dagster/asset_partition_range_start" in tags:
-                book, _, first = tags["dagster/asset_partition_range_start"].partition("|")
-                last = tags["dagster/asset_partition_range_end"].partition("|")[2]
-                w = datetime.strptime(first, WINDOW_FMT)
-                while w.strftime(WINDOW_FMT) <= last:
-                    out[(run["jobName"], book, w.strftime(WINDOW_FMT))] = times
-                    w += timedelta(minutes=1)
+            return
+        yield from results
         cursor = results[-1]["runId"]
+
+
+def _run_times(ui: str) -> dict[tuple[str, str, str], tuple[float, float, float]]:
+    """(job, book, window) -> (created, started, ended) epoch seconds of the successful scrape and
+    write runs. A range write run counts for each of its windows."""
+    out: dict[tuple[str, str, str], tuple[float, float, float]] = {}
+    for run in _all_runs(ui):
+        if run["status"] != "SUCCESS" or not run["startTime"] or not run["endTime"]:
+            continue
+        tags = {t["key"]: t["value"] for t in run["tags"]}
+        times = (run["creationTime"], run["startTime"], run["endTime"])
+        # multi-partition keys are "<bookmaker>|<window>" (dimensions sorted by name)
+        if "dagster/partition" in tags:
+            book, _, window = tags["dagster/partition"].partition("|")
+            out[(run["jobName"], book, window)] = times
+        elif "dagster/asset_partition_range_start" in tags:
+            book, _, first = tags["dagster/asset_partition_range_start"].partition("|")
+            last = tags["dagster/asset_partition_range_end"].partition("|")[2]
+            w = datetime.strptime(first, WINDOW_FMT)
+            while w.strftime(WINDOW_FMT) <= last:
+                out[(run["jobName"], book, w.strftime(WINDOW_FMT))] = times
+                w += timedelta(minutes=1)
     return out
 
 
 def _run_statuses(ui: str) -> dict[tuple[str, str], int]:
     """(job, status) -> number of runs."""
     out: dict[tuple[str, str], int] = {}
-    cursor = None
-    for _ in range(50):
-        data = httpx.post(f"{ui}/graphql", json={"query": RUNS, "variables": {"cursor": cursor}}, timeout=60).json()
-        results = data["data"]["runsOrError"]["results"]
-        if not results:
-            break
-        for run in results:
-            out[(run["jobName"], run["status"])] = out.get((run["jobName"], run["status"]), 0) + 1
-        cursor = results[-1]["runId"]
+    for run in _all_runs(ui):
+        out[(run["jobName"], run["status"])] = out.get((run["jobName"], run["status"]), 0) + 1
     return out
 
 
