@@ -2,7 +2,9 @@
 
 - ``odds_snapshot`` returns ``dict[partition key, ScrapedWindow]`` (``odds_assets.scrape``):
   :class:`SnapshotArchiveIOManager` stores each as Parquet + ``summary.json`` in the archive and loads
-  them back, per upstream partition, for ``current_odds``;
+  them back, per upstream partition, for an asset that takes ``odds_snapshot`` as an input
+  (``current_odds`` does not: it reads the archive window by window itself, so one unreadable window
+  is passed over instead of failing the load of the whole run);
 - ``current_odds`` returns ``list[WindowWrite]``: :class:`OddsDbIOManager` applies each through the
   write engine, one transaction per window, in window order.
 """
@@ -39,7 +41,7 @@ class WindowWrite:
 
 class SnapshotArchiveIOManager(dg.ConfigurableIOManager):
     """Stores ``odds_snapshot`` outputs as Parquet + summary in the archive, and loads them back per
-    upstream partition for ``current_odds``."""
+    upstream partition for an asset that takes them as an input."""
 
     archive: OddsArchiveResource
 
