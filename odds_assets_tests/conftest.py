@@ -1,8 +1,14 @@
 """Shared fixtures: a real PostgreSQL for the whole session, and a fresh migrated database per test.
 
 The server is ``ODDS_TEST_DATABASE_URL`` (a superuser URL of an existing server) when set; otherwise an
-embedded PostgreSQL 18 is started in a temporary directory and stopped at the end. Database tests never
-skip: without either, the session fails loudly.
+embedded PostgreSQL 18 is started in a temporary directory and stopped at the end (one per xdist worker).
+Database tests never skip: without either, the session fails loudly.
+
+The suite runs on two xdist workers, a module at a time (``-n 2 --dist loadfile --no-loadscope-reorder``
+in ``pyproject.toml``), with the end-to-end modules collected first: one worker spends the fault suite's
+minutes of wall-clock windows while the other runs the rest. ``ODDS_TEST_CPU_STRESS=N`` keeps N busy-loop
+processes spinning for the whole run (started and stopped by the controlling process, so N in all, not
+per worker).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -23,6 +30,36 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared"
 
 _counter = itertools.count()
+
+#: the e2e modules, longest first: collected (so scheduled) before everything else
+E2E_FIRST = ("test_e2e/test_faults.py", "test_e2e/test_demo_stack.py")
+_STRESS = pytest.StashKey[ExitStack]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return next((i for i, suffix in enumerate(E2E_FIRST) if path.endswith(suffix)), len(E2E_FIRST))
+
+    items.sort(key=rank)  # stable: the order within each module and among the rest is kept
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from odds_assets_tests.test_e2e._load import ENV, cpu_stress, stress_count
+
+    n = stress_count()
+    if n == 0 or os.environ.get("PYTEST_XDIST_WORKER"):  # workers: the controller holds the load
+        return
+    stack = ExitStack()
+    procs = stack.enter_context(cpu_stress(n))
+    config.stash[_STRESS] = stack
+    print(f"[{ENV}] {n} busy-loop processes for the whole run: {[p.pid for p in procs]}", flush=True)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    stack = config.stash.get(_STRESS, None)
+    if stack is not None:
+        stack.close()
 
 
 def _with_db(url: str, name: str) -> str:

@@ -1,6 +1,6 @@
-"""CPU load for the end-to-end modules: ``ODDS_TEST_CPU_STRESS=N`` runs N busy-loop processes around
-each e2e module (started before its stack, stopped after it; ``conftest.py``), so a run on a loaded
-machine can be reproduced anywhere."""
+"""CPU load for a test run: ``ODDS_TEST_CPU_STRESS=N`` runs N busy-loop processes for the whole run, the
+end-to-end modules' stacks included (started and stopped by ``odds_assets_tests/conftest.py``), so a run on
+a loaded machine can be reproduced anywhere."""
 
 from __future__ import annotations
 

@@ -11,7 +11,9 @@ A scheduled (single-window) run that starts after its window has closed (it wait
 slowly under load) does not scrape — the board it would read belongs to another window — and does not
 fail either: it ends without materialising the window, with the run tag ``odds/skipped`` and an
 observation on the partition saying why, so the UI shows the window missing, not failed, and its checks
-as skipped. A range run (a backfill) re-derives archived windows; one that was never archived fails it.
+as skipped. Only its first attempt is skipped so: a run that started in time, failed (say, on the archive)
+and retried past the window's end fails, its earlier attempts' errors in its log. A range run (a backfill)
+re-derives archived windows; one that was never archived fails it.
 """
 
 from collections.abc import Iterator
@@ -65,6 +67,8 @@ def build_odds_snapshot(settings: PipelineSettings, partitions_def: dg.MultiPart
                 except WindowClosed as exc:
                     if len(keys) > 1 or "dagster/schedule_name" not in context.run.tags:
                         raise  # a backfill or a run by hand asked for this window: say it cannot be
+                    if context.retry_number > 0:
+                        raise  # it started in time and failed: its window closed while it retried
                     reason = f"skipped, nothing scraped: {exc}"
                     context.log.warning(f"{key}: {reason}")
                     context.instance.add_run_tags(context.run_id, {SKIPPED_TAG: reason[:500]})
