@@ -5,10 +5,10 @@ embedded PostgreSQL 18 is started in a temporary directory and stopped at the en
 Database tests never skip: without either, the session fails loudly.
 
 The suite runs on two xdist workers, a module at a time (``-n 2 --dist loadfile --no-loadscope-reorder``
-in ``pyproject.toml``), with the end-to-end modules collected first: one worker spends the fault suite's
-minutes of wall-clock windows while the other runs the rest. ``ODDS_TEST_CPU_STRESS=N`` keeps N busy-loop
-processes spinning for the whole run (started and stopped by the controlling process, so N in all, not
-per worker).
+in ``pyproject.toml``), with the end-to-end modules collected first and scheduled as one unit: one worker
+spends their minutes of wall-clock windows, one stack after the other, while the other runs the rest.
+``ODDS_TEST_CPU_STRESS=N`` keeps N busy-loop processes spinning for the whole run (started and stopped by
+the controlling process, so N in all, not per worker).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -42,6 +43,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return next((i for i, suffix in enumerate(E2E_FIRST) if path.endswith(suffix)), len(E2E_FIRST))
 
     items.sort(key=rank)  # stable: the order within each module and among the rest is kept
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadfile``, but the e2e modules are one unit of work: they run one after the other on one
+    worker (two demo stacks side by side would load the machine twice over), the rest on the other."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class E2EOnOneWorker(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "e2e modules" if path.endswith(E2E_FIRST) else super()._split_scope(nodeid)
+
+    return E2EOnOneWorker(config, log)
 
 
 def pytest_configure(config: pytest.Config) -> None:
