@@ -43,6 +43,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -105,10 +106,11 @@ class Day:
             self.books[book] = b
         ids = np.unique(self.books[BOOKMAKERS[0]]["sr"])
         n = np.arange(len(ids))
-        # kick-offs every 5 minutes over the next days; 40 competitions in 12 countries
+        # kick-offs in 192 quarter-hour slots over 48 hours (about 10 a slot at 2,000 events);
+        # 40 competitions in 12 countries
         self.events = pd.DataFrame({
             "sr_event_id": ids, "home": [f"Home {i}" for i in n], "away": [f"Away {i}" for i in n],
-            "kickoff": pd.to_datetime([kickoff_from + timedelta(minutes=5 * int(i)) for i in n], utc=True),
+            "kickoff": pd.to_datetime([kickoff_from + timedelta(minutes=15 * (int(i) % 192)) for i in n], utc=True),
             "competition": [f"League {i % 40}" for i in n], "country": [f"Country {i % 40 % 12}" for i in n]})
 
     def rows(self, book: str) -> int:
@@ -487,6 +489,7 @@ def main() -> int:
           flush=True)
     admin, stop = open_server()
     state = Path(tempfile.mkdtemp(prefix="odds-bench-web-"))
+    url = ""
     try:
         t0 = time.perf_counter()
         print(verify_loader(admin), f"({time.perf_counter() - t0:.1f} s)", flush=True)
@@ -539,7 +542,10 @@ def main() -> int:
               f"notify_to_browser_ms={p95['notify_to_browser']:.0f}")
         return 0
     finally:
+        if url:
+            _drop(admin, url)
         stop()
+        shutil.rmtree(state, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -136,7 +136,7 @@ def test_a_window_refused_as_a_whole_is_not_announced(odds_conn, listener):
 
 
 def test_a_large_window_drops_the_ids_and_says_so(odds_conn, listener):
-    ids = [61_000_000 + i for i in range(900)]  # 900 nine-digit ids: more than 8000 bytes of JSON
+    ids = [161_000_000 + i for i in range(900)]  # 900 nine-digit ids: more than 8000 bytes of JSON
     s = snap(0, *(event_odds(sr, X12) for sr in ids))
     apply_snapshot(odds_conn, s)
     (doc,) = received(listener)
