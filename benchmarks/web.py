@@ -17,12 +17,13 @@ through ``apply_snapshot``, which must classify exactly the markets the generato
 every other one as unchanged.
 
 Then ``odds web --host 127.0.0.1 --port <free>`` in a subprocess (ODDS_DATABASE_URL set, as the other
-commands read it), and per endpoint --requests requests over HTTP (httpx, one keep-alive connection, after
---warmup unmeasured ones), random events: board ``/api/board`` and ``/``, event ``/api/event/{sr}`` and
-``/event/{sr}``, price path ``/api/path/{sr}/5000?line=2.5`` and ``/path/…``. Server time is each
-response's ``Server-Timing: app;dur=<ms>``; wall time is measured here. Then notify -> browser: headless
-Debian chromium (Playwright) opens ``/``; --notify-rounds times one book's next window (books in turn)
-is written through ``apply_snapshot`` and the time from its COMMIT to the page's ``#live-window`` reading
+commands read it; --web-command runs another server build instead), and per endpoint --requests
+requests over HTTP (httpx, one keep-alive connection, after --warmup unmeasured ones), random events:
+board ``/api/board`` and ``/``, event ``/api/event/{sr}`` and ``/event/{sr}``, price path
+``/api/path/{sr}/5000?line=2.5`` and ``/path/…``. Server time is each response's
+``Server-Timing: app;dur=<ms>``; wall time is measured here. Then notify -> browser: headless Debian
+chromium (Playwright) opens ``/``; --notify-rounds times one book's next window (books in turn) is
+written through ``apply_snapshot`` and the time from its COMMIT to the page's ``#live-window`` reading
 ``<bookmaker> <captured_at>`` is taken on the page (a MutationObserver's ``Date.now()``, the same wall
 clock as this process's; kept in sessionStorage, so a page that reloads itself is measured too).
 
@@ -44,6 +45,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -72,6 +74,7 @@ from odds_assets.simulator.server import free_port
 from odds_assets.snapshot import Snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
+WEB_COMMAND = "{python} -m odds_assets.cli web --host 127.0.0.1 --port {port}"
 TARGETS_MS = {"board": 150.0, "event": 50.0, "path": 50.0, "notify_to_browser": 2000.0}
 CHROMIUM = os.environ.get("ODDS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -304,15 +307,16 @@ def check_on_top(conn: psycopg.Connection, day: Day, t: datetime, book: str) -> 
 # -- the web server over HTTP ------------------------------------------------------------------------------
 
 @contextmanager
-def web_server(url: str, state: Path) -> Iterator[str]:
-    """``odds web`` on a free loopback port, reading ``url``; yields its base URL, stops it after."""
+def web_server(url: str, state: Path, command: str) -> Iterator[str]:
+    """The web server (``command``, ``{port}`` filled in) on a free loopback port, reading ``url``;
+    yields its base URL, stops it after."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "ODDS_DATABASE_URL": url, "ODDS_STATE_DIR": str(state), "PYTHONPATH": str(ROOT)}
     log_path = state / "web.log"
+    argv = [arg.replace("{port}", str(port)).replace("{python}", sys.executable) for arg in shlex.split(command)]
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "odds_assets.cli", "web", "--host", "127.0.0.1",
-                                 "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -479,6 +483,8 @@ def main() -> int:
     ap.add_argument("--notify-rounds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--load-only", action="store_true", help="generate, check and load the data; no server")
+    ap.add_argument("--web-command", default=WEB_COMMAND,
+                    help="the server to measure ({port} and {python} are filled in; default: %(default)s)")
     args = ap.parse_args()
 
     windows = max(1, round(args.hours * 60))
@@ -528,7 +534,7 @@ def main() -> int:
                      (f"/path/{{sr}}/{market}{query}", [f"/path/{sr}/{market}{query}" for sr in picks])],
         }
         p95: dict[str, float] = {}
-        with web_server(url, state) as base:
+        with web_server(url, state, args.web_command) as base:
             print(f"odds web on {base}", flush=True)
             with httpx.Client(base_url=base, timeout=60) as client:
                 for name, pair in endpoints.items():
