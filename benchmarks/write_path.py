@@ -22,6 +22,7 @@ import argparse
 import io
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -31,6 +32,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import pandas as pd
@@ -294,26 +296,39 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def open_database() -> tuple[str, Callable[[], object]]:
+def open_server() -> tuple[str, Callable[[], object]]:
+    """A superuser URL (``postgres`` database) of the benchmark's server and how to stop it: the server
+    of ODDS_BENCH_DATABASE_URL (left running), or a fresh embedded PostgreSQL in a temporary directory
+    (stopped and removed)."""
     admin = os.environ.get("ODDS_BENCH_DATABASE_URL")
-    stop: Callable[[], object] = lambda: None  # noqa: E731
-    if not admin:
-        from odds_assets.db.server import start_embedded, stop_embedded
+    if admin:
+        return admin, lambda: None
+    from odds_assets.db.server import start_embedded, stop_embedded
 
-        tmp = Path(tempfile.mkdtemp(prefix="odds-bench-"))
-        server = start_embedded(tmp / "pgdata")
-        admin = server.url("postgres")
-        stop = lambda: stop_embedded(tmp / "pgdata")  # noqa: E731
-    name = f"odds_bench_{os.getpid()}"
+    tmp = Path(tempfile.mkdtemp(prefix="odds-bench-"))
+    server = start_embedded(tmp / "pgdata")
+
+    def stop() -> None:
+        stop_embedded(tmp / "pgdata")
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    return server.url("postgres"), stop
+
+
+def create_database(admin: str, name: str) -> str:
+    """A fresh database ``name`` on ``admin``'s server (dropped first if it exists), migrated to head."""
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    from urllib.parse import urlsplit, urlunsplit
-
     p = urlsplit(admin)
     url = urlunsplit((p.scheme, p.netloc, "/" + name, p.query, p.fragment))
     migrate.upgrade(url)
-    return url, stop
+    return url
+
+
+def open_database() -> tuple[str, Callable[[], object]]:
+    admin, stop = open_server()
+    return create_database(admin, f"odds_bench_{os.getpid()}"), stop
 
 
 def rss_child(args: argparse.Namespace) -> int:

@@ -11,7 +11,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("show", help="one event's books side by side: odds, best price, margins, last changes",
                        description="Current odds of one event at betpawa, sportybet and bet9ja side by side, "
                                    "per market and line, with the best active price, each book's margin and "
-                                   "its last change. Reads ODDS_DATABASE_URL or the running embedded server.")
+                                   "its last change; an event past its kick-off, or a book that no longer lists "
+                                   "it, is marked off the board (since when). Reads ODDS_DATABASE_URL or the "
+                                   "running embedded server.")
     p.add_argument("sr_event_id", type=int, metavar="SR_ID", help="SportRadar match id")
     p.add_argument("--market", metavar="MARKET", help="only this market: catalogue name (1x2_ft) or BetPawa id")
     p.add_argument("--json", action="store_true", help="print JSON instead of the table")

@@ -59,6 +59,10 @@ Bad input: a window invalid as a whole (unknown bookmaker, naive time, missing c
 :mod:`odds_assets.snapshot`, the same ones ``build_snapshot`` applies) is dropped and reported in
 ``WriteResult.rejected``: it never sinks the window, and nothing stored for it is touched.
 
+Listeners: every write (live, planned, or both) ends with one ``NOTIFY`` on :data:`NOTIFY_CHANNEL` in its
+transaction, so it reaches ``LISTEN`` connections at COMMIT and never after a rollback or a
+:class:`SnapshotError`; the JSON payload is :func:`notify_payload`'s.
+
 Concurrency: one writer per bookmaker (advisory lock). Live writers of different books run side by
 side: rows shared between books (``events``) are written only when they differ and in ``sr_event_id``
 order, so they never deadlock. A planned write (late window, backfill, re-derivation) derives shared
@@ -68,9 +72,11 @@ take shared); backfills are rare and a window's planned write takes well under a
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 
 import numpy as np
 import pandas as pd
@@ -88,7 +94,13 @@ from odds_assets.snapshot import (
     outcome_problems,
 )
 
-__all__ = ["WritePlan", "WriteResult", "apply_snapshot", "plan_snapshot", "write_plan"]
+__all__ = ["NOTIFY_CHANNEL", "WritePlan", "WriteResult", "apply_snapshot", "notify_payload", "plan_snapshot",
+           "write_plan"]
+
+#: The channel every committed window write is announced on (``LISTEN odds_window``; :func:`notify_payload`).
+NOTIFY_CHANNEL = "odds_window"
+#: PostgreSQL refuses a NOTIFY payload of 8000 bytes or more ("payload string too long").
+NOTIFY_MAX_BYTES = 7999
 
 _LOCK_CLASS = 0x0DD5  # advisory-lock namespace: key = book id (one writer per book); key 0 = planned writers alone
 _NO_LINE = "~"  # stands for "no line" in frames; never a valid canonical line
@@ -428,12 +440,47 @@ def write_plan(conn: psycopg.Connection, plan: WritePlan) -> WriteResult:
         **params, "events": len(plan.event_stage), "markets": plan.markets, **plan.window_counts,
         "history_rows": truth_rows, "historical": bool(plan.historical or plan.removed),
         "write_ms": timings["total"], "event_ids": plan.event_ids})
+    _notify_window(conn, plan, history_rows)
     timings["total"] = (time.perf_counter() - plan.started) * 1000
     snapshot = plan.snapshot
     return WriteResult(bookmaker=snapshot.bookmaker, captured_at=snapshot.captured_at_utc,
                        events=len(plan.event_stage), markets=plan.markets, history_rows=history_rows,
                        historical_events=len(plan.historical), timings_ms=timings, rejected=snapshot.rejected,
                        history_removed=history_removed, removed_events=len(plan.removed), **plan.counts)
+
+
+def notify_payload(bookmaker: str, captured_at: datetime, events: int, history_rows: int,
+                   sr_event_ids: Iterable[int]) -> str:
+    """The JSON text announcing one written window on :data:`NOTIFY_CHANNEL` (compact, keys in this order):
+
+    ``{"bookmaker": "betpawa", "captured_at": "2026-11-24T12:05:00Z", "events": 1874, "history_rows": 912,
+    "sr_event_ids": [61301159, ...], "truncated": false}``
+
+    ``events``: the events the window scraped completely (its valid ones); ``history_rows``: the history
+    rows this write added; ``sr_event_ids``: sorted, the events whose markets this write changed (history
+    rows added or, by a re-derivation, removed) or which the window no longer lists. When the text would
+    reach PostgreSQL's 8000-byte limit, ``sr_event_ids`` is left out and ``truncated`` is true: a
+    listener then refreshes everything of that book."""
+    when = captured_at.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    doc: dict[str, object] = {
+        "bookmaker": bookmaker, "captured_at": when, "events": events, "history_rows": history_rows,
+        "sr_event_ids": sorted(int(x) for x in sr_event_ids), "truncated": False}
+    text = json.dumps(doc, separators=(",", ":"))
+    if len(text.encode()) > NOTIFY_MAX_BYTES:
+        del doc["sr_event_ids"]
+        doc["truncated"] = True
+        text = json.dumps(doc, separators=(",", ":"))
+    return text
+
+
+def _notify_window(conn: psycopg.Connection, plan: WritePlan, history_rows: int) -> None:
+    """Queue the window's NOTIFY in the write's transaction (delivered at its COMMIT, dropped on rollback)."""
+    changed = set(plan.stage["sr_event_id"].tolist()) | set(plan.removed)
+    if plan.history is not None:
+        changed.update(row[0] for row in plan.history.rows)
+    payload = notify_payload(plan.snapshot.bookmaker, plan.snapshot.captured_at_utc, len(plan.event_stage),
+                             history_rows, changed)
+    conn.execute(queries.load("notify_window"), {"channel": NOTIFY_CHANNEL, "payload": payload})
 
 
 def _plan_history(conn: psycopg.Connection, params: dict, board: pd.DataFrame, complete: set[int],

@@ -8,7 +8,7 @@ Odds and lines stay exact ``Decimal``; times are timezone-aware UTC. The stateme
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
@@ -23,6 +23,7 @@ from odds_assets.models import BOOKMAKERS
 
 __all__ = [
     "BOOKS",
+    "BoardState",
     "BookEvent",
     "BookQuote",
     "EventHeader",
@@ -33,6 +34,8 @@ __all__ = [
     "PricePoint",
     "TraderError",
     "available_lines",
+    "best_quote",
+    "board_state",
     "connect",
     "format_line",
     "load_event",
@@ -41,6 +44,7 @@ __all__ = [
     "price_path",
     "resolve_market",
     "side_by_side",
+    "utc_now",
 ]
 
 #: The books, in the column order of the views (betpawa first: the reference book).
@@ -118,12 +122,15 @@ def format_line(line: Decimal | None) -> str:
 
 @dataclass(frozen=True)
 class BookEvent:
-    """The event as one book lists it; ``last_seen_at`` = its latest complete scrape (confirmation)."""
+    """The event as one book lists it; ``last_seen_at`` = its latest complete scrape (confirmation);
+    ``unlisted_at`` = the book's first written window after it (None: the book has none yet), the first
+    scrape of the book that no longer read the event."""
 
     bookmaker: str
     event_id: str
     first_seen_at: datetime
     last_seen_at: datetime
+    unlisted_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -154,13 +161,67 @@ def load_event(conn: psycopg.Connection, sr_event_id: int) -> EventHeader:
     row = queries.fetch_one(conn, "select_event", _EventRow, params)
     if row is None:
         raise TraderError(f"unknown event: no match with SportRadar id {sr_event_id}")
-    books = {b.bookmaker: BookEvent(b.bookmaker, b.event_id, _utc(b.first_seen_at), _utc(b.last_seen_at))
+    books = {b.bookmaker: BookEvent(b.bookmaker, b.event_id, _utc(b.first_seen_at), _utc(b.last_seen_at),
+                                    None if b.unlisted_at is None else _utc(b.unlisted_at))
              for b in queries.fetch(conn, "select_event_books", BookEvent, params)}
     return EventHeader(sr_event_id, row.home, row.away, _utc(row.kickoff), row.competition, row.country, books)
 
 
 def _utc(ts: datetime) -> datetime:
     return ts.astimezone(timezone.utc)
+
+
+def utc_now() -> datetime:
+    """The wall clock, timezone-aware UTC: what "now" is for :func:`board_state` in the commands."""
+    return datetime.now(timezone.utc)
+
+
+# --- on or off the board -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BoardState:
+    """Whether an event's prices are live, by :func:`board_state`'s rule. ``None`` = on the board.
+
+    ``started_at``: the kick-off, once it has passed. ``withdrawn_at``: per book that listed the event and
+    no longer does, its first scrape without it. ``books_off``: per listing book, off the board since
+    (the earlier of the kick-off passed and its withdrawal). ``since``: the whole event is off the board
+    since then (kicked off, or no book lists it any more)."""
+
+    started_at: datetime | None
+    withdrawn_at: Mapping[str, datetime]
+    books_off: Mapping[str, datetime]
+    since: datetime | None
+
+    def book_off_since(self, book: str) -> datetime | None:
+        """When ``book``'s prices for the event stopped being live (None: they are live, or not listed)."""
+        return self.books_off.get(book)
+
+
+def board_state(kickoff: datetime, unlisted_at: Mapping[str, datetime | None], now: datetime) -> BoardState:
+    """THE rule for "off the board", shared by ``odds show`` and the web board: pre-match prices are live
+    only while the match has not kicked off and the book still lists it.
+
+    - the event has *started* once ``kickoff <= now``: every book's prices are its last pre-match prices;
+    - a book has *withdrawn* the event when it wrote a window after its latest complete scrape of the
+      event (``unlisted_at[book]``, :attr:`BookEvent.unlisted_at`; ``None`` = the book's latest window
+      read it): off the board since that window, the first that no longer read it. (A book whose every
+      later window failed to read the event's detail looks the same: the database keeps only complete
+      scrapes, so its prices are not confirmed either way);
+    - the event is off the board since the kick-off once passed, or since the last withdrawal once every
+      listing book has withdrawn it, whichever came first.
+
+    ``unlisted_at`` holds one entry per book that lists (or listed) the event; all times are aware."""
+    started = kickoff if kickoff <= now else None
+    withdrawn = {b: t for b, t in unlisted_at.items() if t is not None and t <= now}
+    books_off: dict[str, datetime] = {}
+    for book in unlisted_at:
+        ends = [t for t in (started, withdrawn.get(book)) if t is not None]
+        if ends:
+            books_off[book] = min(ends)
+    ends = [] if started is None else [started]
+    if withdrawn and len(withdrawn) == len(unlisted_at):  # no book lists it any more
+        ends.append(max(withdrawn.values()))
+    return BoardState(started, withdrawn, books_off, min(ends) if ends else None)
 
 
 # --- side by side ------------------------------------------------------------------------------------
@@ -236,6 +297,16 @@ class _SideBySideRow:
     def last_changes(self) -> dict[str, datetime | None]:
         return {"betpawa": self.betpawa_last_changed_at, "sportybet": self.sportybet_last_changed_at,
                 "bet9ja": self.bet9ja_last_changed_at}
+
+
+def best_quote(quotes: Mapping[str, BookQuote], books: Iterable[str]) -> tuple[Decimal | None, tuple[str, ...]]:
+    """The highest active price among ``books`` and, in ``books``' order, every one of them quoting it."""
+    active = [(b, quotes[b].odds) for b in books if b in quotes and quotes[b].state == "active"]
+    prices = [odds for _, odds in active if odds is not None]
+    if not prices:
+        return None, ()
+    best = max(prices)
+    return best, tuple(b for b, odds in active if odds == best)
 
 
 def side_by_side(conn: psycopg.Connection, sr_event_id: int, market_id: int | None = None) -> list[MarketBlock]:

@@ -9,18 +9,21 @@ and commands read exactly what production writes. Times are minutes after ``fact
     t5  betpawa    1x2 2.50/3.30 suspended/2.90 · O/U 2.5 same · O/U 1.5 gone · AH same
     t6  sportybet  1x2 same · O/U 2.5 gone
     t8  bet9ja     1x2 2.45/3.40/3.10                  ("2" ties sportybet's 3.10)
-plus another event (SR 8) at betpawa, which must never leak into SR 7's output.
+plus another event (SR 8) at betpawa, which must never leak into SR 7's output (betpawa's t5 window no
+longer lists it: withdrawn at t5). The commands' clock reads t10 (the kick-off is a day after t0), unless
+a test sets it with :func:`set_clock`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import psycopg
 import pytest
 
 from odds_assets.db.engine import apply_snapshot
-from odds_assets_tests.factories import event_odds, market, snap
+from odds_assets_tests.factories import at, event_odds, market, snap
 
 SR = 7
 OTHER_SR = 8
@@ -55,9 +58,15 @@ def apply_board(conn: psycopg.Connection) -> None:
     apply_snapshot(conn, snap(8, event_odds(SR, _x12("2.45", "3.40", "3.10"), bookmaker=b9), bookmaker=b9))
 
 
+def set_clock(monkeypatch: pytest.MonkeyPatch, now: datetime) -> None:
+    """Make ``odds show`` read ``now`` as the time (what decides whether an event has kicked off)."""
+    monkeypatch.setattr("odds_assets.trader.show.utc_now", lambda: now)
+
+
 @pytest.fixture
 def board(odds_db_url: str, odds_conn: psycopg.Connection, monkeypatch: pytest.MonkeyPatch) -> Board:
     """The scenario applied; ODDS_DATABASE_URL points the commands at this test's database."""
     apply_board(odds_conn)
     monkeypatch.setenv("ODDS_DATABASE_URL", odds_db_url)
+    set_clock(monkeypatch, at(10))
     return Board(odds_db_url, odds_conn)

@@ -90,9 +90,11 @@ def test_json_has_the_same_data(board, capsys):
     assert code == 0
     doc = json.loads(out)
     assert doc["event"] == {"sr_event_id": SR, "home": f"Home {SR}", "away": f"Away {SR}",
-                            "kickoff": "2026-11-25T12:00:00Z", "competition": "League", "country": "Land"}
+                            "kickoff": "2026-11-25T12:00:00Z", "competition": "League", "country": "Land",
+                            "started_at": None, "off_board_since": None}
     assert doc["books"]["sportybet"] == {"event_id": f"sp{SR}", "first_seen_at": "2026-11-24T12:01:00Z",
-                                         "last_confirmed_at": "2026-11-24T12:06:00Z"}
+                                         "last_confirmed_at": "2026-11-24T12:06:00Z", "withdrawn_at": None,
+                                         "off_board_since": None}
     assert [(m["market_id"], m["name"]) for m in doc["markets"]] == [  # catalogue order
         (3743, "1x2_ft"), (5000, "over_under_ft"), (3774, "2way_handicap_ft")]
     x12 = doc["markets"][0]
