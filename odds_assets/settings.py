@@ -184,7 +184,9 @@ class WebSettings:
     token: str | None = None
 
     def __repr__(self) -> str:  # the token and a URL's password are secrets: never in a log line
-        return f"WebSettings(database_url={'set' if self.database_url else None}, token={'set' if self.token else None})"
+        shown = {name: "set" if value else None for name, value in (("database_url", self.database_url),
+                                                                   ("token", self.token))}
+        return f"WebSettings(database_url={shown['database_url']}, token={shown['token']})"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WebSettings:

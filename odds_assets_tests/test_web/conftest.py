@@ -75,7 +75,8 @@ WINDOWS: dict[str, list[tuple[int, dict[int, Markets]]]] = {
     "betpawa": [
         (30, {101: {(X12, None): X["bp0"], **E101_BP},
               102: {(X12, None): {"1": "2.10", "X": "3.60", "2": "3.50"}},
-              103: {(X12, None): {"1": "1.60", "X": "4.20", "2": "5.00"}, (OU, "2.5"): {"Over": "1.50", "Under": "2.60"}},
+              103: {(X12, None): {"1": "1.60", "X": "4.20", "2": "5.00"},
+                    (OU, "2.5"): {"Over": "1.50", "Under": "2.60"}},
               104: {(X12, None): {"1": "2.20", "X": "3.10", "2": "3.40"}},
               105: {(X12, None): {"1": "2.00", "X": "3.50", "2": "3.80"}},
               106: {(X12, None): {"1": "1.80", "X": "3.90", "2": "4.10"}}}),
@@ -144,7 +145,10 @@ def ever_listed(book: str, sr: int) -> bool:
     return latest_listing(book, sr) is not None
 
 
-def expected_quotes(book: str, sr: int, market_id: int, line: str | None) -> dict[str, tuple[Decimal | None, str | None]]:
+Quotes = dict[str, tuple[Decimal | None, str | None]]
+
+
+def expected_quotes(book: str, sr: int, market_id: int, line: str | None) -> Quotes:
     """outcome -> (odds, state) as the board should show this book's key market."""
     names = OUTCOME_NAMES[market_id]
     if ever_listed(book, sr) and not listed_now(book, sr):
@@ -153,14 +157,14 @@ def expected_quotes(book: str, sr: int, market_id: int, line: str | None) -> dic
     seen_before = any((market_id, line) in events.get(sr, {}) for _, events in WINDOWS[book])
     if listing is None or (market_id, line) not in listing[1]:
         return {n: (None, "gone" if seen_before else None) for n in names}
-    out = {}
+    out: Quotes = {}
     for name, text in listing[1][(market_id, line)].items():
         odds = text.rstrip("!")
         out[name] = (Decimal(odds) if odds else None, "suspended" if text.endswith("!") else "active")
     return out
 
 
-def expected_margin(quotes: dict[str, tuple[Decimal | None, str | None]]) -> Decimal | None:
+def expected_margin(quotes: Quotes) -> Decimal | None:
     """Σ 1/odds − 1 in percent, only when every outcome is active and priced."""
     if not quotes or any(state != "active" or odds is None for odds, state in quotes.values()):
         return None

@@ -110,18 +110,21 @@ def check_paths(site, data: dict, sr: int, market_id: int, line: str | None, sin
     got = {(p["bookmaker"], p["outcome"]): p["points"] for p in data["paths"]}
     want_keys = set()
     for book in BOOKS:
-        changes = [c for c in expected_path(book, sr, market_id, line) if since_minutes is None or c[0] <= since_minutes]
-        shape = next((c[1] for c in expected_path(book, sr, market_id, line) if c[1]), None)
+        every = expected_path(book, sr, market_id, line)
+        changes = [c for c in every if since_minutes is None or c[0] <= since_minutes]
+        shape = next((c[1] for c in every if c[1]), None)
         for name in shape or {}:
             points = []
             for minutes, outcomes in changes:
-                text = outcomes[name] if outcomes else None
-                odds = None if text is None else text.rstrip("!") or None
+                text = outcomes[name] if outcomes else ""
+                odds = text.rstrip("!") or None
                 state = "gone" if outcomes is None else "suspended" if text.endswith("!") else "active"
-                points.append((iso(site.now - timedelta(minutes=minutes)), None if odds is None else Decimal(odds), state))
+                at = iso(site.now - timedelta(minutes=minutes))
+                points.append((at, None if odds is None else Decimal(odds), state))
             if points:
                 want_keys.add((book, name))
-                assert [(p["captured_at"], dec(p["odds"]), p["state"]) for p in got[(book, name)]] == points, (book, name)
+                shown = [(p["captured_at"], dec(p["odds"]), p["state"]) for p in got[(book, name)]]
+                assert shown == points, (book, name)
     assert set(got) == want_keys
 
 

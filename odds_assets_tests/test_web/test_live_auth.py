@@ -24,7 +24,8 @@ from odds_assets.snapshot import build_snapshot
 from odds_assets.web import create_app
 from odds_assets.web.auth import is_loopback
 from odds_assets.web.serve import serve
-from odds_assets_tests.test_web.conftest import Page, event_odds, running, wait_listening
+from odds_assets_tests.factories import scalar
+from odds_assets_tests.test_web.conftest import Markets, Page, event_odds, running, wait_listening
 
 
 def read_event(lines, want: str, timeout_s: float = 10) -> dict[str, str]:
@@ -59,14 +60,14 @@ def test_a_notify_reaches_an_open_stream(site):
 
 def test_a_written_window_reaches_the_board(odds_db_url: str, odds_conn: psycopg.Connection):
     now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
-    x12 = {(3743, None): {"1": "2.00", "X": "3.40", "2": "3.90"}}
+    x12: Markets = {(3743, None): {"1": "2.00", "X": "3.40", "2": "3.90"}}
     apply_snapshot(odds_conn, build_snapshot("betpawa", now - timedelta(minutes=10),
                                              [event_odds("betpawa", 102, x12, now)]))
     app = create_app(web_url(odds_db_url))
     with running(app) as base, httpx.Client(base_url=base, timeout=20) as http:
         first = http.get("/api/board").json()["events"][0]["markets"]["1x2"]["outcomes"][0]["books"]["betpawa"]
         assert first == {"odds": 2.0, "state": "active"}
-        moved = {(3743, None): {"1": "2.15", "X": "3.40", "2": "3.60"}}
+        moved: Markets = {(3743, None): {"1": "2.15", "X": "3.40", "2": "3.60"}}
         apply_snapshot(odds_conn, build_snapshot("betpawa", now - timedelta(minutes=5),
                                                  [event_odds("betpawa", 102, moved, now)]))
         board = http.get("/api/board").json()
@@ -77,7 +78,7 @@ def test_a_written_window_reaches_the_board(odds_db_url: str, odds_conn: psycopg
 
 def test_freshness_stale_banner_and_dagster_link(odds_db_url: str, odds_conn: psycopg.Connection):
     now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
-    x12 = {(3743, None): {"1": "2.00", "X": "3.40", "2": "3.90"}}
+    x12: Markets = {(3743, None): {"1": "2.00", "X": "3.40", "2": "3.90"}}
     for book, minutes in (("betpawa", 3), ("sportybet", 7)):
         apply_snapshot(odds_conn, build_snapshot(book, now - timedelta(minutes=minutes),
                                                  [event_odds(book, 102, x12, now)]))
@@ -151,8 +152,7 @@ def test_the_web_role_can_read_but_not_write(site):
 
 def test_the_role_migration_round_trips(odds_db_url: str, odds_conn: psycopg.Connection):
     def can_select() -> bool:
-        return odds_conn.execute("SELECT has_table_privilege('odds_web', 'market_odds_current', 'SELECT')"
-                                 ).fetchone()[0]
+        return scalar(odds_conn, "SELECT has_table_privilege('odds_web', 'market_odds_current', 'SELECT')")
 
     assert can_select()
     command.downgrade(migrate._config(odds_db_url), "0005")
