@@ -35,6 +35,7 @@ from odds_assets.db import queries
 from odds_assets.markets.catalogue import by_betpawa_id
 from odds_assets.models import BOOKMAKERS, Outcome
 from odds_assets.snapshot import decode_outcomes
+from odds_assets.trader.data import Match
 from odds_assets.trader.text import iso, num
 from odds_assets.web.freshness import Freshness
 
@@ -132,15 +133,9 @@ class Listing:
 
 
 @dataclass(frozen=True, slots=True)
-class BoardEvent:
+class BoardEvent(Match):
     """One event with its books' listings and key markets, as of the latest written windows."""
 
-    sr_event_id: int
-    home: str
-    away: str
-    kickoff: datetime
-    competition: str | None
-    country: str | None
     books: dict[str, Listing]
     markets: tuple[MarketQuotes, ...]
     books_listing: int
@@ -167,15 +162,9 @@ class Board:
 # --- reading and building ----------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
-class _BoardRow:
+class _BoardRow(Match):
     """One row of ``select_board``: an event at one book, with one key market's current row (or none)."""
 
-    sr_event_id: int
-    home: str
-    away: str
-    kickoff: datetime
-    competition: str | None
-    country: str | None
     bookmaker: str
     last_seen_at: datetime
     market_id: int | None
