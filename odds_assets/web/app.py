@@ -39,6 +39,7 @@ from odds_assets.trader.data import format_line
 from odds_assets.trader.text import NOT_OFFERED, fmt_odds, fmt_pct, fmt_time, quote_cell
 from odds_assets.web.auth import TokenAuth
 from odds_assets.web.board import OFF_BOARD_HOURS, BoardCache
+from odds_assets.web.freshness import load_freshness
 from odds_assets.web.live import WindowHub
 from odds_assets.web.params import QueryError
 from odds_assets.web.pool import ConnectionPool, PoolTimeout
@@ -117,6 +118,15 @@ def _templates() -> Jinja2Templates:
     return templates
 
 
+def _warm(state: WebState) -> None:
+    """Read the board once at start (a second or so for 2,000 events), so the first page need not wait."""
+    try:
+        with state.pool.connection() as conn:
+            state.cache.get(conn, load_freshness(conn, state.max_age_s), state.clock())
+    except (psycopg.Error, PoolTimeout) as exc:
+        log.warning("odds web: the board could not be read at start (%s); the first request will try again", exc)
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
 
@@ -191,12 +201,14 @@ def create_app(database_url: str, *, token: str | None = None, dagster_url: str 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         listener = asyncio.create_task(state.hub.listen(database_url), name="odds_web listen")
+        warm = asyncio.get_running_loop().run_in_executor(None, _warm, state)
         try:
             yield
         finally:
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await listener
+            await warm
             state.pool.close()
 
     app = FastAPI(

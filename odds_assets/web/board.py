@@ -163,37 +163,41 @@ class Board:
 
 @dataclass(frozen=True, slots=True)
 class _BoardRow(Match):
-    """One row of ``select_board``: an event at one book, with one key market's current row (or none)."""
+    """One row of ``select_board``: an event at one book with its key markets' current rows, in
+    :data:`KEY_MARKETS` order (``outcomes`` None: not offered; ``gone``: taken down)."""
 
     bookmaker: str
     last_seen_at: datetime
-    market_id: int | None
-    line: Decimal | None
-    outcomes: str | None
-    unavailable_at: datetime | None
+    outcomes: list[str | None]
+    gone: list[bool]
 
 
 _PCT_PLACES = Decimal("0.0001")
 
 
+_ONE = Decimal(1)
+
+
 def margin_pct(odds: Iterable[Decimal]) -> Decimal:
     """A book's margin on a market in percent, 4 decimals as the ``odds_side_by_side`` view gives it:
     (Σ 1/odds − 1) × 100."""
-    total = sum((1 / o for o in odds), Decimal(0))
-    return ((total - 1) * 100).quantize(_PCT_PLACES, rounding=ROUND_HALF_UP)
+    total = Decimal(0)
+    for o in odds:
+        total += _ONE / o
+    return ((total - _ONE) * 100).quantize(_PCT_PLACES, rounding=ROUND_HALF_UP)
 
 
-def _book_market(row: _BoardRow | None, listed: bool, names: tuple[str, ...]
+def _book_market(outcomes: str | None, gone: bool, listed: bool, names: tuple[str, ...]
                  ) -> tuple[dict[str, Quote], Decimal | None]:
     """One book's quotes of one key market's outcomes, and its margin (only when every outcome it lists
     is priced and bettable and the market is available)."""
     if not listed:
         return {n: Quote(None, "off") for n in names}, None
-    if row is None or row.outcomes is None:
+    if outcomes is None:
         return {n: Quote(None, None) for n in names}, None
-    if row.unavailable_at is not None:
+    if gone:
         return {n: Quote(None, "gone") for n in names}, None
-    decoded: dict[str, Outcome] = {o.name: o for o in decode_outcomes(row.outcomes)}
+    decoded: dict[str, Outcome] = {o.name: o for o in decode_outcomes(outcomes)}
     quotes = {n: (Quote(None, None) if n not in decoded
                   else Quote(decoded[n].odds, "active" if decoded[n].active else "suspended")) for n in names}
     priced = [o.odds for o in decoded.values() if o.active and o.odds is not None]
@@ -249,48 +253,70 @@ def left_board_at(status: str, kickoff: datetime, last_seen: Iterable[datetime])
     return None
 
 
-def _build_event(rows: list[_BoardRow], latest: Mapping[str, datetime | None]) -> BoardEvent:
-    first = rows[0]
-    books: dict[str, Listing] = {}
-    by_market: dict[tuple[str, int], _BoardRow] = {}
-    for r in rows:
-        if r.bookmaker not in books:
-            books[r.bookmaker] = Listing(r.last_seen_at, is_listed(r.last_seen_at, latest.get(r.bookmaker)))
-        if r.market_id is not None:
-            by_market[(r.bookmaker, r.market_id)] = r
+#: what an event's key markets are computed from: per book, listed now? and each key market's current
+#: outcomes and gone flag (None for a book not listing the event at all)
+_QuotesKey = tuple[tuple[bool, tuple[str | None, ...], tuple[bool, ...]] | None, ...]
+_Quoted = tuple[tuple[MarketQuotes, ...], bool, Decimal | None]
+
+
+def _quote_event(books: Mapping[str, _BoardRow], listed: Mapping[str, bool]) -> _Quoted:
+    """An event's key markets at every book, whether BetPawa is worse anywhere, and its 1X2 margin."""
     markets = []
-    for km in KEY_MARKETS:
+    for i, km in enumerate(KEY_MARKETS):
         quotes: dict[str, dict[str, Quote]] = {}
         margins: dict[str, Decimal | None] = {}
         for book in BOOKMAKERS:
-            listing = books.get(book)
+            row = books.get(book)
             quotes[book], margins[book] = _book_market(
-                by_market.get((book, km.market_id)), listing is None or listing.listed, km.outcomes)
+                None if row is None else row.outcomes[i], row is not None and bool(row.gone[i]),
+                row is None or listed[book], km.outcomes)
         markets.append(MarketQuotes(km, tuple(_outcome(n, {b: quotes[b][n] for b in BOOKMAKERS})
                                               for n in km.outcomes), margins))
+    worse = any(o.betpawa_vs_market == "worse" for m in markets for o in m.outcomes)
+    return tuple(markets), worse, markets[0].margin_pct[BOOKMAKERS[0]]
+
+
+def _build_event(rows: list[_BoardRow], latest: Mapping[str, datetime | None],
+                 memo: dict[_QuotesKey, _Quoted], seen: dict[_QuotesKey, _Quoted]) -> BoardEvent:
+    """One event from its rows (one per book listing it). Its key markets come from ``memo`` when they
+    were computed before from the same inputs — a window changes a few markets, not the board."""
+    first = rows[0]
+    by_book = {r.bookmaker: r for r in rows}
+    listed = {r.bookmaker: is_listed(r.last_seen_at, latest.get(r.bookmaker)) for r in rows}
+    key: _QuotesKey = tuple(
+        None if (r := by_book.get(b)) is None else (listed[b], tuple(r.outcomes), tuple(r.gone)) for b in BOOKMAKERS)
+    quoted = memo.get(key)
+    if quoted is None:
+        quoted = _quote_event(by_book, listed)
+    seen[key] = quoted
+    markets, worse, margin = quoted
     return BoardEvent(
         sr_event_id=first.sr_event_id, home=first.home, away=first.away, kickoff=first.kickoff,
-        competition=first.competition, country=first.country, books=books, markets=tuple(markets),
-        books_listing=sum(1 for listing in books.values() if listing.listed),
-        betpawa_worse=any(o.betpawa_vs_market == "worse" for m in markets for o in m.outcomes),
-        betpawa_margin_pct=markets[0].margin_pct[BOOKMAKERS[0]])
+        competition=first.competition, country=first.country,
+        books={r.bookmaker: Listing(r.last_seen_at, listed[r.bookmaker]) for r in rows}, markets=markets,
+        books_listing=sum(listed.values()), betpawa_worse=worse, betpawa_margin_pct=margin)
 
 
-def load_board(conn: psycopg.Connection[Any], fresh: Freshness, since: datetime) -> Board:
-    """Read and build every event kicking off after ``since`` (listings judged against ``fresh``)."""
+def load_board(conn: psycopg.Connection[Any], fresh: Freshness, since: datetime,
+               memo: dict[_QuotesKey, _Quoted] | None = None) -> tuple[Board, dict[_QuotesKey, _Quoted]]:
+    """Read and build every event kicking off after ``since`` (listings judged against ``fresh``); events
+    whose key markets are unchanged since the build that returned ``memo`` reuse them. Returns the board
+    and the memo for the next build."""
     rows = queries.fetch(conn, "select_board", _BoardRow, {
         "since": since, "markets": [m.market_id for m in KEY_MARKETS], "lines": [m.line for m in KEY_MARKETS]})
     latest = {b.bookmaker: b.captured_at for b in fresh.books}
+    memo = memo or {}
+    seen: dict[_QuotesKey, _Quoted] = {}
     events: list[BoardEvent] = []
     group: list[_BoardRow] = []
     for r in rows:  # ordered by kick-off, event, book
         if group and r.sr_event_id != group[0].sr_event_id:
-            events.append(_build_event(group, latest))
+            events.append(_build_event(group, latest, memo, seen))
             group = []
         group.append(r)
     if group:
-        events.append(_build_event(group, latest))
-    return Board(tuple(events), since)
+        events.append(_build_event(group, latest, memo, seen))
+    return Board(tuple(events), since), seen
 
 
 class BoardCache:
@@ -302,6 +328,7 @@ class BoardCache:
         self._clock = clock
         self._lock = threading.Lock()
         self._board: Board | None = None
+        self._memo: dict[_QuotesKey, _Quoted] = {}
         self._key: object = None
         self._built = 0.0
         # bumped by every NOTIFY: a board whose reading began before it is not kept as current
@@ -317,7 +344,7 @@ class BoardCache:
             key = (fresh.version, self._generation)
             board = self._board
             if board is None or self._key != key or self._clock() - self._built > self._max_age_s:
-                board = load_board(conn, fresh, now - timedelta(hours=OFF_BOARD_HOURS))
+                board, self._memo = load_board(conn, fresh, now - timedelta(hours=OFF_BOARD_HOURS), self._memo)
                 self._board, self._key, self._built = board, key, self._clock()
             return board
 
