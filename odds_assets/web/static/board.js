@@ -141,20 +141,32 @@
     const outcomes = [...new Set(data.paths.map((p) => p.outcome ?? '?'))];
     const n = Math.max(outcomes.length, 1);
     const traces = [];
+    const endIso = data.until || data.now;
     for (const p of data.paths) {
       const i = outcomes.indexOf(p.outcome ?? '?');
       const yaxis = i === 0 ? 'y' : 'y' + (i + 1);
       const color = COLORS[p.bookmaker] || '#444';
-      const pts = p.points.slice();
-      if (pts.length) pts.push({ ...pts[pts.length - 1], captured_at: data.until || data.now, extended: true });
+      // a step runs from one change to the next: where the price stops (gone, or suspended without a
+      // price) the step is drawn up to that time first, then the line breaks; the last state runs to the end
+      const line = { x: [], y: [], text: [], symbol: [], size: [] };
+      const add = (t, v, state, size) => {
+        line.x.push(plotTime(t)); line.y.push(v); line.text.push(state);
+        line.symbol.push(SYMBOL[state] || 'circle'); line.size.push(size);
+      };
+      let prev = null;
+      for (const pt of p.points) {
+        const v = pt.available ? pt.odds : null;
+        if (v === null && prev !== null) add(pt.captured_at, prev, pt.state, 0);
+        add(pt.captured_at, v, pt.state, 7);
+        prev = v;
+      }
+      if (prev !== null) add(endIso, prev, p.points[p.points.length - 1].state, 0);
       const label = p.bookmaker + ' ' + (p.outcome ?? '?');
       traces.push({
         type: 'scatter', mode: 'lines+markers', name: p.bookmaker, legendgroup: p.bookmaker, showlegend: i === 0,
-        x: pts.map((pt) => plotTime(pt.captured_at)),
-        y: pts.map((pt) => (pt.available ? pt.odds : null)),
-        text: pts.map((pt) => pt.state),
+        x: line.x, y: line.y, text: line.text,
         line: { shape: 'hv', color, width: 2 }, connectgaps: false,
-        marker: { color, size: pts.map((pt) => (pt.extended ? 0 : 7)), symbol: pts.map((pt) => SYMBOL[pt.state] || 'circle') },
+        marker: { color, size: line.size, symbol: line.symbol },
         hovertemplate: '%{x}<br>' + label + ': %{y} (%{text})<extra></extra>', xaxis: 'x', yaxis,
       });
       const gone = { x: [], y: [] };
@@ -168,13 +180,21 @@
           hovertemplate: '%{x}<br>' + label + ': gone<extra></extra>', xaxis: 'x', yaxis });
       }
     }
+    // the x axis spans the changes up to now (or ?to=); a kick-off beyond it is named at the right edge
+    const times = data.paths.flatMap((p) => p.points.map((pt) => Date.parse(pt.captured_at)));
+    const start = times.length ? Math.min(...times) : null;
+    const end = Math.max(Date.parse(endIso), ...times);
+    const pad = start === null ? 0 : Math.max((end - start) * 0.03, 60000);
+    const iso = (ms) => plotTime(new Date(ms).toISOString());
+    const bottom = n === 1 ? 'y' : 'y' + n;
     const layout = {
       margin: { l: 60, r: 20, t: 30, b: 40 }, hovermode: 'closest', showlegend: true,
       legend: { orientation: 'h', y: 1.02, yanchor: 'bottom', x: 0 },
-      xaxis: { type: 'date', title: { text: 'UTC' } },
+      xaxis: { type: 'date', title: { text: 'UTC' }, anchor: bottom,
+        range: start === null ? undefined : [iso(start - pad), iso(end + pad)] },
       shapes: [], annotations: [],
     };
-    const gap = 0.06;
+    const gap = 0.08;
     outcomes.forEach((name, i) => {
       const key = i === 0 ? 'yaxis' : 'yaxis' + (i + 1);
       const top = 1 - i / n;
@@ -182,11 +202,19 @@
     });
     const kickoff = data.event && data.event.kickoff;
     if (kickoff) {
-      const x = plotTime(kickoff);
-      layout.shapes.push({ type: 'line', xref: 'x', yref: 'paper', x0: x, x1: x, y0: 0, y1: 1,
-        line: { color: '#c0392b', dash: 'dot', width: 2 } });
-      layout.annotations.push({ x, xref: 'x', y: 1, yref: 'paper', text: 'kick-off', showarrow: false,
-        xanchor: 'left', font: { color: '#c0392b' } });
+      const at = Date.parse(kickoff);
+      const style = { color: '#c0392b' };
+      if (start === null || at <= end + pad) {
+        const x = plotTime(kickoff);
+        layout.shapes.push({ type: 'line', xref: 'x', yref: 'paper', x0: x, x1: x, y0: 0, y1: 1,
+          line: { color: style.color, dash: 'dot', width: 2 } });
+        layout.annotations.push({ x, xref: 'x', y: 1, yref: 'paper', text: 'kick-off', showarrow: false,
+          xanchor: 'left', font: style });
+      } else {
+        layout.annotations.push({ x: 1, xref: 'paper', y: 1.02, yref: 'paper', xanchor: 'right', yanchor: 'bottom',
+          showarrow: false,
+          text: 'kick-off ' + fmtTime(kickoff) + ' \u2192', font: style });
+      }
     }
     return { traces, layout };
   }
