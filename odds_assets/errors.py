@@ -16,6 +16,7 @@
       DatabaseNotConfigured                       no database URL and no embedded server available
       TraderError                                 a request the trader's view cannot answer (exit code 2)
       DemoError                                   a part of the demo stack did not start
+      WebError                                    the traders' board server cannot start as asked
 
 :func:`is_transient` sorts any exception into *transient* (worth a retry with backoff) or
 *deterministic* (the same input fails the same way again). It lives here, beside the tree, because
@@ -44,6 +45,7 @@ __all__ = [
     "SnapshotError",
     "TraderError",
     "UnexpectedPayload",
+    "WebError",
     "WindowClosed",
     "WindowError",
     "WindowNotOpen",
@@ -190,3 +192,7 @@ class TraderError(OddsAssetsError):
 
 class DemoError(OddsAssetsError):
     """A part of the demo stack did not start."""
+
+
+class WebError(OddsAssetsError):
+    """The traders' board server cannot start as asked (no token off loopback, no read-only role)."""

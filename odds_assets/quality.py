@@ -20,6 +20,10 @@ metadata (``-1`` stands for "none", e.g. no previous window):
                          the previous window's (the same rule gates the write)
 - ``mapping_coverage``   mapped share of market instances dropped against the previous window
 - ``kickoff_agreement``  kick-off differs from another book's for the same SportRadar id
+
+And one rule about the written data rather than a window: :func:`stale_books`, the ``freshness`` check of
+``current_odds`` (every book's latest write at most ``PipelineSettings.freshness_max_age_s`` old), which the
+traders' board applies too.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ __all__ = [
     "kickoff_disagreements",
     "overround_figures",
     "quarantine",
+    "stale_books",
 ]
 
 #: the checks of a scraped window, in the order they are reported
@@ -204,6 +209,12 @@ def completeness(summary: ScrapeSummary, previous: ScrapeSummary | None, min_rat
         return CompletenessVerdict(False, f"{events} complete events, {ratio:.0%} of the previous window's "
                                    f"{prev} (minimum {min_ratio:.0%})", events, prev, ratio)
     return CompletenessVerdict(True, "complete", events, prev, ratio)
+
+
+def stale_books(ages_s: Mapping[str, float | None], max_age_s: float) -> list[str]:
+    """The books that are stale, in the order given: no write at all (age ``None``) or the latest write
+    more than ``max_age_s`` seconds ago (the ``freshness`` check; the board's banner)."""
+    return [book for book, age in ages_s.items() if age is None or age > max_age_s]
 
 
 @dataclass(frozen=True, slots=True)

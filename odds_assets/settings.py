@@ -19,6 +19,13 @@ strings and URLs are resources configured with ``dg.EnvVar`` and resolved when a
                           bookmaker's later writes (one write run per book at a time)
     ODDS_DB_STATEMENT_TIMEOUT_S, ODDS_DB_LOCK_TIMEOUT_S  the odds database's statement and lock
                           timeouts (defaults 120, 30; see OddsDatabaseResource)
+
+The traders' board (``odds web``) reads its own two (:class:`WebSettings`):
+
+    ODDS_WEB_DATABASE_URL  the board's database URL (default: the odds database as the read-only role
+                          ``odds_web`` of migration 0006, see ``odds_assets.db.server.web_url``)
+    ODDS_WEB_TOKEN        the token a browser or client must present (``Authorization: Bearer …``, or
+                          ``?token=`` once, kept as a cookie); required to bind to a non-loopback address
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ from typing import Any
 
 from odds_assets.quality import QualityRules
 
-__all__ = ["PipelineSettings"]
+__all__ = ["PipelineSettings", "WebSettings"]
 
 
 @dataclass(frozen=True)
@@ -115,6 +122,12 @@ class PipelineSettings:
         return self.cadence_minutes * 60
 
     @property
+    def freshness_max_age_s(self) -> int:
+        """A book whose latest write is older than this is stale (the ``freshness`` check, the board's
+        banner): two cadences, so one late window is not yet an alarm."""
+        return 2 * self.cadence_seconds
+
+    @property
     def scrape_max_runtime_s(self) -> int:
         """A scrape run's max runtime: ``ODDS_SCRAPE_MAX_RUNTIME_S``, by default one cadence (a scrape
         that has not finished when the next window opens is hung or hopeless)."""
@@ -159,6 +172,26 @@ class PipelineSettings:
 
     def with_(self, **changes: Any) -> PipelineSettings:
         return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """The traders' board server's settings; unset values are ``None``."""
+
+    #: ``ODDS_WEB_DATABASE_URL``: overrides the odds database URL as the role ``odds_web``
+    database_url: str | None = None
+    #: ``ODDS_WEB_TOKEN``: the token every request must carry (required off loopback)
+    token: str | None = None
+
+    def __repr__(self) -> str:  # the token and a URL's password are secrets: never in a log line
+        shown = {name: "set" if value else None for name, value in (("database_url", self.database_url),
+                                                                   ("token", self.token))}
+        return f"WebSettings(database_url={shown['database_url']}, token={shown['token']})"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> WebSettings:
+        env = os.environ if env is None else env
+        return cls(database_url=env.get("ODDS_WEB_DATABASE_URL") or None, token=env.get("ODDS_WEB_TOKEN") or None)
 
 
 def _parse_utc(var: str, raw: str) -> datetime:

@@ -173,7 +173,7 @@ RANK = {
     "odds_assets.settings": 5, "odds_assets.scrape": 5, "odds_assets.trader": 5, "odds_assets.simulator": 5,
     "odds_assets.windows": 6,
     "odds_assets.catchup": 7,
-    "odds_assets.defs": 8, "odds_assets.dagster_home": 8,
+    "odds_assets.defs": 8, "odds_assets.dagster_home": 8, "odds_assets.web": 8,
     "odds_assets.definitions": 9, "odds_assets.demo": 9,
     "odds_assets.cli": 10,
 }

@@ -11,7 +11,7 @@ import sys
 __all__ = ["main"]
 
 # Subcommand modules, in the order `odds --help` lists them.
-_COMMAND_MODULES = ("demo", "db", "simulator", "parse", "coverage", "show", "history")
+_COMMAND_MODULES = ("demo", "db", "simulator", "parse", "coverage", "show", "history", "web")
 
 
 def build_parser() -> argparse.ArgumentParser:

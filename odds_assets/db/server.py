@@ -34,6 +34,7 @@ from odds_assets.db import queries
 from odds_assets.errors import DatabaseNotConfigured
 
 __all__ = [
+    "WEB_ROLE",
     "DatabaseUrls",
     "EmbeddedServer",
     "ensure_databases",
@@ -42,12 +43,15 @@ __all__ = [
     "state_dir",
     "stop_embedded",
     "to_sqlalchemy_url",
+    "web_url",
 ]
 
 log = logging.getLogger(__name__)
 
 ODDS_DB = "odds"
 DAGSTER_DB = "dagster"
+#: the read-only role of the traders' board (migration 0006)
+WEB_ROLE = "odds_web"
 
 
 def state_dir() -> Path:
@@ -85,6 +89,21 @@ def to_sqlalchemy_url(url: str, driver: str = "psycopg") -> str:
     psycopg 3, which a bare URL means under SQLAlchemy 2.1, every run fails on its NOTIFY)."""
     scheme, rest = url.split("://", 1)
     return f"postgresql+{driver}://{rest}" if "+" not in scheme else url
+
+
+def web_url(odds_url: str) -> str:
+    """The traders' board's database URL: the odds database (same server, same database) as the read-only
+    role ``odds_web``. The odds user's password is left out: it is not the board role's (on a server that
+    asks for one, give ``ODDS_WEB_DATABASE_URL`` instead)."""
+    if "://" not in odds_url:  # a key=value connection string
+        from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+        params = {k: v for k, v in conninfo_to_dict(odds_url).items() if k != "password"}
+        return make_conninfo("", **{**params, "user": WEB_ROLE})
+    parts = urlsplit(odds_url)
+    host = parts.netloc.rpartition("@")[2]
+    query = "&".join(kv for kv in parts.query.split("&") if kv and kv.split("=", 1)[0] not in ("user", "password"))
+    return urlunsplit((parts.scheme, f"{WEB_ROLE}@{host}", parts.path, query, parts.fragment))
 
 
 def _prune_stale_handles(pgdata: Path) -> None:

@@ -29,6 +29,7 @@ __all__ = [
     "EventHeader",
     "LineBlock",
     "MarketBlock",
+    "Match",
     "OutcomePath",
     "OutcomeRow",
     "PricePoint",
@@ -134,8 +135,8 @@ class BookEvent:
 
 
 @dataclass(frozen=True)
-class EventHeader:
-    """One SportRadar match and, per book, how that book lists it (absent: the book does not)."""
+class Match:
+    """One SportRadar match as the canonical ``events`` row names it (names and kick-off UTC)."""
 
     sr_event_id: int
     home: str
@@ -143,6 +144,12 @@ class EventHeader:
     kickoff: datetime
     competition: str | None
     country: str | None
+
+
+@dataclass(frozen=True)
+class EventHeader(Match):
+    """One SportRadar match and, per book, how that book lists it (absent: the book does not)."""
+
     books: dict[str, BookEvent]
 
 

@@ -22,6 +22,7 @@ import dagster as dg
 from odds_assets.db.consistency import consistency
 from odds_assets.defs.common.resources import OddsDatabaseResource
 from odds_assets.models import BOOKMAKERS
+from odds_assets.quality import stale_books
 from odds_assets.settings import PipelineSettings
 from odds_assets.windows import split_key
 
@@ -47,9 +48,9 @@ def freshness_by_book(instance: dg.DagsterInstance, asset_key: dg.AssetKey, now:
 def freshness_evaluation(instance: dg.DagsterInstance, asset_key: dg.AssetKey, settings: PipelineSettings,
                          now: datetime) -> tuple[bool, dict[str, Any], list[str]]:
     """(passed, metadata, stale books) for the freshness check."""
-    limit = 2 * settings.cadence_seconds
+    limit = settings.freshness_max_age_s
     seen = freshness_by_book(instance, asset_key, now)
-    stale = [b for b in BOOKMAKERS if b not in seen or seen[b]["age_s"] > limit]
+    stale = stale_books({b: seen[b]["age_s"] if b in seen else None for b in BOOKMAKERS}, limit)
     meta: dict[str, Any] = {"max_age_s": limit}
     for b in BOOKMAKERS:
         meta[f"{b}_age_s"] = seen[b]["age_s"] if b in seen else -1.0
