@@ -51,7 +51,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     worker (two demo stacks side by side would load the machine twice over), the rest on the other."""
     if config.getvalue("dist") != "loadfile":
         return None
-    from xdist.scheduler import LoadFileScheduling
+    from xdist.scheduler import LoadFileScheduling  # type: ignore[import-untyped]  # ships no py.typed
 
     class E2EOnOneWorker(LoadFileScheduling):
         def _split_scope(self, nodeid: str) -> str:
