@@ -11,7 +11,15 @@
 The definitions are written out in those modules' docstrings and in the README ("Analytics").
 """
 
-from odds_assets.analytics.benchmark import COMPETITORS, REFERENCE, FairPrice, edge, edges, fair_price, fair_prices_frame
+from odds_assets.analytics.benchmark import (
+    COMPETITORS,
+    REFERENCE,
+    FairPrice,
+    edge,
+    edges,
+    fair_price,
+    fair_prices_frame,
+)
 from odds_assets.analytics.fair import METHODS, Devigged, DeviggedMany, Method, devig, devig_many
 from odds_assets.analytics.margin import MarketShape, book_probabilities, market_margin, market_shape
 

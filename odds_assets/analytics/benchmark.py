@@ -149,7 +149,8 @@ def fair_prices_frame(outcomes: pd.DataFrame, *, method: Method = "power") -> pd
            .agg(line=("line", "first"), fair_probability=("p", "mean"), books=("bookmaker", "nunique"))
            .reset_index())
     out["fair_odds"] = 1.0 / out["fair_probability"]
-    out["line"] = [None if key == "" else line for key, line in zip(out["line_key"], out["line"])]
+    out["line"] = pd.Series([None if key == "" else line for key, line in zip(out["line_key"], out["line"])],
+                            index=out.index, dtype=object)
     return out[FAIR_COLUMNS]
 
 

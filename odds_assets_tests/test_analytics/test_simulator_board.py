@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 import pandas as pd
 import psycopg
@@ -47,7 +48,7 @@ def boards() -> dict[datetime, dict[str, Snapshot]]:
 
 def instances(snapshot: Snapshot) -> dict[Instance, tuple[Outcome, ...]]:
     m = snapshot.markets
-    return {(int(sr), int(mid), None if pd.isna(line) else line): decode_outcomes(enc)
+    return {(int(sr), int(mid), None if pd.isna(line) else Decimal(line)): decode_outcomes(enc)
             for sr, mid, line, enc in zip(m["sr_event_id"], m["market_id"], m["line"], m["outcomes"])}
 
 
@@ -137,7 +138,8 @@ def test_a_whole_board_at_once_equals_one_market_at_a_time(boards) -> None:
         if "betpawa" in books:
             assert all(-1 < e < 1 for e in edges(books["betpawa"], fair).values())
     frame = fair_prices_frame(_outcome_rows(board))
-    got = {((int(r.sr_event_id), int(r.market_id), r.line), r.outcome): (r.fair_probability, int(r.books))
+    got = {((int(r.sr_event_id), int(r.market_id), None if r.line is None else Decimal(r.line)), r.outcome):
+           (r.fair_probability, int(r.books))
            for r in frame.itertuples(index=False)}
     assert got.keys() == expected.keys()
     assert all(got[k][1] == v[1] and abs(got[k][0] - v[0]) < 1e-12 for k, v in expected.items())
