@@ -145,13 +145,13 @@ def fair_prices_frame(outcomes: pd.DataFrame, *, method: Method = "power") -> pd
     if not pieces:
         return pd.DataFrame(columns=FAIR_COLUMNS)
     done = pd.concat(pieces, ignore_index=True)
-    out = (done.groupby(["sr_event_id", "market_id", "line_key", "outcome"], sort=True)
-           .agg(line=("line", "first"), fair_probability=("p", "mean"), books=("bookmaker", "nunique"))
-           .reset_index())
+    grouped = done.groupby(["sr_event_id", "market_id", "line_key", "outcome"], sort=True)
+    out: pd.DataFrame = grouped.agg(line=("line", "first"), fair_probability=("p", "mean"),
+                                    books=("bookmaker", "nunique")).reset_index()
     out["fair_odds"] = 1.0 / out["fair_probability"]
     out["line"] = pd.Series([None if key == "" else line for key, line in zip(out["line_key"], out["line"])],
                             index=out.index, dtype=object)
-    return out[FAIR_COLUMNS]
+    return out.reindex(columns=FAIR_COLUMNS)
 
 
 def _line_key(line: object) -> str:

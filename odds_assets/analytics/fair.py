@@ -110,7 +110,7 @@ def devig_many(odds: FloatArray, sizes: IntArray, *, method: Method = "power",
 
     def total(x: FloatArray) -> FloatArray:
         """Per market, the sum of x over its outcomes."""
-        return np.bincount(group, weights=x, minlength=m)
+        return np.bincount(group, weights=x, minlength=m).astype(np.float64)
 
     bad_price = ~(np.isfinite(odds) & (odds > 1.0))
     reasons = np.full(m, "", dtype=object)

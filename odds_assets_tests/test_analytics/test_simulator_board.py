@@ -30,7 +30,7 @@ T = datetime(2026, 11, 24, 10, 7, tzinfo=timezone.utc)
 #: a fresh board, and the same world four hours on (odds have moved by then)
 TIMES = (T, T + timedelta(hours=4))
 DOUBLE_CHANCE = {4693, 4673, 4681}
-Instance = tuple[int, int, object]  # (sr_event_id, market_id, line)
+Instance = tuple[int, int, Decimal | None]  # (sr_event_id, market_id, line)
 
 
 @pytest.fixture(scope="module")
@@ -100,12 +100,15 @@ def test_the_trader_view_prints_the_checks_margins(boards, odds_conn: psycopg.Co
             if ((sr, mid, line), book) in expected:
                 got[((sr, mid, line), book)] = None if pct is None else float(pct) / 100
     assert got.keys() == expected.keys()
-    differ = {k: (got[k], v) for k, v in expected.items()
-              if (got[k] is None) != (v is None) or (v is not None and abs(got[k] - v) > 1e-6)}
+    differ = {k: (got[k], v) for k, v in expected.items() if not _same(got[k], v)}
     assert differ == {}
     with_margin = [v for v in expected.values() if v is not None]
     assert len(with_margin) > 3000 and max(with_margin) < 0.5
     assert sum(1 for (k, _), v in expected.items() if k[1] in DOUBLE_CHANCE and v is not None) > 100
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and abs(a - b) <= 1e-6)
 
 
 def _outcome_rows(board: dict[str, Snapshot]) -> pd.DataFrame:
@@ -138,9 +141,9 @@ def test_a_whole_board_at_once_equals_one_market_at_a_time(boards) -> None:
         if "betpawa" in books:
             assert all(-1 < e < 1 for e in edges(books["betpawa"], fair).values())
     frame = fair_prices_frame(_outcome_rows(board))
-    got = {((int(r.sr_event_id), int(r.market_id), None if r.line is None else Decimal(r.line)), r.outcome):
-           (r.fair_probability, int(r.books))
-           for r in frame.itertuples(index=False)}
+    columns = ("sr_event_id", "market_id", "line", "outcome", "fair_probability", "books")
+    got = {((int(sr), int(mid), None if line is None else Decimal(line)), outcome): (float(p), int(n))
+           for sr, mid, line, outcome, p, n in zip(*(frame[c].tolist() for c in columns))}
     assert got.keys() == expected.keys()
     assert all(got[k][1] == v[1] and abs(got[k][0] - v[0]) < 1e-12 for k, v in expected.items())
     derived = [k for k in expected if k[0][1] in DOUBLE_CHANCE]

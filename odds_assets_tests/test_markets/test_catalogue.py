@@ -75,6 +75,7 @@ def test_rules_with_an_underlying_market_compose_every_outcome_from_it() -> None
     assert {m.name for m in derived} == {"double_chance_ft", "double_chance_1h", "double_chance_2h",
                                          "double_chance_btts_ft", "double_chance_over_under_ft"}
     for m in derived:
+        assert m.margin.underlying is not None
         under = by[m.margin.underlying]
         assert under.betpawa_id is not None and under.margin == EXCLUSIVE and under.period == m.period, m.name
         assert under.line_kind == m.line_kind, m.name
