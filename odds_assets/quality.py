@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from odds_assets.analytics.margin import market_margin
+from odds_assets.analytics.margin import market_margin, priced_margin
 from odds_assets.models import BoardScrape, EventOdds, Market, Outcome
 from odds_assets.snapshot import Snapshot, decode_outcomes
 from odds_assets.summary import (
@@ -161,7 +161,13 @@ def overround_figures(snapshot: Snapshot, band: float) -> OverroundFigures:
     mids: list[int] = []
     values: list[float] = []
     for mid, enc in zip(m["market_id"].to_numpy(), m["outcomes"].to_numpy()):
-        margin = market_margin(int(mid), decode_outcomes(enc))
+        if "\\" in enc:  # an escaped name: decode it properly
+            margin = market_margin(int(mid), decode_outcomes(enc))
+        elif "!" in enc:  # an outcome without a price or not bettable: no margin
+            continue
+        else:  # "name=odds;…" with plain names: read as the text it is (a board has ~10^5 of these)
+            pairs = [part.split("=") for part in enc.split(";")]
+            margin = priced_margin(int(mid), [name for name, _ in pairs], [float(odds) for _, odds in pairs])
         if margin is not None:
             mids.append(int(mid))
             values.append(margin)

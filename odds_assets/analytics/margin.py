@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cache
 
 from odds_assets.analytics.fair import Method, devig
@@ -34,9 +33,9 @@ __all__ = [
     "MarketShape",
     "book_probabilities",
     "is_priced",
-    "margin_of_prices",
     "market_margin",
     "market_shape",
+    "priced_margin",
     "underlying_market_id",
 ]
 
@@ -75,19 +74,21 @@ def is_priced(outcomes: Sequence[Outcome]) -> bool:
     return bool(outcomes) and all(o.active and o.odds is not None for o in outcomes)
 
 
-def margin_of_prices(odds: Sequence[Decimal], covers: int) -> float:
-    """Σ 1/odds / covers − 1."""
-    return sum(1.0 / float(o) for o in odds) / covers - 1.0
-
-
 def market_margin(market_id: int, outcomes: Sequence[Outcome]) -> float | None:
     """The margin of one book's market instance (module docstring), ``None`` when it has none: the type
     has no margin of its own, or the instance is incomplete or not fully priced and bettable."""
-    shape = market_shape(market_id)
-    covers = shape.rule.covers
-    if covers is None or not is_priced(outcomes) or not shape.complete([o.name for o in outcomes]):
+    if not is_priced(outcomes):
         return None
-    return margin_of_prices([o.odds for o in outcomes if o.odds is not None], covers)
+    return priced_margin(market_id, [o.name for o in outcomes], [float(o.odds) for o in outcomes if o.odds])
+
+
+def priced_margin(market_id: int, names: Sequence[str], odds: Sequence[float]) -> float | None:
+    """:func:`market_margin` of an instance already known to be priced and bettable throughout, given
+    as its outcome names and odds (for a board's encoded markets, read without building outcomes)."""
+    covers = market_shape(market_id).rule.covers
+    if covers is None or not odds or not market_shape(market_id).complete(names):
+        return None
+    return sum(1.0 / o for o in odds) / covers - 1.0
 
 
 def book_probabilities(market_id: int, outcomes: Sequence[Outcome], *, method: Method = "power",

@@ -5,7 +5,9 @@ Per event there is one book-independent *universe* of instances in a shared rand
 keeps about ``markets_per_event`` of those it offers, so the books overlap the way real ones do.
 
 Odds: base probabilities from the event's strength and goal expectation (so the books roughly
-agree), a per-book margin (overround 1.03-1.12), rounded to exact cents. Changes happen at
+agree), a per-instance margin (booksum 1.03-1.12 times the sum of its probabilities: 1, or 2 for double
+chance), rounded to exact cents; a change moves the probabilities and keeps the margin, as a book
+re-applying its margin does. Changes happen at
 moments drawn per 64-tick block from ``hash(seed, instance, block)`` (Poisson counts), so the
 odds at any tick only need the last change before it, found by looking back a block or two,
 never by simulating from the beginning. Suspensions and removals work the same way with
