@@ -21,12 +21,13 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 import numpy as np
 import pandas as pd
 
 from odds_assets.analytics.fair import Method, devig_many
-from odds_assets.analytics.margin import book_probabilities, market_shape, underlying_market_id
+from odds_assets.analytics.margin import book_probabilities, market_shape, market_shapes, underlying_market_id
 from odds_assets.models import Outcome
 
 __all__ = ["COMPETITORS", "REFERENCE", "FairPrice", "edge", "edges", "fair_price", "fair_prices_frame"]
@@ -102,25 +103,30 @@ def fair_prices_frame(outcomes: pd.DataFrame, *, method: Method = "power") -> pd
                       ["sr_event_id", "bookmaker", "market_id", "line", "outcome", "odds", "active"]]
     if df.empty:
         return pd.DataFrame(columns=FAIR_COLUMNS)
-    df = df.assign(line_key=[_line_key(x) for x in df["line"]],
-                   bettable=df["active"].astype(bool) & df["odds"].notna())
+    codes, lines = pd.factorize(df["line"])  # no line (None, NaN): code -1, the last key below
+    line_keys = np.array([*(_line_key(line) for line in lines), ""], dtype=object)
+    df = df.assign(line_key=line_keys[codes], bettable=df["active"].astype(bool) & df["odds"].notna())
     df["inst"] = df.groupby(_INSTANCE, sort=False).ngroup()
     df = df.sort_values("inst", kind="stable").reset_index(drop=True)  # each instance's rows together
+    # an outcome of its type's set (NaN: not one, or a type outside the catalogue)
+    df = df.merge(_type_outcomes(), on=["market_id", "outcome"], how="left")
+    df["derived"] = df["derived"].eq(True)  # bool, not object with NaN (a slow groupby)
 
-    # which instances qualify: complete, priced and bettable, of a type with a margin of its own
-    heads = df.groupby("inst", sort=True).agg(market_id=("market_id", "first"), names=("outcome", tuple),
-                                              bettable=("bettable", "all"))
-    shapes = [market_shape(int(mid)) for mid in heads["market_id"]]
-    usable = np.array([bool(b) and sh.rule.covers is not None and sh.outcomes is not None and sh.complete(n)
-                       for sh, n, b in zip(shapes, heads["names"], heads["bettable"])], dtype=bool)
-    derived = np.array([sh.rule.underlying is not None for sh in shapes], dtype=bool)
+    # which instances qualify: complete (as many outcomes as the type has, all of its set), priced and
+    # bettable, of a type with a margin of its own (one row per outcome: names do not repeat)
+    heads = df.groupby("inst", sort=True).agg(
+        n=("outcome", "size"), members=("set_size", "count"), set_size=("set_size", "max"),
+        bettable=("bettable", "all"), covers=("covers", "max"), derived=("derived", "max"))
+    usable = (heads["bettable"] & (heads["n"] == heads["set_size"]) & (heads["members"] == heads["n"])
+              & heads["covers"].notna()).to_numpy(dtype=bool)
+    derived = heads["derived"].to_numpy(dtype=bool)
     inst = df["inst"].to_numpy()
 
     # 1. instances de-vigged from their own prices
     own = df[(usable & ~derived)[inst]]
     sizes = own.groupby("inst", sort=True).size()
     res = devig_many(own["odds"].to_numpy(dtype=np.float64), sizes.to_numpy(dtype=np.int64), method=method,
-                     covers=np.array([shapes[i].rule.covers or 1 for i in sizes.index], dtype=np.int64))
+                     covers=heads["covers"].to_numpy()[sizes.index.to_numpy()].astype(np.int64))
     own = own.assign(p=res.probabilities)[res.solved[np.repeat(np.arange(len(sizes)), sizes.to_numpy())]]
 
     # 2. derived instances: sums of their book's underlying instance's probabilities (same event, line)
@@ -137,7 +143,7 @@ def fair_prices_frame(outcomes: pd.DataFrame, *, method: Method = "power") -> pd
         per_inst = sums.groupby("inst")[["found", "needed"]].sum()
         whole = per_inst.index[per_inst["found"] == per_inst["needed"]]
         sums = sums[sums.index.get_level_values("inst").isin(whole)].reset_index()
-        der = sums.merge(df.drop(columns=["odds", "active", "bettable"]), on=["inst", "outcome"])
+        der = sums.merge(df[["inst", "outcome", *cols[:-2]]], on=["inst", "outcome"])
     der = der.reindex(columns=cols)
 
     # 3. the mean over the competitors that have probabilities
@@ -159,6 +165,19 @@ def _line_key(line: object) -> str:
     if line is None or (isinstance(line, float) and math.isnan(line)):
         return ""
     return format(Decimal(str(line)).normalize(), "f")
+
+
+@cache
+def _type_outcomes() -> pd.DataFrame:
+    """(market_id, outcome) of every catalogued type with a margin of its own, with its set's size,
+    its k and whether it is derived from an underlying market."""
+    rows = []
+    for mid, shape in market_shapes().items():
+        if shape.rule.covers is None or shape.outcomes is None:
+            continue
+        rows += [(mid, name, len(shape.outcomes), shape.rule.covers, shape.rule.underlying is not None)
+                 for name in shape.outcomes]
+    return pd.DataFrame(rows, columns=["market_id", "outcome", "set_size", "covers", "derived"])
 
 
 def _composition_frame(market_ids: Sequence[int]) -> pd.DataFrame:

@@ -35,6 +35,7 @@ __all__ = [
     "is_priced",
     "market_margin",
     "market_shape",
+    "market_shapes",
     "priced_margin",
     "underlying_market_id",
 ]
@@ -62,6 +63,11 @@ def _shapes() -> dict[int, MarketShape]:
     return {m.betpawa_id: MarketShape(m.betpawa_id, m.name, m.margin,
                                       tuple(o.betpawa for o in m.outcomes if o.betpawa is not None))
             for m in CATALOGUE if m.betpawa_id is not None}
+
+
+def market_shapes() -> dict[int, MarketShape]:
+    """Every catalogued market type with a BetPawa id, by id."""
+    return dict(_shapes())
 
 
 def market_shape(market_id: int) -> MarketShape:
