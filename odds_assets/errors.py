@@ -13,6 +13,7 @@
         WindowClosed                              in the past with no archive: never scraped again
         WindowNotOpen                             not started yet
       ArchiveError(url)                           the archive cannot be read or written
+      MarginError                                 odds that give no margin-free probabilities
       DatabaseNotConfigured                       no database URL and no embedded server available
       TraderError                                 a request the trader's view cannot answer (exit code 2)
       DemoError                                   a part of the demo stack did not start
@@ -39,6 +40,7 @@ __all__ = [
     "BookmakerUnavailable",
     "DatabaseNotConfigured",
     "DemoError",
+    "MarginError",
     "NormalisationError",
     "NotFootball",
     "OddsAssetsError",
@@ -146,6 +148,10 @@ class ArchiveError(OddsAssetsError):
     def __init__(self, message: str, *, url: str) -> None:
         super().__init__(f"{message} [{url}]")
         self.url = url
+
+
+class MarginError(OddsAssetsError, ValueError):
+    """Odds whose margin cannot be removed: too few outcomes, a price ≤ 1, or no solution of the method."""
 
 
 class DatabaseNotConfigured(OddsAssetsError):

@@ -15,7 +15,7 @@ The checks (:func:`evaluate`), each a :class:`CheckOutcome` whose ``figures`` be
 metadata (``-1`` stands for "none", e.g. no previous window):
 
 - ``price_bounds``       quarantined outcomes; failing above ``quarantine_error_share`` of all outcomes
-- ``overround``          instances far from their market type's median overround; failing above a share
+- ``overround``          instances whose margin is far from their market type's median; failing above a share
 - ``completeness``       truncated listing, or fewer complete events than ``completeness_min_ratio`` of
                          the previous window's (the same rule gates the write)
 - ``mapping_coverage``   mapped share of market instances dropped against the previous window
@@ -37,8 +37,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from odds_assets.analytics.margin import market_margin, priced_margin
 from odds_assets.models import BoardScrape, EventOdds, Market, Outcome
-from odds_assets.snapshot import Snapshot
+from odds_assets.snapshot import Snapshot, decode_outcomes
 from odds_assets.summary import (
     BoardFigures,
     FailureSample,
@@ -82,7 +83,7 @@ class QualityRules:
     quarantine_error_share: float
     #: mapping coverage may drop this much (absolute share) against the previous window
     coverage_drop_warn: float
-    #: an instance whose overround is further than this from its market type's median is out of band
+    #: an instance whose margin is further than this from its market type's median is out of band
     overround_band: float
     #: overround fails when more than this share of priced instances is out of band
     overround_warn_share: float
@@ -148,11 +149,16 @@ def board_figures(board: BoardScrape) -> BoardFigures:
 
 
 def overround_figures(snapshot: Snapshot, band: float) -> OverroundFigures:
-    """Overround (sum of 1/odds - 1) of every fully priced, fully active market instance, compared with
-    the median of its market type on this board: the share outside median ± band, and the worst types.
+    """Margin of every market instance that has one (``odds_assets.analytics.margin``: complete, every
+    outcome priced and bettable, a market type with a margin of its own), compared with the median of its
+    market type on this board: the share outside median ± band, and the worst types.
 
-    A data-driven band per market type, because the expected overround depends on the market's shape
-    (a 1X2 sums to ~1.05, a double chance to ~2.1); the median of a board is a robust reference.
+    The margin is the one ``odds show`` prints: Σ 1/odds / k − 1 with k the number of outcomes covering
+    each result (the catalogue's rule: 2 for double chance), so every type's margins sit near the book's
+    few percent; incomplete sets (a book listing part of a type's outcomes) and types without a margin of
+    their own (multigoals) are not measured, since their booksums say nothing about the book's margin.
+    Margins still differ by type (a correct score carries more than a 1X2), so the reference is the
+    board's median per type.
     """
     m = snapshot.markets
     if m.empty:
@@ -160,17 +166,16 @@ def overround_figures(snapshot: Snapshot, band: float) -> OverroundFigures:
     mids: list[int] = []
     values: list[float] = []
     for mid, enc in zip(m["market_id"].to_numpy(), m["outcomes"].to_numpy()):
-        total = 0.0
-        ok = True
-        for part in enc.split(";"):
-            price = part.rsplit("=", 1)[1]
-            if not price or price.endswith("!"):
-                ok = False
-                break
-            total += 1.0 / float(price)
-        if ok:
+        if "\\" in enc:  # an escaped name: decode it properly
+            margin = market_margin(int(mid), decode_outcomes(enc))
+        elif "!" in enc:  # an outcome without a price or not bettable: no margin
+            continue
+        else:  # "name=odds;…" with plain names: read as the text it is (a board has ~10^5 of these)
+            pairs = [part.split("=") for part in enc.split(";")]
+            margin = priced_margin(int(mid), [name for name, _ in pairs], [float(odds) for _, odds in pairs])
+        if margin is not None:
             mids.append(int(mid))
-            values.append(total - 1.0)
+            values.append(margin)
     if not values:
         return OverroundFigures()
     frame = pd.DataFrame({"market_id": mids, "overround": values})

@@ -84,7 +84,7 @@ class QuarantineFigures:
 
 @dataclass(frozen=True, slots=True)
 class MarketTypeOverround:
-    """One market type's instances on a board: how many, their median overround, how many out of band."""
+    """One market type's instances on a board: how many, their median margin, how many out of band."""
 
     n: int
     median: float
@@ -93,7 +93,8 @@ class MarketTypeOverround:
 
 @dataclass(frozen=True, slots=True)
 class OverroundFigures:
-    """Fully priced instances compared with their market type's median overround on the same board."""
+    """Instances with a margin (``odds_assets.analytics.margin``) compared with their market type's median
+    margin on the same board (``priced``: how many had one)."""
 
     priced: int = 0
     out_of_band: int = 0

@@ -167,7 +167,7 @@ def test_the_dagster_rule_sees_a_plain_function(tmp_path: Path) -> None:
 RANK = {
     "odds_assets.models": 0, "odds_assets.errors": 0,
     "odds_assets.markets": 1, "odds_assets.summary": 1,
-    "odds_assets.clients": 2, "odds_assets.snapshot": 2,
+    "odds_assets.clients": 2, "odds_assets.snapshot": 2, "odds_assets.analytics": 2,
     "odds_assets.archive": 3, "odds_assets.db": 3,
     "odds_assets.quality": 4,
     "odds_assets.settings": 5, "odds_assets.scrape": 5, "odds_assets.trader": 5, "odds_assets.simulator": 5,

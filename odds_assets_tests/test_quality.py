@@ -178,6 +178,28 @@ def test_overround_band_edge_and_empty_snapshot() -> None:
     assert overround_figures(unpriced, 0.1) == OverroundFigures(0, 0, 0.0, {})
 
 
+def test_overround_measures_the_margin_by_the_catalogue_rule() -> None:
+    """A double chance's margin is Σ 1/odds / 2 − 1 (about a 1X2's), not Σ 1/odds − 1 (about 110 %); an
+    incomplete set and a type without a margin of its own (multigoals) are not measured."""
+    def dc(a: str, b: str, c: str) -> Market:
+        return Market(4693, None, (Outcome("1X", Decimal(a)), Outcome("X2", Decimal(b)), Outcome("12", Decimal(c))))
+    multigoals = Market(28000047, None, tuple(Outcome(n, Decimal("3.0")) for n in ("1-2", "2-3", "No goal")))
+    s = build_snapshot("betpawa", T0, [
+        event_odds(1, dc("1.39", "1.56", "1.35"), market(3743, None, "2.41", "3.29", "3.02")),
+        event_odds(2, dc("1.30", "1.60", "1.40"), multigoals,
+                   # a type outside the catalogue, names needing escapes: mutually exclusive, measured
+                   Market(7, None, (Outcome("a;b", Decimal("2.1")), Outcome("c=d!", Decimal("2.1"))))),
+        event_odds(3, dc("1.15", "1.85", "1.30"), Market(3743, None, (Outcome("1", Decimal("1.5")),))),
+    ])
+    margins = sorted([(1 / 1.39 + 1 / 1.56 + 1 / 1.35) / 2 - 1,   # 0.0506
+                      (1 / 1.30 + 1 / 1.60 + 1 / 1.40) / 2 - 1,   # 0.0543, the median
+                      (1 / 1.15 + 1 / 1.85 + 1 / 1.30) / 2 - 1])  # 0.0897: 0.0354 from the median
+    f = overround_figures(s, 0.02)
+    assert f.priced == 5  # three double chances, the complete 1X2 and market 7
+    assert f.out_of_band == 1 and f.by_market == {"4693": MarketTypeOverround(3, round(margins[1], 4), 1)}
+    assert overround_figures(s, 0.04).out_of_band == 0
+
+
 # ---- completeness -----------------------------------------------------------------------------------
 
 def test_completeness_blocks_a_truncated_listing() -> None:

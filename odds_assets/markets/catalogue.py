@@ -12,6 +12,25 @@ Extensions owned by the clients (defaults keep every existing entry valid):
 ``bet9ja_aliases`` are further Bet9ja keys carrying the same market (``S_OUA`` holds the whole and
 quarter lines of BetPawa 5000, whose half lines are under ``S_OU``); ``default_line`` is the line a
 book implies when it states none (Bet9ja ``S_1STGOAL`` is BetPawa/SportyBet goal number 1).
+
+``margin`` (a :class:`MarginRule`) says how a market type's prices give its margin and fair
+probabilities, from how many of its outcomes cover each result of the match:
+
+- **mutually exclusive** (the default, :data:`EXCLUSIVE`): every result is covered by exactly one
+  outcome (1X2, totals, correct score with "Other", exact goals with "6+", HT/FT, 1X2 & BTTS, …); a
+  refund on a push (draw no bet, whole and quarter lines) does not change that. Margin = Σ 1/odds − 1.
+- **covered k times** (``covers=k``): double chance and its combinations (DC & BTTS, DC & O/U) cover
+  every result twice, so their implied probabilities sum to about 2; margin = Σ 1/odds / k − 1, which is
+  comparable with a 1X2's. Where the catalogue holds the partition such a market is made of
+  (``underlying``), its fair probabilities are sums of that market's (``composition``: 1X = 1 + X).
+- **no margin of its own** (``covers=None``): the outcomes cover different results a different number of
+  times (multigoals 1-2, 1-3, 2-3 …: two goals are covered by three ranges, six by one), or an early
+  payout lets two outcomes win together (1X2 "1UP"): no margin or fair price is read from these prices
+  alone.
+
+A margin is read only from a *complete* market: every outcome of the type's BetPawa outcome set
+present (a book whose set lacks some, e.g. Bet9ja's exact goals without "0", has no margin).
+``odds_assets.analytics`` applies the rules; migration 0007's ``market_margin_rules`` is their SQL twin.
 """
 
 from __future__ import annotations
@@ -19,7 +38,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-__all__ = ["CATALOGUE", "MarketSpec", "OutcomeSpec", "by_betpawa_id", "by_sportybet_id", "by_bet9ja_key"]
+__all__ = [
+    "CATALOGUE",
+    "EXCLUSIVE",
+    "MarginRule",
+    "MarketSpec",
+    "OutcomeSpec",
+    "by_betpawa_id",
+    "by_bet9ja_key",
+    "by_name",
+    "by_sportybet_id",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +59,37 @@ class OutcomeSpec:
     sportybet: str | None
     sportybet_outcome_id: str | None
     bet9ja: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MarginRule:
+    """How a market type's prices give its margin and fair probabilities (see the module docstring)."""
+
+    #: how many outcomes cover each result of the match; None: not the same number for every result
+    covers: int | None = 1
+    #: the catalogue name of the partition market (same period and line) this one's outcomes are unions of
+    underlying: str | None = None
+    #: per outcome of this market (BetPawa label), the outcomes of ``underlying`` it is the union of
+    composition: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: why, for the reader
+    note: str = ""
+
+
+#: The default rule: every result is covered by exactly one outcome.
+EXCLUSIVE = MarginRule()
+
+
+def _double_chance(underlying: str | None, suffixes: tuple[str, ...] = ("",)) -> MarginRule:
+    """Double chance (optionally combined with a second market's outcomes, ``" - Yes"``…): each result is
+    covered twice; 1X is 1 or X of ``underlying`` with the same suffix."""
+    pairs = (("1X", ("1", "X")), ("X2", ("X", "2")), ("12", ("1", "2")))
+    composition = tuple((dc + sfx, tuple(o + sfx for o in parts)) for dc, parts in pairs for sfx in suffixes)
+    return MarginRule(2, underlying, composition if underlying else (),
+                      "two outcomes win on every result (1X and X2 on a draw)")
+
+
+_RANGES = MarginRule(None, note="goal ranges overlap unevenly (2 goals: 1-2, 1-3 and 2-3; 0 goals: one outcome)")
+_EARLY_PAYOUT = MarginRule(None, note="early payout: a team's 1-goal lead and the other team's win can both pay")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +105,7 @@ class MarketSpec:
     outcomes: tuple[OutcomeSpec, ...]
     bet9ja_aliases: tuple[str, ...] = ()
     default_line: Decimal | None = None
+    margin: MarginRule = EXCLUSIVE
 
 
 CATALOGUE: tuple[MarketSpec, ...] = (
@@ -57,7 +118,7 @@ CATALOGUE: tuple[MarketSpec, ...] = (
         OutcomeSpec('1X', 'Home or Draw', None, '1X'),
         OutcomeSpec('X2', 'Draw or Away', None, 'X2'),
         OutcomeSpec('12', 'Home or Away', None, '12'),
-    )),
+    ), margin=_double_chance('1x2_ft')),
     MarketSpec('btts_ft', 'FT', 3795, 29, 'S_GGNG', 'none', (
         OutcomeSpec('Yes', 'Yes', None, 'Y'),
         OutcomeSpec('No', 'No', None, 'N'),
@@ -166,12 +227,12 @@ CATALOGUE: tuple[MarketSpec, ...] = (
         OutcomeSpec(None, None, None, 'UH'),
         OutcomeSpec(None, None, None, 'OA'),
         OutcomeSpec(None, None, None, 'UA'),
-    )),
+    ), margin=MarginRule(2, note="two markets in one: a home and an away total")),
     MarketSpec('double_chance_1h', '1H', 4673, 63, 'S_DC1T', 'none', (
         OutcomeSpec('1X', 'Home or Draw', None, '1X'),
         OutcomeSpec('X2', 'Draw or Away', None, 'X2'),
         OutcomeSpec('12', 'Home or Away', None, '12'),
-    )),
+    ), margin=_double_chance('1x2_1h')),
     MarketSpec('btts_1h', '1H', 3789, 75, 'S_GGNG1T', 'none', (
         OutcomeSpec('Yes', 'Yes', None, 'Y'),
         OutcomeSpec('No', 'No', None, 'N'),
@@ -265,7 +326,7 @@ CATALOGUE: tuple[MarketSpec, ...] = (
         OutcomeSpec('1X', 'Home or Draw', None, '1X'),
         OutcomeSpec('X2', 'Draw or Away', None, 'X2'),
         OutcomeSpec('12', 'Home or Away', None, '12'),
-    )),
+    ), margin=_double_chance('1x2_2h')),
     MarketSpec('odd_even_2h', '2H', 4809, 94, 'S_OE2T', 'none', (
         OutcomeSpec('Odd', 'Odd', None, 'OD'),
         OutcomeSpec('Even', 'Even', None, 'EV'),
@@ -421,7 +482,7 @@ CATALOGUE: tuple[MarketSpec, ...] = (
         OutcomeSpec('12 - No', 'Home/Away & No', None, '12NG'),
         OutcomeSpec('X2 - Yes', 'Draw/Away & Yes', None, 'X2GG'),
         OutcomeSpec('X2 - No', 'Draw/Away & No', None, 'X2NG'),
-    )),
+    ), margin=_double_chance('1x2_btts_ft', (' - Yes', ' - No'))),
     MarketSpec('double_chance_over_under_ft', 'FT', 28000089, 547, 'S_DCOU', 'total', (
         OutcomeSpec('1X - Under', None, '1724', '1XU'),
         OutcomeSpec('12 - Under', None, '1725', '12U'),
@@ -429,7 +490,7 @@ CATALOGUE: tuple[MarketSpec, ...] = (
         OutcomeSpec('1X - Over', None, '1727', '1XO'),
         OutcomeSpec('12 - Over', None, '1728', '12O'),
         OutcomeSpec('X2 - Over', None, '1729', 'X2O'),
-    )),
+    ), margin=_double_chance('1x2_over_under_ft', (' - Under', ' - Over'))),
     MarketSpec('htft_correct_score', 'FT', 28000228, 46, 'S_HTFTCS', 'none', (
         OutcomeSpec('0-0/0-0', '0:0 0:0', None, '0-0/0-0'),
         OutcomeSpec('0-0/0-1', '0:0 0:1', None, '0-0/0-1'),
@@ -516,35 +577,35 @@ CATALOGUE: tuple[MarketSpec, ...] = (
         OutcomeSpec('5-6', '5-6', None, '5-6'),
         OutcomeSpec('7+', '7+', None, None),
         OutcomeSpec('No goal', 'No goal', None, None),
-    )),
+    ), margin=_RANGES),
     MarketSpec('multigoals_1h', '1H', 28000065, 552, 'S_MGOAL1T', 'none', (
         OutcomeSpec('1-2', '1-2', None, '12'),
         OutcomeSpec('1-3', '1-3', None, '13'),
         OutcomeSpec('2-3', '2-3', None, '23'),
         OutcomeSpec('4+', '4+', None, None),
         OutcomeSpec('No goal', 'No goal', None, None),
-    )),
+    ), margin=_RANGES),
     MarketSpec('multigoals_2h', '2H', 28000071, 553, 'S_MGOAL2T', 'none', (
         OutcomeSpec('1-2', '1-2', None, '12'),
         OutcomeSpec('1-3', '1-3', None, '13'),
         OutcomeSpec('2-3', '2-3', None, '23'),
         OutcomeSpec('4+', '4+', None, None),
         OutcomeSpec('No goal', 'No goal', None, None),
-    )),
+    ), margin=_RANGES),
     MarketSpec('home_multigoals_ft', 'FT', 28000077, 549, 'S_TMGHO', 'none', (
         OutcomeSpec('1-2', '1-2', None, 'HO12'),
         OutcomeSpec('1-3', '1-3', None, 'HO13'),
         OutcomeSpec('2-3', '2-3', None, 'HO23'),
         OutcomeSpec('4+', '4+', None, None),
         OutcomeSpec('No goal', 'No goal', None, None),
-    )),
+    ), margin=_RANGES),
     MarketSpec('away_multigoals_ft', 'FT', 28000083, 550, 'S_TMGAW', 'none', (
         OutcomeSpec('1-2', '1-2', None, 'AW12'),
         OutcomeSpec('1-3', '1-3', None, 'AW13'),
         OutcomeSpec('2-3', '2-3', None, 'AW23'),
         OutcomeSpec('4+', '4+', None, None),
         OutcomeSpec('No goal', 'No goal', None, None),
-    )),
+    ), margin=_RANGES),
     MarketSpec('multiscores_ft', 'FT', 28000035, 551, None, 'none', (
         OutcomeSpec('1:0, 2:0 or 3:0', '1:0, 2:0 or 3:0', None, None),
         OutcomeSpec('0:1, 0:2 or 0:3', '0:1, 0:2 or 0:3', None, None),
@@ -733,7 +794,7 @@ CATALOGUE: tuple[MarketSpec, ...] = (
         OutcomeSpec('12 - No', 'Home/Away & No', None, '12NGHT'),
         OutcomeSpec('X2 - Yes', 'Draw/Away & Yes', None, 'X2GGHT'),
         OutcomeSpec('X2 - No', 'Draw/Away & No', None, 'X2NGHT'),
-    )),
+    ), margin=_double_chance(None)),
     MarketSpec('double_chance_btts_2h', '2H', 28000028, 545, 'S_DCGGNG2T', 'none', (
         OutcomeSpec('1X - Yes', 'Home/Draw & Yes', None, '1XGG2T'),
         OutcomeSpec('1X - No', 'Home/Draw & No', None, '1XNG2T'),
@@ -741,7 +802,7 @@ CATALOGUE: tuple[MarketSpec, ...] = (
         OutcomeSpec('12 - No', 'Home/Away & No', None, '12NG2T'),
         OutcomeSpec('X2 - Yes', 'Draw/Away & Yes', None, 'X2GG2T'),
         OutcomeSpec('X2 - No', 'Draw/Away & No', None, 'X2NG2T'),
-    )),
+    ), margin=_double_chance(None)),
     MarketSpec('home_no_bet_ft', 'FT', None, 12, 'S_HOMENOBET', 'none', (
         OutcomeSpec(None, 'Draw', None, 'X'),
         OutcomeSpec(None, 'Away', None, '2'),
@@ -770,17 +831,17 @@ CATALOGUE: tuple[MarketSpec, ...] = (
         OutcomeSpec('1', 'Home', None, '11'),
         OutcomeSpec('X', 'Draw', None, 'X1'),
         OutcomeSpec('2', 'Away', None, '21'),
-    )),
+    ), margin=_EARLY_PAYOUT),
     MarketSpec('1x2_2up_ft', 'FT', None, 60100, 'S_1X22', 'none', (
         OutcomeSpec(None, 'Home', None, '12'),
         OutcomeSpec(None, 'Draw', None, 'X2'),
         OutcomeSpec(None, 'Away', None, '22'),
-    )),
+    ), margin=_EARLY_PAYOUT),
     MarketSpec('double_chance_1up_ft', 'FT', 80000, 60110, 'S_DC1X21', 'none', (
         OutcomeSpec('1X', 'Home or Draw', None, '11'),
         OutcomeSpec('X2', 'Draw or Away', None, 'X1'),
         OutcomeSpec('12', 'Home or Away', None, '121'),
-    )),
+    ), margin=_EARLY_PAYOUT),
     MarketSpec('home_or_clean_sheet_ft', 'FT', None, 863, None, 'none', (
         OutcomeSpec(None, 'Yes', None, None),
         OutcomeSpec(None, 'No', None, None),
@@ -834,6 +895,11 @@ CATALOGUE: tuple[MarketSpec, ...] = (
         OutcomeSpec(None, 'No', None, None),
     )),
 )
+
+
+def by_name() -> dict[str, MarketSpec]:
+    """Every market type by catalogue name."""
+    return {m.name: m for m in CATALOGUE}
 
 
 def by_betpawa_id() -> dict[int, MarketSpec]:

@@ -5,7 +5,9 @@ Per event there is one book-independent *universe* of instances in a shared rand
 keeps about ``markets_per_event`` of those it offers, so the books overlap the way real ones do.
 
 Odds: base probabilities from the event's strength and goal expectation (so the books roughly
-agree), a per-book margin (overround 1.03-1.12), rounded to exact cents. Changes happen at
+agree), a per-instance margin (booksum 1.03-1.12 times the sum of its probabilities: 1, or 2 for double
+chance), rounded to exact cents; a change moves the probabilities and keeps the margin, as a book
+re-applying its margin does. Changes happen at
 moments drawn per 64-tick block from ``hash(seed, instance, block)`` (Poisson counts), so the
 odds at any tick only need the last change before it, found by looking back a block or two,
 never by simulating from the beginning. Suspensions and removals work the same way with
@@ -189,6 +191,7 @@ def _eligible_specs() -> tuple[tuple[int, MarketSpec], ...]:
 
 
 _ELIGIBLE = _eligible_specs()
+_OU_FT_INDEX, _OU_FT = next((i, m) for i, m in enumerate(CATALOGUE) if m.name == "over_under_ft")
 
 
 def _logistic(x: float) -> float:
@@ -203,7 +206,15 @@ def _period_scale(name: str) -> float:
     return 1.0
 
 
-def _total_mu(spec: MarketSpec, ev: SimEvent, seed: int, si: int) -> float:
+def _goals_source(spec: MarketSpec, si: int) -> tuple[MarketSpec, int]:
+    """The market (and its catalogue index) whose goal expectation a total market prices: its own, but
+    over_under_ft's for 1X2 / double chance combined with a total, so they agree with it and each other."""
+    if all(o.betpawa is not None and " - " in o.betpawa for o in spec.outcomes):
+        return _OU_FT, _OU_FT_INDEX
+    return spec, si
+
+
+def _total_mu(spec: MarketSpec, si: int, ev: SimEvent, seed: int) -> float:
     name = spec.name
     jitter = (uniform(seed, _S_MU, ev.k, si) - 0.5) * 0.6
     if "corner" in name:
@@ -261,6 +272,11 @@ def _three_way(d: float, period: str) -> tuple[float, float, float]:
     pd = max(0.12, 0.27 - 0.05 * abs(d) + {"1H": 0.14, "2H": 0.06}.get(period, 0.0))
     p1 = (1.0 - pd) * _logistic(1.8 * d)
     return p1, pd, 1.0 - pd - p1
+
+
+def _btts_yes(mu: float, d: float) -> float:
+    """P(both teams score) with ``mu`` goals expected and a strength difference ``d``."""
+    return (1.0 - math.exp(-mu * (0.5 + 0.12 * d))) * (1.0 - math.exp(-mu * (0.5 - 0.12 * d)))
 
 
 def _hcp_scale(spec: MarketSpec) -> float:
@@ -352,7 +368,7 @@ class MarketModel:
             if spec.line_kind == "none":
                 lines: list[int | None] = [None]
             elif spec.line_kind == "total":
-                lines = list(_total_lines(spec, _total_mu(spec, ev, s, si)))
+                lines = list(_total_lines(spec, _total_mu(*_goals_source(spec, si), ev, s)))
             elif spec.line_kind == "other":
                 lines = [_default_line_q(spec)]
             elif spec.line_kind == "asian_handicap":
@@ -376,6 +392,12 @@ class MarketModel:
         if not shown:
             return None
         probs = tuple(max(1e-4, probs_all[j]) for j, _ in shown)
+        if len(shown) < len(spec.outcomes) and abs(sum(probs_all) - 1.0) < 1e-9:
+            # The catalogue's outcome list of such a type is the union of the books' own sets (BetPawa's
+            # first-half exact goals 0/1/2+, SportyBet's 0/1/2/3+): each book prices the set it lists
+            # as a whole (its own probabilities sum to 1), or its booksum would read -35 %.
+            total = sum(probs)
+            probs = tuple(p / total for p in probs)
         outcomes = tuple(
             OutcomeDef(index=j, bp=o.betpawa, label=_book_label(o, book) or "",
                        sb_id=o.sportybet_outcome_id or _sportybet_outcome_id(spec, j, o))
@@ -388,7 +410,8 @@ class MarketModel:
                            key=h(s, ev.k, si, qk, bi), priority=si)
 
     def _probabilities(self, ev: SimEvent, si: int, spec: MarketSpec, q: int | None) -> list[float]:
-        """True probabilities of every outcome of the spec (they sum to 1 except for double chance)."""
+        """True probabilities of every outcome of the spec (they sum to 1; to 2 for double chance and its
+        combinations, whose outcomes cover each result twice)."""
         s = self.seed
         n = len(spec.outcomes)
         kind = spec.line_kind
@@ -405,8 +428,23 @@ class MarketModel:
             px = max(0.08, 1.0 - p1 - p2)
             t = p1 + px + p2
             return [p1 / t, px / t, p2 / t]
+        if all(label is not None and " - " in label for label in labels):
+            # 1X2 or double chance combined with BTTS or a total ("1 - Yes", "X2 - Under"): each outcome is
+            # cells of 1X2 x the two-way market (taken as independent), so 1X2 & BTTS is a partition,
+            # double chance & BTTS covers each result twice, and the two agree with each other
+            three = dict(zip("1X2", _three_way(d, spec.period)))
+            if kind == "total" and q is not None:
+                first, p_first = "Over", _p_over(_total_mu(*_goals_source(spec, si), ev, s), q)
+            else:
+                first, p_first = "Yes", _btts_yes(ev.goals * scale, d)
+            out = []
+            for label in labels:
+                assert label is not None
+                result, tail = label.split(" - ")
+                out.append(sum(three[r] for r in result) * (p_first if tail == first else 1.0 - p_first))
+            return out
         if kind == "total" and q is not None:
-            p_over = _p_over(_total_mu(spec, ev, s, si), q)
+            p_over = _p_over(_total_mu(spec, si, ev, s), q)
             if n == 2:
                 return [p_over if _is_over(o) else 1.0 - p_over for o in spec.outcomes]
             weights = [math.exp(0.5 * normal(s, _S_WEIGHT, ev.k, si, j)) for j in range(n)]
@@ -426,8 +464,7 @@ class MarketModel:
             if labels == ["1", "2"] and "draw_no_bet" in spec.name:
                 return [p1 / (p1 + p2), p2 / (p1 + p2)]
             if labels == ["Yes", "No"] and spec.name.startswith("btts"):
-                mu = ev.goals * scale
-                yes = (1.0 - math.exp(-mu * (0.5 + 0.12 * d))) * (1.0 - math.exp(-mu * (0.5 - 0.12 * d)))
+                yes = _btts_yes(ev.goals * scale, d)
                 return [yes, 1.0 - yes]
         weights = [math.exp(0.5 * normal(s, _S_WEIGHT, ev.k, si, j)) for j in range(n)]
         t = sum(weights)
@@ -458,15 +495,23 @@ class MarketModel:
     def _compute_state(self, inst: InstanceDef, book: str, version: int, status: int) -> InstanceState:
         suspended = status in (1, 2)
         base = h(self.seed, _S_NOISE, inst.key, version)
-        outs: list[tuple[int, bool]] = []
-        for o, p in zip(inst.outcomes, inst.probs):
-            odds = 1.0 / (p * inst.margin)
-            x = mix(base ^ (o.index + 1))
-            if version >= 0:
-                # Box-Muller on the two halves of one hash: a ~5 % multiplicative move
+        draws = [mix(base ^ (o.index + 1)) for o in inst.outcomes]
+        probs = list(inst.probs)
+        if version >= 0:
+            # A move changes what the book thinks of the outcomes, not its margin: each probability
+            # moves by ~5 % (Box-Muller on the two halves of one hash), then they are scaled back to
+            # their sum, so the instance keeps its planted margin (a real book re-applies its margin to
+            # the moved prices; moving odds one by one made margins drift by several points).
+            moved = []
+            for x, p in zip(draws, probs):
                 u1 = ((x >> 32) + 0.5) / 4294967296.0
                 u2 = ((x & 0xFFFFFFFF) + 0.5) / 4294967296.0
-                odds *= math.exp(0.05 * math.sqrt(-2.0 * math.log(u1)) * math.cos(6.283185307179586 * u2))
+                moved.append(p * math.exp(-0.05 * math.sqrt(-2.0 * math.log(u1)) * math.cos(6.283185307179586 * u2)))
+            scale = sum(probs) / sum(moved)
+            probs = [p * scale for p in moved]
+        outs: list[tuple[int, bool]] = []
+        for x, p in zip(draws, probs):
+            odds = 1.0 / (p * inst.margin)
             cents = min(_MAX_CENTS, max(_MIN_CENTS, int(round(odds * 100.0))))
             if status == 2:
                 outs.append((0, False))

@@ -35,8 +35,9 @@ __all__ = ["ShowData", "load_show", "render_json", "render_table"]
 _BOOK_W = 16
 _LEGEND = ("odds: 2.40* suspended (shown, not bettable) · susp suspended without a price · "
            "gone = market taken down · — not offered\n"
-           "best = highest active price · margin = Σ 1/odds − 1, only when every outcome is priced and active · "
-           "times UTC")
+           "best = highest active price · margin = Σ 1/odds ÷ k − 1, k = outcomes covering each result (2 for "
+           "double chance),\nonly when the book lists all the market's outcomes, priced and active (none for "
+           "multigoals, 1UP) · times UTC")
 _OFF_LEGEND = ("(off), (2.40): the book no longer has the event on its board (see above): its last price, "
                "not live; best counts only the books still listing it")
 

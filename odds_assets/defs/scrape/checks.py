@@ -30,7 +30,7 @@ _SEVERITY = {"price_bounds": ERROR, "overround": WARN, "completeness": ERROR, "m
              "kickoff_agreement": WARN}
 _DESCRIPTIONS = {
     "price_bounds": "Outcomes priced outside the bounds are quarantined (inactive, no price); ERROR above a share.",
-    "overround": "Market instances far from their market type's median overround on this board (WARN).",
+    "overround": "Market instances whose margin is far from their market type's median on this board (WARN).",
     "completeness": "A truncated listing or < 50 % of the previous window's complete events blocks the write.",
     "mapping_coverage": "Mapped share of market instances dropped against the previous window (WARN).",
     "kickoff_agreement": "Kick-off differs from another book's for the same SportRadar id (WARN).",
