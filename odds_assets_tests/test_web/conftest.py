@@ -164,11 +164,12 @@ def expected_quotes(book: str, sr: int, market_id: int, line: str | None) -> Quo
     return out
 
 
-def expected_margin(quotes: Quotes) -> Decimal | None:
-    """Σ 1/odds − 1 in percent, only when every outcome is active and priced."""
+def expected_margin(quotes: Quotes, covers: int = 1) -> Decimal | None:
+    """Σ 1/odds ÷ k − 1 in percent, only when every outcome is active and priced; k = how many outcomes
+    cover each result (2 for double chance: 1X, 12 and X2 each cover two of the three results)."""
     if not quotes or any(state != "active" or odds is None for odds, state in quotes.values()):
         return None
-    return (sum((1 / odds for odds, _ in quotes.values() if odds is not None), Decimal(0)) - 1) * 100
+    return (sum((1 / odds for odds, _ in quotes.values() if odds is not None), Decimal(0)) / covers - 1) * 100
 
 
 def two_places(value: Any) -> str:
