@@ -18,6 +18,9 @@
       TraderError                                 a request the trader's view cannot answer (exit code 2)
       DemoError                                   a part of the demo stack did not start
       WebError                                    the traders' board server cannot start as asked
+        QueryError                                a board request parameter malformed or absurd (400)
+        NotFound                                  a board request for an unknown event, market or line (404)
+        PoolTimeout                               every board database connection stayed busy (503)
 
 :func:`is_transient` sorts any exception into *transient* (worth a retry with backoff) or
 *deterministic* (the same input fails the same way again). It lives here, beside the tree, because
@@ -41,9 +44,12 @@ __all__ = [
     "DatabaseNotConfigured",
     "DemoError",
     "MarginError",
+    "NotFound",
     "NormalisationError",
     "NotFootball",
     "OddsAssetsError",
+    "PoolTimeout",
+    "QueryError",
     "SnapshotError",
     "TraderError",
     "UnexpectedPayload",
@@ -202,3 +208,15 @@ class DemoError(OddsAssetsError):
 
 class WebError(OddsAssetsError):
     """The traders' board server cannot start as asked (no token off loopback, no read-only role)."""
+
+
+class QueryError(WebError, ValueError):
+    """A board request parameter that is malformed or asks for something absurd (answered 400)."""
+
+
+class NotFound(WebError, LookupError):
+    """The event, market or line a board request asks for does not exist (answered 404)."""
+
+
+class PoolTimeout(WebError):
+    """Every connection of the board's pool stayed busy for the whole wait (answered 503)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from odds_assets.errors import TraderError
+from odds_assets.errors import QueryError, TraderError
 from odds_assets.models import BOOKMAKERS
 from odds_assets.trader.data import parse_line
 from odds_assets.web.board import SORTS, BoardQuery
@@ -24,10 +24,6 @@ MAX_RANGE = timedelta(days=62)
 
 _TRUE = ("1", "true", "on", "yes")
 _FALSE = ("0", "false", "off", "no")
-
-
-class QueryError(ValueError):
-    """A request parameter that is malformed or asks for something absurd."""
 
 
 def _blank(text: str | None) -> bool:

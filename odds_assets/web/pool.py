@@ -16,11 +16,9 @@ from typing import Any
 
 import psycopg
 
+from odds_assets.errors import PoolTimeout
+
 __all__ = ["ConnectionPool", "PoolTimeout"]
-
-
-class PoolTimeout(Exception):
-    """Every connection stayed busy for the whole wait."""
 
 
 class ConnectionPool:

@@ -12,20 +12,15 @@ from typing import Any
 
 import psycopg
 
-from odds_assets.errors import TraderError
+from odds_assets.errors import NotFound, QueryError, TraderError
 from odds_assets.models import BOOKMAKERS
 from odds_assets.trader import history, show
 from odds_assets.trader.data import available_lines, format_line, load_event, market_name
 from odds_assets.trader.text import iso, num
 from odds_assets.web.board import event_status, is_listed, left_board_at, versus_market
 from odds_assets.web.freshness import Freshness
-from odds_assets.web.params import QueryError
 
 __all__ = ["EventView", "NotFound", "PathView", "event_json", "load_event_view", "load_path_view", "path_json"]
-
-
-class NotFound(LookupError):
-    """The event, market or line asked for does not exist (answered 404)."""
 
 
 @dataclass(frozen=True)
