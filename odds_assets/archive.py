@@ -97,7 +97,11 @@ _TIME_FMT = "%H-%M"
 RAW_FORMAT = "zstd-delta-1"
 _RAW_ZST = "raw.zst"
 _RAW_GZ = "raw.bin.gz"
-# Levels measured on the real captures (benchmarks/archive.py): see _KEY_LEVEL's comment.
+# zstd levels, measured on the real captures (benchmarks/archive.py, 180 one-minute windows, 1 % of the
+# prices changed per minute): level-3 keys are 29-44 KB at ~0.5 ms a body; level-9 keys save 2 % of the
+# bytes per window for 5x their CPU, all of it spent in a day's first window (every event's key then);
+# level-6 deltas save 4 % for twice the CPU of the whole write. Level 1 does not use a raw-content
+# dictionary this large (its "delta" is as large as a key).
 _KEY_LEVEL = 3
 _DELTA_LEVEL = 3
 _INDEX_LEVEL = 3
@@ -478,22 +482,21 @@ class WindowArchive:
                     raise self._corrupt(f"bad key reference {e.get('key')!r}", _RAW_ZST, e.get("event")) from exc
                 if ref.window != self.name:
                     wanted.setdefault(ref, str(e.get("event")))
-        try:
-            frames = self._read_key_frames(wanted)
-        except FileNotFoundError as exc:
-            ref, event = next((r, ev) for r, ev in wanted.items()
-                              if not (self.path.parent / r.window / _RAW_ZST).exists())
-            raise self._corrupt(f"its key body in window {ref.window} is missing ({exc})", _RAW_ZST, event) from exc
+        frames, missing = self._read_key_frames(wanted)
+        for ref, needed_by in wanted.items():
+            if ref.window in missing:
+                raise self._corrupt(f"its key body in window {ref.window} is missing", _RAW_ZST, needed_by)
         out: list[RawResponse] = []
         for e in entries:
             event = e.get("event")
             try:
                 body = self._entry_body(e, data, rest, frames)
+                n = int(e["n"])
                 header = (e["url"], int(e["status"]), e["type"], _ts(e["at"]), e["kind"])
             except (ValueError, TypeError, KeyError, zstandard.ZstdError) as exc:
                 raise self._corrupt(f"body unreadable: {type(exc).__name__}: {exc}", _RAW_ZST, event) from exc
-            if len(body) != int(e["n"]):
-                raise self._corrupt(f"body of {len(body)} bytes, the index says {e['n']}", _RAW_ZST, event)
+            if len(body) != n:
+                raise self._corrupt(f"body of {len(body)} bytes, the index says {n}", _RAW_ZST, event)
             url, status, content_type, fetched_at, kind = header
             out.append(RawResponse(url=url, status=status, content_type=content_type, body=body,
                                    fetched_at=fetched_at, kind=kind, bookmaker_event_id=event))
@@ -511,12 +514,14 @@ class WindowArchive:
         offset, length = (int(x) for x in e["delta"])
         return _decompress_delta(data[offset:offset + length], key)
 
-    def _read_key_frames(self, refs: Iterable[_KeyRef]) -> dict[_KeyRef, bytes]:
-        """Key frames of other windows of the day, one ranged read per window (nearby frames merged)."""
+    def _read_key_frames(self, refs: Iterable[_KeyRef]) -> tuple[dict[_KeyRef, bytes], set[str]]:
+        """Key frames of other windows of the day, one ranged read per window (nearby frames merged),
+        and the windows whose raw.zst is missing."""
         by_window: dict[str, list[_KeyRef]] = {}
         for ref in refs:
             by_window.setdefault(ref.window, []).append(ref)
         out: dict[_KeyRef, bytes] = {}
+        missing: set[str] = set()
         for window, wanted in sorted(by_window.items()):
             target = self.path.parent / window / _RAW_ZST
             spans = _merge_spans(wanted)
@@ -524,7 +529,8 @@ class WindowArchive:
                 blobs = target.fs.cat_ranges([target.path] * len(spans), [a for a, _ in spans],
                                              [b for _, b in spans], on_error="raise")
             except FileNotFoundError:
-                raise
+                missing.add(window)
+                continue
             except OSError as exc:
                 raise ArchiveError(f"could not read key frames: {exc}", url=str(target)) from exc
             for ref in wanted:
@@ -532,7 +538,7 @@ class WindowArchive:
                     if start <= ref.offset and ref.offset + ref.length <= end:
                         out[ref] = bytes(blob[ref.offset - start:ref.offset - start + ref.length])
                         break
-        return out
+        return out, missing
 
     def _previous_runs(self, events: set[str]) -> tuple[dict[str, _Run], str | None]:
         """Each event's run after the latest earlier archived window of the same day, with its key
@@ -543,24 +549,22 @@ class WindowArchive:
         try:
             names = sorted((p.name for p in self.path.parent.iterdir() if _is_window_name(p.name)
                             and p.name < self.name), reverse=True)
-        except FileNotFoundError:
+        except OSError:  # no folder for the day yet (local: FileNotFoundError; fsspec: NotADirectoryError)
             return {}, None
         for name in names[:_PREVIOUS_LOOKBACK]:
             folder = self.path.parent / name
             try:
                 meta = orjson.loads((folder / "raw.json").read_bytes())
-            except FileNotFoundError:
-                continue  # a scrape that failed before archiving
             except (OSError, ValueError):
-                return {}, None
+                continue  # a scrape that failed before archiving, or a damaged folder: an earlier one will do
             if meta.get("format") != RAW_FORMAT:
                 return {}, None
             try:
                 offset, length = (int(x) for x in meta["index"])
                 blob = (folder / _RAW_ZST).fs.cat_file((folder / _RAW_ZST).path, offset, offset + length)
                 found = _index_runs(_read_index(bytes(blob))[0], events)
-                frames = self._read_key_frames(ref for ref, _, _ in found.values())
-            except (OSError, ValueError, TypeError, KeyError, zstandard.ZstdError):
+                frames, _ = self._read_key_frames(ref for ref, _, _ in found.values())
+            except (OSError, ArchiveError, ValueError, TypeError, KeyError, zstandard.ZstdError):
                 return {}, None
             runs: dict[str, _Run] = {}
             for event, (ref, bodies, delta_bytes) in found.items():
@@ -666,7 +670,8 @@ class Archive:
                         return
 
     def prune(self, before: date) -> list[str]:
-        """Delete every day folder older than ``before`` (all bookmakers); returns what was deleted."""
+        """Delete every day folder older than ``before`` (all bookmakers); returns what was deleted. A
+        delta's key body is always in its own day folder, so every kept window stays readable."""
         deleted: list[str] = []
         if not self.root.exists():
             return deleted

