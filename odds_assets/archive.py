@@ -25,7 +25,7 @@ Layout under ``ODDS_ARCHIVE_URL`` (a local directory, or any fsspec / universal-
 the key as a raw-content dictionary (a few hundred bytes where gzip needs ~40 KB). ``raw.zst`` is a run
 of independent zstd frames (each with its checksum):
 
-- a *key* frame: a detail body compressed alone (zstd level ``_KEY_LEVEL``);
+- a *key* frame: a detail body compressed alone (zstd level 9);
 - a *delta* frame: a detail body compressed with its event's key body as the dictionary; its index
   entry names the key frame as (window ``HH-MM`` of the same day, offset, length);
 - last, the *index* frame: one JSON line (per response, in order: url, status, content type,
@@ -97,12 +97,13 @@ _TIME_FMT = "%H-%M"
 RAW_FORMAT = "zstd-delta-1"
 _RAW_ZST = "raw.zst"
 _RAW_GZ = "raw.bin.gz"
-# zstd levels, measured on the real captures (benchmarks/archive.py, 180 one-minute windows, 1 % of the
-# prices changed per minute): level-3 keys are 29-44 KB at ~0.5 ms a body; level-9 keys save 2 % of the
-# bytes per window for 5x their CPU, all of it spent in a day's first window (every event's key then);
-# level-6 deltas save 4 % for twice the CPU of the whole write. Level 1 does not use a raw-content
-# dictionary this large (its "delta" is as large as a key).
-_KEY_LEVEL = 3
+# zstd levels, measured on the real captures (benchmarks/archive.py, 20 events a book, 1 % of the prices
+# changed per minute): level-9 keys are 23-37 KB at 2.4-3.9 ms a body, 10-17 % smaller than level 3's
+# (0.5 ms), which makes 2 % fewer bytes per window at a 1-minute cadence and 5 % at 5 minutes; their CPU is
+# paid once per run of ~25-90 windows, except in a day's first window (every event's key: ~2x what gzip
+# level 3 of the same bodies costs). Level-6 deltas save 4 % of the bytes for twice the CPU of the whole
+# write. Level 1 does not use a raw-content dictionary this large (its "delta" is as large as a key).
+_KEY_LEVEL = 9
 _DELTA_LEVEL = 3
 _INDEX_LEVEL = 3
 #: details shorter than this stay in the index frame (a dictionary buys nothing on them)
@@ -260,11 +261,11 @@ class _Run:
 class _RawStats:
     """How a window's raw responses were stored (``raw.json`` keeps them)."""
 
-    keys: int = 0
-    deltas: int = 0
-    key_bytes: int = 0
-    delta_bytes: int = 0
-    index_bytes: int = 0
+    keys: int
+    deltas: int
+    key_bytes: int
+    delta_bytes: int
+    index_bytes: int
 
 
 def _is_framed(r: RawResponse) -> bool:
