@@ -22,7 +22,7 @@ Layout under ``ODDS_ARCHIVE_URL`` (a local directory, or any fsspec / universal-
 
 **Raw responses: key and delta frames.** Between two scrapes a book changes a few prices in a body of
 200-300 KB, so each event detail is stored against the *key body* of the same event and book: zstd with
-the key as a raw-content dictionary (a few hundred bytes where gzip needs ~40 KB). ``raw.zst`` is a run
+the key as a raw-content dictionary (0.1-1 KB where gzip needs ~40 KB). ``raw.zst`` is a run
 of independent zstd frames (each with its checksum):
 
 - a *key* frame: a detail body compressed alone (zstd level 9);
