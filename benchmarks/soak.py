@@ -11,7 +11,9 @@ half, window 1 (start-up, caches filling) left out.
 
 written_pct is the share of book-windows with a ``snapshots`` row, from the first window opening after the
 stack is up to the last window of the soak (with --ui: the window open when the browser stops);
-webserver_cpu_pct the webserver process tree's mean CPU (% of one core) from the stack being up to the end.
+webserver_cpu_pct the webserver process tree's mean CPU (% of one core) from the stack being up to the end;
+archive_mb_per_window the archive's bytes per window, all books (their window folders: raw responses,
+Parquet, JSON), mean over the windows every book archived, also printed per book.
 
 --ui: headless Debian chromium (Playwright's sync API, no browser download, in a thread of its own)
 keeps the Dagster UI's runs page and odds_snapshot's partitions page open and reloads both every 10 s
@@ -22,7 +24,7 @@ odds_snapshot's partition count (3 books x the window dimension; the partitions 
 with it). Last line:
 
     RESULT max_lag_s=… lag_growth_s_per_window=… rss_growth_mb=… written_pct=… webserver_cpu_pct=…
-           lost_after_ui=… (na without --ui) partitions=… deadline_hit=0|1
+           lost_after_ui=… (na without --ui) partitions=… deadline_hit=0|1 archive_mb_per_window=…
 
 Target: every window written before the next one starts, no growth in lag or memory; with --ui
 written_pct >= 95 and lost_after_ui == 0. deadline_hit=1: the soak gave up waiting (windows + 4
@@ -210,6 +212,17 @@ def _usage(procs: list[psutil.Process], *, pss: bool = False) -> tuple[float, fl
     return mem / 2**20, cpu
 
 
+def _archive_bytes(root: Path) -> dict[tuple[str, str], int]:
+    """Bytes of each archived book-window folder (raw responses, Parquet, JSON), by (book, window):
+    the folder sizes, cheap to read."""
+    out = {}
+    for folder in root.glob("*/*/*"):
+        if folder.is_dir():
+            out[(folder.parts[-3], f"{folder.parts[-2]} {folder.name}")] = sum(
+                f.stat().st_size for f in folder.iterdir() if f.is_file())
+    return out
+
+
 def _all_runs(ui: str) -> Iterator[dict]:
     """Every run the webserver knows, newest first, 200 per GraphQL page."""
     cursor = None
@@ -358,6 +371,7 @@ def main() -> int:
         stats = httpx.post(f"{stack.ui_url}/graphql", json={"query": PARTITIONS}, timeout=120).json()
         node = stats["data"]["assetNodeOrError"]["partitionStats"]
         partitions = (node["numPartitions"], node["numMaterialized"])
+        archive_sizes = _archive_bytes(Path(stack.env["ODDS_ARCHIVE_URL"]))
         with psycopg.connect(stack.urls.odds) as conn:
             snaps = conn.execute(
                 "SELECT b.name, s.captured_at, s.applied_at, s.write_ms, s.events, s.changed, s.history_rows "
@@ -479,11 +493,20 @@ def main() -> int:
               + (" (" + ", ".join(f"{b}|{w:%H:%M}" for b, w in lost_keys) + ")" if lost_keys else ""))
     else:
         print(f"webserver CPU (% of one core): {webserver_pct:.1f} over the soak")
+    # archive bytes per window: every book's folder, over the windows all books archived
+    full = sorted(set.intersection(*({w for b, w in archive_sizes if b == book} for book in BOOKMAKERS)))
+    for book in BOOKMAKERS:
+        sizes = [archive_sizes[(book, w)] for w in full]
+        if sizes:
+            print(f"archive {book}: {statistics.mean(sizes) / 1024:.0f} KiB per window (median "
+                  f"{statistics.median(sizes) / 1024:.0f}, max {max(sizes) / 1024:.0f})")
+    archive_mb = (statistics.mean(sum(archive_sizes[(b, w)] for b in BOOKMAKERS) for w in full) / 2**20
+                  if full else float("nan"))
     print(f"odds_snapshot partitions: {partitions[0]} (3 books x {partitions[0] // len(BOOKMAKERS)} windows), "
           f"{partitions[1]} materialised")
     print(f"RESULT max_lag_s={max_lag:.1f} lag_growth_s_per_window={growth:.3f} rss_growth_mb={rss_growth:.1f} "
           f"written_pct={written_pct:.1f} webserver_cpu_pct={webserver_pct:.1f} lost_after_ui={lost} "
-          f"partitions={partitions[0]} deadline_hit={int(deadline_hit)}")
+          f"partitions={partitions[0]} deadline_hit={int(deadline_hit)} archive_mb_per_window={archive_mb:.2f}")
     return 0
 
 

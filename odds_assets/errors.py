@@ -13,6 +13,7 @@
         WindowClosed                              in the past with no archive: never scraped again
         WindowNotOpen                             not started yet
       ArchiveError(url)                           the archive cannot be read or written
+        ArchiveCorrupt(bookmaker, window_start, event_id)  what it holds does not decode (deterministic)
       MarginError                                 odds that give no margin-free probabilities
       DatabaseNotConfigured                       no database URL and no embedded server available
       TraderError                                 a request the trader's view cannot answer (exit code 2)
@@ -36,6 +37,7 @@ import httpx
 import psycopg
 
 __all__ = [
+    "ArchiveCorrupt",
     "ArchiveError",
     "BookmakerBlocked",
     "BookmakerError",
@@ -156,6 +158,19 @@ class ArchiveError(OddsAssetsError):
         self.url = url
 
 
+class ArchiveCorrupt(ArchiveError):
+    """An archived window whose bytes do not decode: a damaged frame, a checksum that does not match, a
+    key body that is missing. Reading it again gives the same answer, so it is not retried."""
+
+    def __init__(self, message: str, *, url: str, bookmaker: str, window_start: datetime,
+                 event_id: str | None = None) -> None:
+        label = window_label(bookmaker, window_start)
+        super().__init__(f"{label}{f' event {event_id}' if event_id is not None else ''}: {message}", url=url)
+        self.bookmaker = bookmaker
+        self.window_start = window_start
+        self.event_id = event_id
+
+
 class MarginError(OddsAssetsError, ValueError):
     """Odds whose margin cannot be removed: too few outcomes, a price ≤ 1, or no solution of the method."""
 
@@ -191,6 +206,8 @@ def window_label(bookmaker: str, start: datetime, end: datetime | None = None) -
 def is_transient(exc: BaseException) -> bool:
     """Errors worth a retry with backoff: the network, the bookmaker being down or rate limiting, the
     database being unreachable, the archive's storage hiccuping. Everything else is deterministic."""
+    if isinstance(exc, ArchiveCorrupt):
+        return False  # the storage answered; what it holds is damaged
     return isinstance(exc, (httpx.TransportError, BookmakerUnavailable, BookmakerRateLimited,
                             psycopg.OperationalError, ArchiveError, ConnectionError, TimeoutError,
                             # two first writers of a day race in odds_ensure_history_partition (one gets

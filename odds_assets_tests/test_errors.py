@@ -14,6 +14,7 @@ import pytest
 
 import odds_assets
 from odds_assets.errors import (
+    ArchiveCorrupt,
     ArchiveError,
     BookmakerBlocked,
     BookmakerRateLimited,
@@ -60,6 +61,8 @@ DETERMINISTIC = {
     "psycopg_unique_violation": psycopg.errors.UniqueViolation("duplicate key"),
     "httpx_status": httpx.HTTPStatusError("500", request=REQUEST,
                                           response=httpx.Response(500, request=REQUEST)),
+    "archive_corrupt": ArchiveCorrupt("checksum mismatch", url="/archive/betpawa/2026-11-24/10-05/raw.zst",
+                                      bookmaker="betpawa", window_start=W, event_id="33289995"),
     "value": ValueError("bad value"),
     "key": KeyError("listed"),
 }

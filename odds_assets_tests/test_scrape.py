@@ -109,7 +109,7 @@ def test_an_open_window_is_fetched_once_archived_and_equals_the_truth(scraped: d
     # the raw responses were archived at once; raw_bytes is the compressed file's size
     w = archive.window(book, W)
     assert w.has_raw() and w.read_raw().captured_at == AT
-    assert summary.raw_bytes == (Path(w.url) / "raw.bin.gz").stat().st_size > 0
+    assert summary.raw_bytes == (Path(w.url) / "raw.zst").stat().st_size > 0
     assert len(s.logs) == 1 and "archived" in s.logs[0] and w.url in s.logs[0]
     assert summary.timings.fetch_s > 0
 

@@ -82,7 +82,7 @@ def test_parse_board_and_the_raw_archive_keep_each_event_s_fetch_time(book: str)
     assert len(expected) >= 6
     board = parse_board(book, raw, started_at=T0, finished_at=T0 + timedelta(minutes=5))
     _assert_stamped(board, expected)
-    # through raw.bin.gz (the times are written as ISO text and read back in UTC)
+    # through the gzip format of older archives, raw.bin.gz (times written as ISO text, read back in UTC)
     again = parse_board(book, decode_raw(encode_raw(raw)), started_at=T0, finished_at=T0 + timedelta(minutes=5))
     _assert_stamped(again, expected)
     assert again.events == board.events

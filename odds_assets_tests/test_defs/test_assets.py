@@ -30,6 +30,7 @@ def test_live_scrape_archives_then_write_equals_truth(pipeline: Pipeline) -> Non
     assert meta["source"] == "network" and meta["listing_complete"] is True
     assert meta["events_listed"] == meta["events_complete"] > 0 and meta["events_failed"] == 0
     assert meta["market_instances"] > 100 and meta["raw_bytes"] > 0 and meta["normalised_bytes"] > 0
+    assert meta["archive_bytes"] == meta["raw_bytes"] + meta["normalised_bytes"]
     assert 0 < meta["mapping_coverage"] <= 1
     # archived before any write: raw + normalised + summary exist and the odds database is still empty
     w = Archive(pipeline.archive_url).window("betpawa", T0)

@@ -50,7 +50,11 @@ class SnapshotArchiveIOManager(dg.ConfigurableIOManager):
         written = 0
         for key, item in obj.items():
             written += archive.window(*split_key(key)).write_snapshot(item.snapshot, item.summary)
-        context.add_output_metadata({"normalised_bytes": written, "archive_url": archive.url})
+        # archive_bytes: what the window costs in the archive (raw responses + Parquet), a number the UI
+        # plots over the partitions
+        raw = sum(item.summary.raw_bytes for item in obj.values())
+        context.add_output_metadata({"normalised_bytes": written, "archive_bytes": raw + written,
+                                     "archive_url": archive.url})
 
     def load_input(self, context: dg.InputContext) -> dict[str, ScrapedWindow]:
         archive = self.archive.archive()
