@@ -45,7 +45,8 @@ from odds_assets.errors import DemoError
 if TYPE_CHECKING:
     from odds_assets.defs.common.status import BookRuns, RunStatus
 
-__all__ = ["DemoConfig", "DemoStack", "first_window", "partition_env", "start_stack", "stop_recorded_stack"]
+__all__ = ["DemoConfig", "DemoStack", "board_argv", "board_env", "first_window", "partition_env", "start_stack",
+           "stop_recorded_stack"]
 
 BOOK_ENV = ("BETPAWA", "SPORTYBET", "BET9JA")
 #: the board's port when none is configured (``odds web``'s default); another free one if it is taken
@@ -178,6 +179,18 @@ def _web_port(config: DemoConfig) -> int:
     return WEB_PORT if _port_free("127.0.0.1", WEB_PORT) else _free_port("127.0.0.1")
 
 
+def board_env(odds_url: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """``ODDS_WEB_DATABASE_URL`` for the board: the demo's odds database as the read-only role of migration
+    0006 (``odds_web``); a value set in ``environ`` is kept."""
+    return {} if environ.get("ODDS_WEB_DATABASE_URL") else {"ODDS_WEB_DATABASE_URL": web_url(odds_url)}
+
+
+def board_argv(stack: DemoStack) -> list[str]:
+    """``odds web`` on loopback at the stack's board port, linking each book's freshness to its Dagster UI."""
+    return [sys.executable, "-m", "odds_assets.cli", "web", "--host", "127.0.0.1", "--port", str(stack.web_port),
+            "--dagster-url", stack.ui_url]
+
+
 def _port_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -251,8 +264,7 @@ def start_stack(config: DemoConfig, *, say: Callable[[str], None] = print) -> De
         env[f"ODDS_{book}_BASE_URL"] = sim_url
     env.update(partition_env(config, env))
     env.update(config.extra_env)
-    if not env.get("ODDS_WEB_DATABASE_URL"):  # the board reads as the read-only role of migration 0006
-        env["ODDS_WEB_DATABASE_URL"] = web_url(urls.odds)
+    env.update(board_env(urls.odds, env))
     stack = DemoStack(config=config, urls=urls, env=env, started_database=embedded, web_port=web_port)
     logs = state / "logs"
     bindir = Path(sys.executable).parent
@@ -274,9 +286,7 @@ def start_stack(config: DemoConfig, *, say: Callable[[str], None] = print) -> De
         stack.processes["webserver"] = _spawn(
             "webserver", [str(bindir / "dagster-webserver"), "-h", config.ui_host, "-p", str(config.ui_port),
                           *CODE_LOCATION_ARGS], env, logs)
-        stack.processes["web"] = _spawn(
-            "web", [sys.executable, "-m", "odds_assets.cli", "web", "--host", "127.0.0.1", "--port", str(web_port),
-                    "--dagster-url", stack.ui_url], env, logs)
+        stack.processes["web"] = _spawn("web", board_argv(stack), env, logs)
         _record(stack)
         say("dagster: daemon and webserver starting (schedules and sensors on); the board starting")
         _wait_http(f"{stack.web_url}/api/freshness", stack.processes["web"], "odds web", logs / "web.log", 120)

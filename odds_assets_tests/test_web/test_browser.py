@@ -22,11 +22,13 @@ import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import psycopg
 import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
 
 from odds_assets.db.engine import apply_snapshot
 from odds_assets.models import BOOKMAKER_IDS
@@ -40,14 +42,12 @@ from odds_assets_tests.test_web.conftest import (
     WINDOWS,
     X12,
     Markets,
+    Site,
     event_odds,
     expected_quotes,
     wait_listening,
 )
 from odds_assets_tests.test_web.test_board import UPCOMING, cell_text, vs_market
-
-pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright  # noqa: E402
 
 CHROMIUM = os.environ.get("ODDS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -183,7 +183,7 @@ def path_traces(url: str, sr: int, market_id: int) -> int:
 
 # --- the tests ---------------------------------------------------------------------------------------
 
-def test_board_filter_event_and_price_path(site, offline):
+def test_board_filter_event_and_price_path(site: Site, offline: Offline) -> None:
     base = str(site.http.base_url).rstrip("/")
     page = offline.page()
     page.goto(base + "/")
@@ -228,7 +228,7 @@ def test_board_filter_event_and_price_path(site, offline):
     assert offline.outside == []
 
 
-def test_off_loopback_the_board_needs_its_token(site, offline, tmp_path):
+def test_off_loopback_the_board_needs_its_token(site: Site, offline: Offline, tmp_path: Path) -> None:
     """``odds web --host 0.0.0.0`` with ``ODDS_WEB_TOKEN`` (spoken to on 127.0.0.1 only): a browser
     without the token gets 401, with ``?token=`` once it gets the board and its live stream; the process
     stops within its grace period with that stream open."""
@@ -271,7 +271,7 @@ def test_off_loopback_the_board_needs_its_token(site, offline, tmp_path):
             proc.wait(10)
 
 
-def test_a_written_window_reaches_the_open_board_without_a_reload(site, offline):
+def test_a_written_window_reaches_the_open_board_without_a_reload(site: Site, offline: Offline) -> None:
     base = str(site.http.base_url).rstrip("/")
     wait_listening(site.app)
     page = offline.page()
