@@ -1,10 +1,15 @@
-"""The offline demo stack: embedded PostgreSQL, the bookmaker simulator, dagster-daemon and
-dagster-webserver, wired together by environment variables — started and stopped as one.
+"""The offline demo stack: embedded PostgreSQL, the bookmaker simulator, dagster-daemon,
+dagster-webserver and the traders' board (``odds web``), wired together by environment variables — started
+and stopped as one.
 
 Every process is started in its own session (process group) and stopped with its whole process tree
 (the daemon and the webserver each run a code-server subprocess), so Ctrl-C or ``odds demo down``
-leaves nothing behind. The pids are kept in ``<state>/demo.json`` for ``odds demo down``. Data (the
-database, the archive, Dagster's storage) stays in the state folder for the next start.
+leaves nothing behind. The board reads the odds database as the read-only role ``odds_web``
+(``ODDS_WEB_DATABASE_URL``, else the demo's database as that role), binds to 127.0.0.1 and links each
+book's freshness to the demo's Dagster UI; it stops within its graceful-shutdown timeout
+(``odds_assets.web.serve.GRACE_S``) even with browser tabs open on it. The pids are kept in
+``<state>/demo.json`` for ``odds demo down``. Data (the database, the archive, Dagster's storage) stays
+in the state folder for the next start.
 
 The window partitions start at the demo's first start (``ODDS_FIRST_WINDOW``, kept in
 ``<state>/first_window`` so a restart keeps it) and reach back at most one day (``ODDS_PARTITION_DAYS``,
@@ -34,15 +39,20 @@ import psutil
 
 from odds_assets.dagster_home import CODE_LOCATION_ARGS, dagster_env
 from odds_assets.db import migrate
-from odds_assets.db.server import DatabaseUrls, ensure_databases, resolve_urls, state_dir, stop_embedded
+from odds_assets.db.server import DatabaseUrls, ensure_databases, resolve_urls, state_dir, stop_embedded, web_url
 from odds_assets.errors import DemoError
 
 if TYPE_CHECKING:
     from odds_assets.defs.common.status import BookRuns, RunStatus
 
-__all__ = ["DemoConfig", "DemoStack", "first_window", "partition_env", "start_stack", "stop_recorded_stack"]
+__all__ = ["DemoConfig", "DemoStack", "board_argv", "board_env", "first_window", "partition_env", "start_stack",
+           "stop_recorded_stack"]
 
 BOOK_ENV = ("BETPAWA", "SPORTYBET", "BET9JA")
+#: the board's port when none is configured (``odds web``'s default); another free one if it is taken
+WEB_PORT = 8080
+#: the demo's processes, in the order they are stopped
+PROCESSES = ("web", "webserver", "daemon", "simulator")
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,8 @@ class DemoConfig:
     ui_host: str = "127.0.0.1"
     ui_port: int = 3000
     sim_port: int = 8765
+    #: the traders' board's port; None: WEB_PORT when free, else any free port
+    web_port: int | None = None
     seed: int = 1
     faults: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -71,6 +83,8 @@ class DemoStack:
     env: dict[str, str]
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     started_database: bool = False
+    #: the board's port (chosen at start when the configuration left it open)
+    web_port: int = WEB_PORT
     #: the status line counts the runs created since then
     started_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     #: what the status line knows of the runs (read from Dagster on first use, then incrementally)
@@ -79,6 +93,11 @@ class DemoStack:
     @property
     def ui_url(self) -> str:
         return f"http://{self.config.ui_host}:{self.config.ui_port}"
+
+    @property
+    def web_url(self) -> str:
+        """The traders' board (``odds web``)."""
+        return f"http://127.0.0.1:{self.web_port}"
 
     @property
     def simulator_url(self) -> str:
@@ -90,7 +109,7 @@ class DemoStack:
 
     def stop(self, *, keep_database: bool = False, say: Callable[[str], None] = lambda s: None) -> None:
         """Stop every process this stack started (whole process trees), then the database."""
-        for name in ("webserver", "daemon", "simulator"):
+        for name in PROCESSES:
             proc = self.processes.get(name)
             if proc is not None:
                 say(f"stopping {name}")
@@ -145,6 +164,33 @@ def _stop_tree(pid: int, timeout: float = 15.0) -> None:
     psutil.wait_procs(alive, timeout=5)
 
 
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def _web_port(config: DemoConfig) -> int:
+    """The board's port: the configured one (which must be free), else WEB_PORT when free, else any."""
+    if config.web_port is not None:
+        if not _port_free("127.0.0.1", config.web_port):
+            raise DemoError(f"port {config.web_port} (board) is in use; pick another with --web-port")
+        return config.web_port
+    return WEB_PORT if _port_free("127.0.0.1", WEB_PORT) else _free_port("127.0.0.1")
+
+
+def board_env(odds_url: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """``ODDS_WEB_DATABASE_URL`` for the board: the demo's odds database as the read-only role of migration
+    0006 (``odds_web``); a value set in ``environ`` is kept."""
+    return {} if environ.get("ODDS_WEB_DATABASE_URL") else {"ODDS_WEB_DATABASE_URL": web_url(odds_url)}
+
+
+def board_argv(stack: DemoStack) -> list[str]:
+    """``odds web`` on loopback at the stack's board port, linking each book's freshness to its Dagster UI."""
+    return [sys.executable, "-m", "odds_assets.cli", "web", "--host", "127.0.0.1", "--port", str(stack.web_port),
+            "--dagster-url", stack.ui_url]
+
+
 def _port_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -195,6 +241,7 @@ def start_stack(config: DemoConfig, *, say: Callable[[str], None] = print) -> De
     for host, port, what in ((config.ui_host, config.ui_port, "UI"), ("127.0.0.1", config.sim_port, "simulator")):
         if not _port_free(host, port):
             raise DemoError(f"port {port} ({what}) is in use; pick another with --port / --sim-port")
+    web_port = _web_port(config)
 
     os.environ.setdefault("ODDS_STATE_DIR", str(state))
     embedded = not os.environ.get("ODDS_DATABASE_URL")
@@ -217,7 +264,8 @@ def start_stack(config: DemoConfig, *, say: Callable[[str], None] = print) -> De
         env[f"ODDS_{book}_BASE_URL"] = sim_url
     env.update(partition_env(config, env))
     env.update(config.extra_env)
-    stack = DemoStack(config=config, urls=urls, env=env, started_database=embedded)
+    env.update(board_env(urls.odds, env))
+    stack = DemoStack(config=config, urls=urls, env=env, started_database=embedded, web_port=web_port)
     logs = state / "logs"
     bindir = Path(sys.executable).parent
     try:
@@ -238,8 +286,10 @@ def start_stack(config: DemoConfig, *, say: Callable[[str], None] = print) -> De
         stack.processes["webserver"] = _spawn(
             "webserver", [str(bindir / "dagster-webserver"), "-h", config.ui_host, "-p", str(config.ui_port),
                           *CODE_LOCATION_ARGS], env, logs)
+        stack.processes["web"] = _spawn("web", board_argv(stack), env, logs)
         _record(stack)
-        say("dagster: daemon and webserver starting (schedules and sensors on)")
+        say("dagster: daemon and webserver starting (schedules and sensors on); the board starting")
+        _wait_http(f"{stack.web_url}/api/freshness", stack.processes["web"], "odds web", logs / "web.log", 120)
         _wait_http(f"{stack.ui_url}/server_info", stack.processes["webserver"], "dagster-webserver",
                    logs / "webserver.log", 180)
     except BaseException:
@@ -250,7 +300,7 @@ def start_stack(config: DemoConfig, *, say: Callable[[str], None] = print) -> De
 
 def _record(stack: DemoStack) -> None:
     data = {"pids": {name: p.pid for name, p in stack.processes.items()},
-            "started_database": stack.started_database, "ui": stack.ui_url}
+            "started_database": stack.started_database, "ui": stack.ui_url, "web": stack.web_url}
     (stack.config.state / "demo.json").write_text(json.dumps(data))
 
 
@@ -262,7 +312,7 @@ def stop_recorded_stack(state: Path | None = None, *, keep_database: bool = Fals
     if not recorded.exists():
         return False
     data = json.loads(recorded.read_text())
-    for name in ("webserver", "daemon", "simulator"):
+    for name in PROCESSES:
         pid = data.get("pids", {}).get(name)
         if pid:
             say(f"stopping {name}")
@@ -370,6 +420,7 @@ def run_foreground(config: DemoConfig, out: TextIO = sys.stdout) -> int:
     old_term = signal.signal(signal.SIGTERM, on_signal)
     try:
         say(f"Dagster UI at {stack.ui_url}  (simulator {stack.simulator_url}; logs in {config.state / 'logs'})")
+        say(f"traders' board at {stack.web_url}/  (read-only; updates itself as windows are written)")
         say(f"windows every {config.cadence_minutes} min; Ctrl-C (or `odds demo down`) stops everything")
         next_report = time.monotonic() + 30
         while not stopping:

@@ -6,6 +6,7 @@ tested in test_e2e."""
 from __future__ import annotations
 
 import os
+import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -17,11 +18,22 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from odds_assets import demo
 from odds_assets.dagster_home import dagster_env
 from odds_assets.db.engine import apply_snapshot
 from odds_assets.db.server import DatabaseUrls
 from odds_assets.defs.common.status import RunStatus
-from odds_assets.demo import CAUSE_CHARS, DemoConfig, DemoStack, first_window, partition_env, progress_line
+from odds_assets.demo import (
+    CAUSE_CHARS,
+    DemoConfig,
+    DemoStack,
+    board_argv,
+    board_env,
+    first_window,
+    partition_env,
+    progress_line,
+)
+from odds_assets.errors import DemoError
 from odds_assets.settings import PipelineSettings
 from odds_assets_tests.conftest import _with_db
 from odds_assets_tests.factories import event_odds, market, snap
@@ -209,3 +221,28 @@ def test_partition_env_of_the_dagster_processes(tmp_path: Path) -> None:
     assert settings.first_window == datetime.fromisoformat(env["ODDS_FIRST_WINDOW"])
     # values set by the operator win
     assert partition_env(config, {"ODDS_PARTITION_DAYS": "3", "ODDS_FIRST_WINDOW": "2026-11-01T00:00Z"}) == {}
+
+
+def test_the_board_runs_as_the_read_only_role_on_loopback_linked_to_the_ui(tmp_path: Path) -> None:
+    odds = "postgresql://postgres@/odds?host=/tmp/sock"
+    assert board_env(odds, {}) == {"ODDS_WEB_DATABASE_URL": "postgresql://odds_web@/odds?host=/tmp/sock"}
+    assert board_env(odds, {"ODDS_WEB_DATABASE_URL": "postgresql://odds_web:pw@db/odds"}) == {}  # the operator's
+    stack = DemoStack(config=DemoConfig(state=tmp_path, ui_port=3001), urls=DatabaseUrls(odds, odds), env={},
+                      web_port=8099)
+    argv = board_argv(stack)
+    assert argv[1:5] == ["-m", "odds_assets.cli", "web", "--host"]
+    assert argv[5:] == ["127.0.0.1", "--port", "8099", "--dagster-url", "http://127.0.0.1:3001"]
+    assert stack.web_url == "http://127.0.0.1:8099"
+
+
+def test_the_board_port_is_the_configured_one_or_a_free_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        with pytest.raises(DemoError, match=f"port {taken} \\(board\\) is in use; pick another with --web-port"):
+            demo._web_port(DemoConfig(state=tmp_path, web_port=taken))
+        monkeypatch.setattr(demo, "WEB_PORT", taken)  # the default taken: any free port
+        chosen = demo._web_port(DemoConfig(state=tmp_path))
+        assert chosen != taken and demo._port_free("127.0.0.1", chosen)
+    assert demo._web_port(DemoConfig(state=tmp_path)) == taken  # the default, free again

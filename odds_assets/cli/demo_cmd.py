@@ -1,4 +1,5 @@
-"""``odds demo [down]``: the offline demo — embedded PostgreSQL, simulator, Dagster UI and daemon."""
+"""``odds demo [down]``: the offline demo — embedded PostgreSQL, simulator, Dagster UI and daemon, the
+traders' board."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--cadence", type=int, default=1, help="scrape cadence in minutes (default 1)")
     p.add_argument("--port", type=int, default=3000, help="Dagster UI port (default 3000)")
     p.add_argument("--sim-port", type=int, default=8765, help="simulator port (default 8765)")
+    p.add_argument("--web-port", type=int, default=None,
+                   help="the traders' board's port (default 8080, or a free one when 8080 is taken)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--faults", default=None, help="simulator fault spec, e.g. 'betpawa:429=0.1'")
     p.add_argument("--state-dir", type=Path, default=None, help="state folder (default ODDS_STATE_DIR or .odds)")
@@ -29,5 +32,5 @@ def _run(args: argparse.Namespace) -> int:
         print("==> stopped" if stopped else "==> no demo recorded in " + str(state))
         return 0
     config = DemoConfig(state=state, events=args.events, cadence_minutes=args.cadence, ui_port=args.port,
-                        sim_port=args.sim_port, seed=args.seed, faults=args.faults)
+                        sim_port=args.sim_port, web_port=args.web_port, seed=args.seed, faults=args.faults)
     return run_foreground(config)

@@ -18,7 +18,8 @@ import psycopg
 
 from odds_assets.db import keys, queries
 from odds_assets.errors import TraderError
-from odds_assets.markets.catalogue import CATALOGUE, by_betpawa_id
+from odds_assets.markets.catalogue import CATALOGUE
+from odds_assets.markets.normalise import betpawa_specs
 from odds_assets.models import BOOKMAKERS
 
 __all__ = [
@@ -80,7 +81,7 @@ def _fetch(conn: psycopg.Connection, name: str, row: type[_Row], params: Mapping
 
 def market_name(market_id: int) -> str:
     """The catalogue name of a BetPawa market id (``1x2_ft``), or ``market <id>`` when unknown."""
-    spec = by_betpawa_id().get(market_id)
+    spec = betpawa_specs().get(market_id)  # cached: by_betpawa_id() builds its dict anew on every call
     return spec.name if spec else f"market {market_id}"
 
 
@@ -321,7 +322,9 @@ def side_by_side(conn: psycopg.Connection, sr_event_id: int, market_id: int | No
     rows = _fetch(conn, "select_side_by_side", _SideBySideRow, {"sr": sr_event_id, "market": market_id})
     markets: dict[int, MarketBlock] = {}
     for r in rows:
-        block = markets.setdefault(r.market_id, MarketBlock(r.market_id, market_name(r.market_id), []))
+        block = markets.get(r.market_id)
+        if block is None:
+            block = markets[r.market_id] = MarketBlock(r.market_id, market_name(r.market_id), [])
         if not block.lines or block.lines[-1].line != r.line:  # rows come ordered by market, line
             block.lines.append(LineBlock(
                 line=r.line, outcomes=[], margin_pct=r.margins(),

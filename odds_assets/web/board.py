@@ -321,11 +321,14 @@ def load_board(conn: psycopg.Connection[Any], fresh: Freshness, since: datetime,
 
 class BoardCache:
     """The built board, kept while the books' latest windows stay the same, no NOTIFY came, and for at most
-    ``max_age_s`` (a safety net for a change that neither moves a book's latest window nor notifies)."""
+    ``max_age_s`` (a safety net for a change that neither moves a book's latest window nor notifies).
+    ``on_built`` runs after each build (under the lock), e.g. ``odds_assets.web.app.settle_gc``."""
 
-    def __init__(self, *, max_age_s: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, *, max_age_s: float = 60.0, clock: Callable[[], float] = time.monotonic,
+                 on_built: Callable[[], None] | None = None) -> None:
         self._max_age_s = max_age_s
         self._clock = clock
+        self._on_built = on_built
         self._lock = threading.Lock()
         self._board: Board | None = None
         self._memo: dict[_QuotesKey, _Quoted] = {}
@@ -346,6 +349,8 @@ class BoardCache:
             if board is None or self._key != key or self._clock() - self._built > self._max_age_s:
                 board, self._memo = load_board(conn, fresh, now - timedelta(hours=OFF_BOARD_HOURS), self._memo)
                 self._board, self._key, self._built = board, key, self._clock()
+                if self._on_built is not None:
+                    self._on_built()
             return board
 
 

@@ -63,7 +63,7 @@ def serve(host: str, port: int, *, dagster_url: str | None = None, env: Mapping[
                        "must then carry) or bind to 127.0.0.1")
     url = database_url(settings)
     check_database(url)
-    app = create_app(url, token=settings.token, dagster_url=dagster_url)
+    app = create_app(url, token=settings.token, dagster_url=dagster_url, own_process=True)
     shown = f"[{host}]" if ":" in host else host
     print(f"odds web: the board at http://{shown}:{port}/" + (" (token required)" if settings.token else ""),
           file=sys.stderr, flush=True)

@@ -50,7 +50,8 @@ def running_stack(name: str, events: int, say: Callable[[str], None], *,
     os.environ["ODDS_STATE_DIR"] = str(state)
     if databases is not None:
         os.environ["ODDS_DATABASE_URL"], os.environ["ODDS_DAGSTER_DATABASE_URL"] = databases
-    config = DemoConfig(state=state, events=events, cadence_minutes=1, ui_port=free_port(), sim_port=free_port())
+    config = DemoConfig(state=state, events=events, cadence_minutes=1, ui_port=free_port(), sim_port=free_port(),
+                        web_port=free_port())
     started = start_stack(config, say=say)
     try:
         yield started

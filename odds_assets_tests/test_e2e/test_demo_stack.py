@@ -1,7 +1,8 @@
 """End to end: the demo stack as a newcomer starts it (embedded PostgreSQL, simulator, dagster-daemon,
-dagster-webserver; 1-minute windows), run for 2 windows, then checked through Dagster's GraphQL API,
-against the simulator's ground truth, and in a real browser (Debian's chromium driven by Playwright,
-no browser download). Screenshots are saved under ``artifacts/e2e/`` (or ``$ODDS_ARTIFACTS_DIR``).
+dagster-webserver, the traders' board; 1-minute windows), run for 2 windows, then checked through Dagster's
+GraphQL API, against the simulator's ground truth, through the board's API, and in a real browser (Debian's
+chromium driven by Playwright, no browser download). Screenshots are saved under ``artifacts/e2e/`` (or
+``$ODDS_ARTIFACTS_DIR``).
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from datetime import datetime
 
+import httpx
 import psycopg
 import pytest
 
@@ -143,6 +146,28 @@ def test_current_and_history_equal_ground_truth(after_three_windows):
                 f"{book}: current != truth at the fetch times of the window at {last}"
 
 
+def test_the_board_serves_the_written_windows_as_the_read_only_role(after_three_windows):
+    """The board started beside the UI: each book's last window is the one the database holds (or a later
+    one: the stack keeps writing), its freshness links to that book's partitions in this stack's Dagster
+    UI, it lists the events written, and it listens as ``odds_web``."""
+    stack = after_three_windows
+    with psycopg.connect(stack.urls.odds) as conn:
+        latest = dict(conn.execute("SELECT b.name, max(s.captured_at) FROM snapshots s "
+                                   "JOIN bookmakers b ON b.id = s.bookmaker GROUP BY b.name").fetchall())
+        events = {r[0] for r in conn.execute("SELECT sr_event_id FROM events")}
+        listeners = conn.execute("SELECT usename FROM pg_stat_activity "
+                                 "WHERE application_name = 'odds_web listen'").fetchall()
+    fresh = httpx.get(f"{stack.web_url}/api/freshness", timeout=30).json()
+    assert {b["bookmaker"] for b in fresh["books"]} == set(BOOKMAKERS)
+    for b in fresh["books"]:
+        assert datetime.fromisoformat(b["last_window"]) >= latest[b["bookmaker"]], b
+        assert b["dagster_url"].startswith(f"{stack.ui_url}/assets/current_odds?view=partitions&partition="), b
+    board = httpx.get(f"{stack.web_url}/api/board", params={"page_size": 500}, timeout=30).json()
+    shown = {e["sr_event_id"] for e in board["events"]}
+    assert shown and shown <= events and board["total"] == len(shown)
+    assert listeners == [("odds_web",)]
+
+
 def _open(page, url: str) -> None:
     page.goto(url, wait_until="networkidle", timeout=120_000)
     skip = page.get_by_role("button", name="Skip")  # the UI's first-visit "join the community" dialog
@@ -179,8 +204,13 @@ def test_ui_renders_asset_graph_and_partitions(after_three_windows):
             count = int(re.search(r"Materialized \(([0-9]+)\)", text).group(1))
             assert count >= WINDOWS * len(BOOKMAKERS), text[:500]
             assert all(b in text for b in BOOKMAKERS)
+            # the traders' board beside it, with the simulator's events
+            page.goto(stack.web_url + "/", wait_until="load", timeout=60_000)
+            page.locator("#board tbody.ev").first.wait_for(state="visible", timeout=30_000)
+            page.locator("#live-status.live").wait_for(timeout=30_000)
+            page.screenshot(path=str(out / "board.png"))
         finally:
             browser.close()
-    for name in ("asset_graph.png", "odds_snapshot_partitions.png"):
+    for name in ("asset_graph.png", "odds_snapshot_partitions.png", "board.png"):
         data = (out / name).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
