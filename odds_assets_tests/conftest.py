@@ -37,12 +37,14 @@ E2E_FIRST = ("test_e2e/test_faults.py", "test_e2e/test_demo_stack.py")
 _STRESS = pytest.StashKey[ExitStack]()
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    def rank(item: pytest.Item) -> int:
-        path = item.nodeid.split("::", 1)[0]
-        return next((i for i, suffix in enumerate(E2E_FIRST) if path.endswith(suffix)), len(E2E_FIRST))
+def _e2e_rank(nodeid: str) -> int:
+    """Index of the test's module in E2E_FIRST; len(E2E_FIRST) for any other module."""
+    path = nodeid.split("::", 1)[0]
+    return next((i for i, suffix in enumerate(E2E_FIRST) if path.endswith(suffix)), len(E2E_FIRST))
 
-    items.sort(key=rank)  # stable: the order within each module and among the rest is kept
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: _e2e_rank(item.nodeid))  # stable: the order within each module is kept
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -55,8 +57,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
     class E2EOnOneWorker(LoadFileScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            path = nodeid.split("::", 1)[0]
-            return "e2e modules" if path.endswith(E2E_FIRST) else super()._split_scope(nodeid)
+            return "e2e modules" if _e2e_rank(nodeid) < len(E2E_FIRST) else super()._split_scope(nodeid)
 
     return E2EOnOneWorker(config, log)
 

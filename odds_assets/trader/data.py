@@ -206,7 +206,8 @@ class BoardState:
 
 
 def board_state(kickoff: datetime, unlisted_at: Mapping[str, datetime | None], now: datetime) -> BoardState:
-    """THE rule for "off the board", shared by ``odds show`` and the web board: pre-match prices are live
+    """The rule for "off the board" of ``odds show`` (the web board still has its own, simpler one in
+    ``web/board.py``, ``event_status``/``left_board_at``: to be unified): pre-match prices are live
     only while the match has not kicked off and the book still lists it.
 
     - the event has *started* once ``kickoff <= now``: every book's prices are its last pre-match prices;

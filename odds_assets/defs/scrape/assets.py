@@ -65,10 +65,10 @@ def build_odds_snapshot(settings: PipelineSettings, partitions_def: dg.MultiPart
                     item = scrape_window(book, start, window_end(settings, start), fetch=scraper.fetch_board,
                                          now=scraper.now, archive=arch, rules=rules, log=log)
                 except WindowClosed as exc:
-                    if len(keys) > 1 or "dagster/schedule_name" not in context.run.tags:
-                        raise  # a backfill or a run by hand asked for this window: say it cannot be
-                    if context.retry_number > 0:
-                        raise  # it started in time and failed: its window closed while it retried
+                    # a backfill or a run by hand asked for this window: say it cannot be; a retry
+                    # started in time and failed: its window closed while it retried
+                    if len(keys) > 1 or "dagster/schedule_name" not in context.run.tags or context.retry_number:
+                        raise
                     reason = f"skipped, nothing scraped: {exc}"
                     context.log.warning(f"{key}: {reason}")
                     context.instance.add_run_tags(context.run_id, {SKIPPED_TAG: reason[:500]})
