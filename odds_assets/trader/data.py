@@ -200,15 +200,26 @@ class BoardState:
     books_off: Mapping[str, datetime]
     since: datetime | None
 
+    @property
+    def status(self) -> str:
+        """``upcoming`` (prices live), ``started`` (off since its kick-off) or ``withdrawn`` (no book lists it
+        any more, and that came before any kick-off)."""
+        if self.since is None:
+            return "upcoming"
+        return "started" if self.since == self.started_at else "withdrawn"
+
+    def listed(self, book: str) -> bool:
+        """Whether ``book`` still lists the event (its latest written window read it)."""
+        return book not in self.withdrawn_at
+
     def book_off_since(self, book: str) -> datetime | None:
         """When ``book``'s prices for the event stopped being live (None: they are live, or not listed)."""
         return self.books_off.get(book)
 
 
 def board_state(kickoff: datetime, unlisted_at: Mapping[str, datetime | None], now: datetime) -> BoardState:
-    """The rule for "off the board" of ``odds show`` (the web board still has its own, simpler one in
-    ``web/board.py``, ``event_status``/``left_board_at``: to be unified): pre-match prices are live
-    only while the match has not kicked off and the book still lists it.
+    """The one rule for "off the board", used by ``odds show`` and the web board (board, event page, API):
+    pre-match prices are live only while the match has not kicked off and the book still lists it.
 
     - the event has *started* once ``kickoff <= now``: every book's prices are its last pre-match prices;
     - a book has *withdrawn* the event when it wrote a window after its latest complete scrape of the

@@ -8,11 +8,12 @@ written. So :class:`BoardCache` keeps the built :class:`Board` until the books' 
 (:attr:`Freshness.version`, read on every request anyway), a NOTIFY says a window was written, or a
 minute passes; filters, sorting and paging (:func:`select`) run on the cached events per request.
 
-**On or off the board.** Whether an event is on the board is decided at request time, as time passes:
-*started* once its kick-off is past (it left at kick-off), *withdrawn* when no book listed it in its
-latest written window (it left at its last complete scrape). Off-board events are listed apart with when
-they left and no prices. A book whose latest window did not list an event has the state ``off`` there:
-its last prices are not shown as if they were live.
+**On or off the board.** Whether an event is on the board is decided at request time, as time passes, by
+the same rule as ``odds show`` (:func:`odds_assets.trader.data.board_state`): *started* once its kick-off
+is past (it left at kick-off), *withdrawn* when no book lists it any more, i.e. every listing book has
+written a window after its latest complete scrape of the event (it left at the last of those books'
+first windows without it). Off-board events are listed apart with when they left and no prices. A book
+that no longer lists an event has the state ``off`` there: its last prices are not shown as if live.
 
 States of a quote: ``active`` | ``suspended`` (listed, not bettable; the price may be missing) | ``gone``
 (the market was taken down) | ``off`` (the book no longer lists the event) | ``None`` (not offered).
@@ -35,7 +36,7 @@ from odds_assets.db import queries
 from odds_assets.markets.catalogue import by_betpawa_id
 from odds_assets.models import BOOKMAKERS, Outcome
 from odds_assets.snapshot import decode_outcomes
-from odds_assets.trader.data import Match
+from odds_assets.trader.data import BoardState, Match, board_state
 from odds_assets.trader.text import iso, num
 from odds_assets.web.freshness import Freshness
 
@@ -54,10 +55,7 @@ __all__ = [
     "OutcomeQuotes",
     "Quote",
     "board_json",
-    "event_status",
     "event_summary_json",
-    "is_listed",
-    "left_board_at",
     "load_board",
     "margin_pct",
     "select",
@@ -126,10 +124,15 @@ class MarketQuotes:
 
 @dataclass(frozen=True, slots=True)
 class Listing:
-    """How a book lists an event: its latest complete scrape, and whether that was its latest window."""
+    """How a book lists an event: its latest complete scrape, and its first written window after that
+    (``unlisted_at``, None: it still lists the event; :func:`odds_assets.trader.data.board_state`)."""
 
     last_seen_at: datetime
-    listed: bool
+    unlisted_at: datetime | None
+
+    @property
+    def listed(self) -> bool:
+        return self.unlisted_at is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,13 +145,17 @@ class BoardEvent(Match):
     betpawa_worse: bool
     betpawa_margin_pct: Decimal | None
 
+    def state(self, now: datetime) -> BoardState:
+        """On or off the board at ``now``: the one rule of ``odds show`` and the web (:func:`board_state`)."""
+        return board_state(self.kickoff, {b: li.unlisted_at for b, li in self.books.items()}, now)
+
     def status(self, now: datetime) -> str:
-        """upcoming | started | withdrawn (:func:`event_status`)."""
-        return event_status(self.kickoff, self.books_listing, now)
+        """upcoming | started | withdrawn (:attr:`BoardState.status`)."""
+        return self.state(now).status
 
     def left_at(self, now: datetime) -> datetime | None:
-        """When it left the board (:func:`left_board_at`); None while upcoming."""
-        return left_board_at(self.status(now), self.kickoff, (li.last_seen_at for li in self.books.values()))
+        """When it left the board (:attr:`BoardState.since`); None while upcoming."""
+        return self.state(now).since
 
 
 @dataclass(frozen=True)
@@ -168,6 +175,7 @@ class _BoardRow(Match):
 
     bookmaker: str
     last_seen_at: datetime
+    unlisted_at: datetime | None
     outcomes: list[str | None]
     gone: list[bool]
 
@@ -232,27 +240,6 @@ def _outcome(name: str, quotes: dict[str, Quote]) -> OutcomeQuotes:
     return OutcomeQuotes(name, quotes, *versus_market(quotes))
 
 
-def is_listed(last_seen_at: datetime, latest_window: datetime | None) -> bool:
-    """A book lists an event now when its latest written window scraped it completely."""
-    return latest_window is not None and last_seen_at >= latest_window
-
-
-def event_status(kickoff: datetime, books_listing: int, now: datetime) -> str:
-    """upcoming | started (kick-off passed) | withdrawn (no book lists it any more)."""
-    if kickoff <= now:
-        return "started"
-    return "upcoming" if books_listing else "withdrawn"
-
-
-def left_board_at(status: str, kickoff: datetime, last_seen: Iterable[datetime]) -> datetime | None:
-    """When an event left the board: kick-off if started, its last complete scrape if withdrawn."""
-    if status == "started":
-        return kickoff
-    if status == "withdrawn":
-        return max(last_seen, default=None)
-    return None
-
-
 #: what an event's key markets are computed from: per book, listed now? and each key market's current
 #: outcomes and gone flag (None for a book not listing the event at all)
 _QuotesKey = tuple[tuple[bool, tuple[str | None, ...], tuple[bool, ...]] | None, ...]
@@ -276,13 +263,13 @@ def _quote_event(books: Mapping[str, _BoardRow], listed: Mapping[str, bool]) -> 
     return tuple(markets), worse, markets[0].margin_pct[BOOKMAKERS[0]]
 
 
-def _build_event(rows: list[_BoardRow], latest: Mapping[str, datetime | None],
+def _build_event(rows: list[_BoardRow],
                  memo: dict[_QuotesKey, _Quoted], seen: dict[_QuotesKey, _Quoted]) -> BoardEvent:
     """One event from its rows (one per book listing it). Its key markets come from ``memo`` when they
     were computed before from the same inputs — a window changes a few markets, not the board."""
     first = rows[0]
     by_book = {r.bookmaker: r for r in rows}
-    listed = {r.bookmaker: is_listed(r.last_seen_at, latest.get(r.bookmaker)) for r in rows}
+    listed = {r.bookmaker: r.unlisted_at is None for r in rows}
     key: _QuotesKey = tuple(
         None if (r := by_book.get(b)) is None else (listed[b], tuple(r.outcomes), tuple(r.gone)) for b in BOOKMAKERS)
     quoted = memo.get(key)
@@ -293,29 +280,29 @@ def _build_event(rows: list[_BoardRow], latest: Mapping[str, datetime | None],
     return BoardEvent(
         sr_event_id=first.sr_event_id, home=first.home, away=first.away, kickoff=first.kickoff,
         competition=first.competition, country=first.country,
-        books={r.bookmaker: Listing(r.last_seen_at, listed[r.bookmaker]) for r in rows}, markets=markets,
+        books={r.bookmaker: Listing(r.last_seen_at, r.unlisted_at) for r in rows}, markets=markets,
         books_listing=sum(listed.values()), betpawa_worse=worse, betpawa_margin_pct=margin)
 
 
-def load_board(conn: psycopg.Connection[Any], fresh: Freshness, since: datetime,
+def load_board(conn: psycopg.Connection[Any], since: datetime,
                memo: dict[_QuotesKey, _Quoted] | None = None) -> tuple[Board, dict[_QuotesKey, _Quoted]]:
-    """Read and build every event kicking off after ``since`` (listings judged against ``fresh``); events
+    """Read and build every event kicking off after ``since`` (each book's listing as of its latest
+    written window: ``unlisted_at``); events
     whose key markets are unchanged since the build that returned ``memo`` reuse them. Returns the board
     and the memo for the next build."""
     rows = queries.fetch(conn, "select_board", _BoardRow, {
         "since": since, "markets": [m.market_id for m in KEY_MARKETS], "lines": [m.line for m in KEY_MARKETS]})
-    latest = {b.bookmaker: b.captured_at for b in fresh.books}
     memo = memo or {}
     seen: dict[_QuotesKey, _Quoted] = {}
     events: list[BoardEvent] = []
     group: list[_BoardRow] = []
     for r in rows:  # ordered by kick-off, event, book
         if group and r.sr_event_id != group[0].sr_event_id:
-            events.append(_build_event(group, latest, memo, seen))
+            events.append(_build_event(group, memo, seen))
             group = []
         group.append(r)
     if group:
-        events.append(_build_event(group, latest, memo, seen))
+        events.append(_build_event(group, memo, seen))
     return Board(tuple(events), since), seen
 
 
@@ -347,7 +334,7 @@ class BoardCache:
             key = (fresh.version, self._generation)
             board = self._board
             if board is None or self._key != key or self._clock() - self._built > self._max_age_s:
-                board, self._memo = load_board(conn, fresh, now - timedelta(hours=OFF_BOARD_HOURS), self._memo)
+                board, self._memo = load_board(conn, now - timedelta(hours=OFF_BOARD_HOURS), self._memo)
                 self._board, self._key, self._built = board, key, self._clock()
                 if self._on_built is not None:
                     self._on_built()

@@ -105,7 +105,7 @@ def _read_board(state: WebState, query: BoardQuery) -> tuple[BoardPage, Freshnes
 def _read_event(state: WebState, sr_id: int) -> tuple[EventView, Freshness]:
     with state.pool.connection() as conn:
         fresh = load_freshness(conn, state.max_age_s)
-        return load_event_view(conn, sr_id, fresh, state.clock()), fresh
+        return load_event_view(conn, sr_id, state.clock()), fresh
 
 
 def _read_path(state: WebState, sr_id: int, market_id: int, q: PathQuery) -> tuple[PathView, Freshness]:

@@ -15,10 +15,9 @@ import psycopg
 from odds_assets.errors import NotFound, QueryError, TraderError
 from odds_assets.models import BOOKMAKERS
 from odds_assets.trader import history, show
-from odds_assets.trader.data import available_lines, format_line, load_event, market_name
+from odds_assets.trader.data import available_lines, board_state, format_line, load_event, market_name
 from odds_assets.trader.text import iso, num
-from odds_assets.web.board import event_status, is_listed, left_board_at, versus_market
-from odds_assets.web.freshness import Freshness
+from odds_assets.web.board import versus_market
 
 __all__ = ["EventView", "NotFound", "PathView", "event_json", "load_event_view", "load_path_view", "path_json"]
 
@@ -35,19 +34,18 @@ class EventView:
     vs: dict[tuple[int, Decimal | None, str], str | None]
 
 
-def load_event_view(conn: psycopg.Connection[Any], sr_event_id: int, fresh: Freshness, now: datetime) -> EventView:
+def load_event_view(conn: psycopg.Connection[Any], sr_event_id: int, now: datetime) -> EventView:
     """Read one event; :class:`NotFound` when no match has that SportRadar id."""
     try:
         data = show.load_show(conn, sr_event_id)
     except TraderError as exc:
         raise NotFound(str(exc)) from None
     ev = data.event
-    listed = {b: b in ev.books and is_listed(ev.books[b].last_seen_at, fresh.latest(b)) for b in BOOKMAKERS}
-    status = event_status(ev.kickoff, sum(listed.values()), now)
+    state = board_state(ev.kickoff, {b: be.unlisted_at for b, be in ev.books.items()}, now)
+    listed = {b: b in ev.books and state.listed(b) for b in BOOKMAKERS}
     vs = {(m.market_id, lb.line, o.outcome): versus_market(o.quotes)[2]
           for m in data.markets for lb in m.lines for o in lb.outcomes}
-    return EventView(data, status, left_board_at(status, ev.kickoff, (b.last_seen_at for b in ev.books.values())),
-                     listed, vs)
+    return EventView(data, state.status, state.since, listed, vs)
 
 
 def event_json(view: EventView) -> dict[str, Any]:

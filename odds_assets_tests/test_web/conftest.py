@@ -145,6 +145,14 @@ def ever_listed(book: str, sr: int) -> bool:
     return latest_listing(book, sr) is not None
 
 
+def unlisted_minutes(book: str, sr: int) -> int | None:
+    """Minutes before now of the book's first window after its latest listing of the event (None: it
+    still lists it, or never did): when that book stopped listing it."""
+    found = latest_listing(book, sr)
+    later = [m for m, _ in WINDOWS[book] if found is not None and m < found[0]]
+    return later[0] if later else None
+
+
 Quotes = dict[str, tuple[Decimal | None, str | None]]
 
 

@@ -19,10 +19,12 @@ from odds_assets_tests.test_web.conftest import (
     KEY,
     Page,
     cell_classes,
+    ever_listed,
     expected_margin,
     expected_quotes,
     listed_now,
     two_places,
+    unlisted_minutes,
 )
 
 #: the upcoming events in kick-off order (104 started, 105 withdrawn)
@@ -147,9 +149,11 @@ def test_started_and_withdrawn_events_are_off_the_board_with_when_they_left(site
     data = board(site)
     assert not {104, 105} & set(ids(data))
     off = data["off_board"]
-    assert [e["sr_event_id"] for e in off] == [104, 105]  # most recently left first
-    assert off[0]["status"] == "started" and off[0]["left_at"] == iso(site.now - timedelta(minutes=20))
-    assert off[1]["status"] == "withdrawn" and off[1]["left_at"] == iso(site.now - timedelta(minutes=30))
+    # 104 kicked off 20 minutes ago; 105's only book (betpawa) first wrote a window without it 10 minutes ago
+    assert unlisted_minutes("betpawa", 105) == 10 and [ever_listed(b, 105) for b in BOOKS] == [True, False, False]
+    assert [e["sr_event_id"] for e in off] == [105, 104]  # most recently left first
+    assert off[0]["status"] == "withdrawn" and off[0]["left_at"] == iso(site.now - timedelta(minutes=10))
+    assert off[1]["status"] == "started" and off[1]["left_at"] == iso(site.now - timedelta(minutes=20))
     assert all("markets" not in e for e in off)  # no prices that could look live
 
     page = Page(site.http.get("/").text)
