@@ -24,6 +24,7 @@ import contextlib
 import gc
 import importlib.util
 import logging
+import os
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timezone
@@ -115,12 +116,32 @@ def _cell_class(state: str | None, vs: str | None) -> str:
     return f"q st-{state or 'none'}" + (f" vs-{vs}" if vs else "")
 
 
+def _fair_odds(value: float | None) -> str:
+    """Fair odds for people: three decimals (they are a probability's inverse, not a price on offer)."""
+    return NOT_OFFERED if value is None else f"{value:.3f}"
+
+
+def _edge(value: float | None) -> str:
+    """BetPawa's edge as a signed percentage with two decimals: ``+3.21%``."""
+    return NOT_OFFERED if value is None else f"{value * 100:+.2f}%"
+
+
+def _edge_class(value: float | None) -> str:
+    """``edge-hi`` when the edge is above the exposure threshold (``ODDS_EXPOSURE_EDGE``, default 3 %)."""
+    return "edge-hi" if value is not None and value > _exposure_edge() else ""
+
+
+def _exposure_edge() -> float:
+    return float(os.environ.get("ODDS_EXPOSURE_EDGE") or 0.03)
+
+
 def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=_HERE / "templates")
     env = templates.env
     env.filters.update(odds=lambda v: NOT_OFFERED if v is None else fmt_odds(v), pct=fmt_pct, time=fmt_time,
-                       age=_age)
-    env.globals.update(BOOKS=BOOKMAKERS, cell=_cell, cell_class=_cell_class, format_line=format_line,
+                       age=_age, fair_odds=_fair_odds, edge=_edge)
+    env.globals.update(BOOKS=BOOKMAKERS, cell=_cell, cell_class=_cell_class, edge_class=_edge_class,
+                       format_line=format_line,
                        off_hours=OFF_BOARD_HOURS)
     return templates
 

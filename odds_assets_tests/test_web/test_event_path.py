@@ -12,6 +12,8 @@ import json
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
+
 from odds_assets_tests.test_web.conftest import (
     BOOKS,
     DC,
@@ -187,3 +189,56 @@ def test_event_and_path_csv_equal_json(site):
                  for p in path["paths"] for pt in p["points"]]
     assert [(r["bookmaker"], r["outcome"], r["captured_at"], float(r["odds"]) if r["odds"] else None, r["state"])
             for r in rows] == want_path
+
+
+# --- fair price and BetPawa's edge ------------------------------------------------------------------
+
+def power_probabilities(odds: list[Decimal]) -> list[float]:
+    """Reference power de-margin, written from its definition: p_i = (1/o_i)^k with k such that the p_i
+    sum to 1, k found by bisection (Σ (1/o)^k falls as k grows for 1/o < 1)."""
+    implied = [1 / float(o) for o in odds]
+    lo, hi = 1.0, 5.0
+    for _ in range(200):
+        k = (lo + hi) / 2
+        lo, hi = (k, hi) if sum(q ** k for q in implied) > 1 else (lo, k)
+    return [q ** ((lo + hi) / 2) for q in implied]
+
+
+def expected_fair(market_id: int, line: str | None) -> dict[str, tuple[float, tuple[str, ...]]]:
+    """Per outcome: fair probability (mean over the competitors pricing every outcome live and
+    bettable) and which competitors that was, from the module's windows."""
+    per_book: dict[str, dict[str, float]] = {}
+    for book in ("sportybet", "bet9ja"):
+        quotes = expected_quotes(book, 101, market_id, line)
+        if quotes and all(state == "active" for _, state in quotes.values()):
+            names = list(quotes)
+            per_book[book] = dict(zip(names, power_probabilities([quotes[n][0] for n in names])))
+    if not per_book:
+        return {}
+    names = next(iter(per_book.values()))
+    return {n: (sum(p[n] for p in per_book.values()) / len(per_book), tuple(per_book)) for n in names}
+
+
+@pytest.mark.parametrize(("market_id", "line", "books"), [
+    (X12, None, ("sportybet", "bet9ja")), (OU, "2.5", ("sportybet",)), (BTTS, None, ("bet9ja",)), (DC, None, ()),
+])
+def test_event_fair_price_and_betpawa_edge(site, market_id, line, books):
+    data = get_json(site, "/api/event/101")
+    lb = next(x for m in data["markets"] if m["market_id"] == market_id for x in m["lines"]
+              if dec(x["line"]) == (None if line is None else Decimal(line)))
+    want = expected_fair(market_id, line)
+    assert {v[1] for v in want.values()} == ({books} if books else set())  # the case this row is about
+    page = Page(site.http.get("/event/101").text)
+    bp = expected_quotes("betpawa", 101, market_id, line)
+    for o in lb["outcomes"]:
+        name, cell = o["outcome"], f"{market_id}|{line or 'none'}|{o['outcome']}"
+        if name not in want:
+            assert o["fair"] is None and page.cells[f"{cell}|fair"] == "—" and page.cells[f"{cell}|edge"] == "—"
+            continue
+        p, used = want[name]
+        assert o["fair"]["books"] == list(used)
+        assert o["fair"]["odds"] == pytest.approx(1 / p, abs=1e-4)
+        odds, state = bp[name]
+        edge = float(odds) * p - 1
+        assert state == "active" and o["fair"]["betpawa_edge"] == pytest.approx(edge, abs=1e-6)
+        assert page.cells[f"{cell}|fair"] == f"{1 / p:.3f}" and page.cells[f"{cell}|edge"] == f"{edge * 100:+.2f}%"
