@@ -179,6 +179,19 @@ def guide_text(name: str) -> str:
     return f"{name}: predict the outcome for the stated period. Regular time only, no extra time or penalties."
 
 
+_JITTER = tuple(math.exp(0.3 * (n / 15.0 - 0.5)) for n in range(16))
+_BASE_WEIGHTS: dict[tuple[int, str, int], tuple[float, ...]] = {}
+
+
+def _base_weights(seed: int, book: str, i: int, n: int) -> tuple[float, ...]:
+    key = (seed, book, i)
+    w = _BASE_WEIGHTS.get(key)
+    if w is None or len(w) != n:
+        w = _BASE_WEIGHTS[key] = tuple(math.exp(0.8 * normal(seed, _S_WEIGHT, BOOK_INDEX[book], i, j))
+                                       for j in range(n))
+    return w
+
+
 def _extra_instance(seed: int, ev: SimEvent, book: str, i: int, spec: MarketSpec, t: Any,
                     fixed: tuple[OutcomeDef, ...]) -> InstanceDef:
     bi = BOOK_INDEX[book]
@@ -194,7 +207,11 @@ def _extra_instance(seed: int, ev: SimEvent, book: str, i: int, spec: MarketSpec
                        sb_id=f"sr:player:{100_000 + h(seed, _S_PLAYER, ev.k, j, 1) % 2_900_000}"
                        if isinstance(t, SbExtra) else str(1 + j % 2))
             for j in range(t.players))
-    weights = [math.exp(0.8 * normal(seed, _S_WEIGHT, ev.k, i, j)) for j in range(len(outcomes))]
+    # opening probabilities: the template's own (per seed), each moved by up to ±15 % per event from one
+    # hash (4 bits per outcome), then normalised
+    base = _base_weights(seed, book, i, len(outcomes))
+    x = h(seed, _S_WEIGHT, ev.k, i, bi)
+    weights = [w * _JITTER[(x >> (4 * (j % 16))) & 15] for j, w in enumerate(base)]
     total = sum(weights)
     probs = tuple(w / total for w in weights)
     margin = 1.04 + 0.10 * uniform(seed, _S_MARGIN, ev.k, i, bi)

@@ -32,8 +32,11 @@ _NOT_FOUND_BIZCODE = 19000
 _GUIDE = "Predict the outcome of the market in regular time."
 
 
+_ODDS_TEXT = [f"{c // 100}.{c % 100:02d}" for c in range(50_001)]  # every price the model makes, printed once
+
+
 def _odds_str(cents: int) -> str:
-    return f"{cents // 100}.{cents % 100:02d}"
+    return _ODDS_TEXT[cents] if 0 <= cents <= 50_000 else f"{cents // 100}.{cents % 100:02d}"
 
 
 def _specifier(inst: InstanceDef) -> str | None:
@@ -188,6 +191,8 @@ def _real_market_obj(inst: InstanceDef, state: InstanceState, tick_seconds: int,
     group = _group(inst)
     m["group"], m["groupId"], m["marketGuide"] = group, SB_GROUPS[group], guide_text(m["desc"])
     sid = inst.spec.sportybet_id
+    if sid not in _UP_IDS and sid != 18:
+        return m  # no optional keys: the light object's key order is the real one
     if sid in _UP_IDS:
         m["marketExtendVOS"] = _EXTEND
         if sid != 1:
