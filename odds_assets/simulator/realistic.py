@@ -3,7 +3,7 @@
 A *market instance* is one market type × line as a book's page lists it: a BetPawa (market, row
 handicap), a SportyBet market object (id + specifier), a Bet9ja ``KEY[@LINE]`` group of ``O`` entries.
 A realistic event of a book carries about as many instances as that book's real capture
-(:data:`REAL_INSTANCES`, ±10 % per event): first every catalogue instance the event's universe holds for
+(:data:`REAL_INSTANCES`, ±5 % per event): first every catalogue instance the event's universe holds for
 the book (the markets the clients map, priced exactly as on light boards), then *extras* — markets
 the catalogue does not map, with the ids, keys, specifiers and outcome labels of the real capture
 (:mod:`._real_shapes`) and generated prices — up to the event's target. Extras are ordinary instances:
@@ -176,7 +176,8 @@ def player_name(seed: int, ev: SimEvent, j: int, team: str) -> str:
 
 def guide_text(name: str) -> str:
     """Generated explanatory prose for a market, about as long as the books' own (the wording is ours)."""
-    return f"{name}: predict the outcome for the stated period. Regular time only, no extra time or penalties."
+    return (f"{name}: predict the outcome for the stated period. Regular time only (90 minutes and stoppage "
+            "time), no extra time or penalties.")
 
 
 _JITTER = tuple(math.exp(0.3 * (n / 15.0 - 0.5)) for n in range(16))
@@ -221,8 +222,8 @@ def _extra_instance(seed: int, ev: SimEvent, book: str, i: int, spec: MarketSpec
 
 def targets(seed: int, ev: SimEvent, book: str) -> tuple[int, int]:
     """(mapped, all) instances ``book`` shows for ``ev`` on a realistic board before removals: the real
-    capture's counts times one factor in [0.9, 1.1) per event and book."""
-    f = 0.9 + 0.2 * uniform(seed, _S_TARGET, ev.k, BOOK_INDEX[book])
+    capture's counts times one factor in [0.95, 1.05) per event and book."""
+    f = 0.95 + 0.1 * uniform(seed, _S_TARGET, ev.k, BOOK_INDEX[book])
     return round(REAL_MAPPED[book] * f), round(REAL_INSTANCES[book] * f)
 
 
