@@ -22,7 +22,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--status-rate", type=float, default=0.01,
                    help="share of market instances suspended or removed per 5 minutes")
     p.add_argument("--tick-seconds", type=int, default=60, help="the world is constant within a tick")
-    p.add_argument("--markets-per-event", type=int, default=50)
+    p.add_argument("--markets-per-event", type=int, default=50, help="catalogue instances per event (light boards)")
+    p.add_argument("--light", action="store_true",
+                   help="light boards (about --markets-per-event catalogue instances per event) instead of the "
+                        "realistic ones (real-sized details with the real pages' unmapped markets and fields)")
     p.add_argument("--absent-rate", type=float, default=0.05,
                    help="share of events SportyBet / Bet9ja do not list")
     p.add_argument("--horizon-hours", type=float, default=72.0)
@@ -45,8 +48,9 @@ def _run(args: argparse.Namespace) -> int:
         status_rate=args.status_rate, horizon_hours=args.horizon_hours, absent_rate=args.absent_rate,
         markets_per_event=args.markets_per_event, betpawa_price_key=args.betpawa_price_key,
         faults=args.faults, slow_seconds=args.slow_seconds,
-        frozen_at=parse_time(args.freeze_at) if args.freeze_at else None,
+        frozen_at=parse_time(args.freeze_at) if args.freeze_at else None, realistic=not args.light,
     )
-    print(f"odds simulator: http://{args.host}:{args.port}  (seed {args.seed}, {args.events} events per board)")
+    print(f"odds simulator: http://{args.host}:{args.port}  (seed {args.seed}, {args.events} events per board, "
+          f"{'light' if args.light else 'realistic'} boards)")
     serve(create_app(config), args.host, args.port, log_level=args.log_level)
     return 0

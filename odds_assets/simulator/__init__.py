@@ -11,8 +11,10 @@ truth of what every book showed at any time.
     truth = app.sim.ground_truth("betpawa")          # dict[sr_event_id, EventOdds]
 
 Module map: ``world`` (events, teams, schedule), ``markets`` (instances, odds, status per tick),
-``engine`` (Simulator: clock + caches), ``betpawa``/``sportybet``/``bet9ja`` (wire formats),
-``truth`` (normalised ground truth), ``faults`` (fault injection), ``app`` (ASGI), ``server`` (uvicorn).
+``realistic`` (realistic boards: real-sized instance sets with the captures' unmapped markets, from
+``_real_shapes``; page-part caches), ``engine`` (Simulator: clock + caches), ``betpawa``/``sportybet``/
+``bet9ja`` (wire formats), ``truth`` (normalised ground truth), ``faults`` (fault injection), ``app`` (ASGI),
+``server`` (uvicorn).
 """
 
 from __future__ import annotations

@@ -9,13 +9,17 @@ only and whole/quarter totals sit under ``S_OUA`` (no BetPawa twin, served unmap
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from odds_assets.markets.catalogue import CATALOGUE
+from odds_assets.simulator import _real_shapes as shapes
 from odds_assets.simulator._hash import h
 from odds_assets.simulator._http import Effects, Request, Response, json_response
-from odds_assets.simulator.markets import bet9ja_key, line_str
+from odds_assets.simulator.markets import InstanceDef, bet9ja_key, line_str
+from odds_assets.simulator.realistic import EXTRA_META, B9Extra, fragments, guide_text, json_fragment
 
 if TYPE_CHECKING:
     from odds_assets.simulator.engine import Simulator
@@ -93,6 +97,114 @@ def event_dict(sim: Simulator, ev: SimEvent, tick: int) -> dict[str, Any]:
     }
 
 
+# ---------------------------------------------------------------- realistic boards
+
+_CATMARKET = [{"CODE": code, "VALUE": value} for code, value in shapes.B9_CATMARKET]
+
+
+def _aux_text_value(line: str) -> int | float:
+    v = float(line)
+    return int(v) if v.is_integer() else v
+
+
+def _mk_entry(key: str, inst: InstanceDef) -> dict[str, Any]:
+    """``MK`` metadata of a key: the real page's (labels, ids, categories) where the capture has the key,
+    generated otherwise; the description is generated either way."""
+    real = shapes.B9_MK.get(key)
+    if real is not None:
+        ds, p, vw, gcat, market_id, cnt, cnt_label, outcomes = real
+        return {"ID": key, "DS": ds, "MDESC": guide_text(ds), "P": p, "VW": vw, "GCAT": gcat, "MARKETID": market_id,
+                "M_PAYOUT": "120", "CNT": cnt, "CNTLABEL": cnt_label, "SGN": [label for _, label in outcomes],
+                "SGNK": [suffix for suffix, _ in outcomes]}
+    name = inst.spec.name.rsplit("_", 1)[0].replace("_", " ").title()
+    return {"ID": key, "DS": name, "MDESC": guide_text(name), "P": str(inst.priority + 1), "VW": "0",
+            "GCAT": _GCAT.get(inst.spec.period, "OTHER"), "MARKETID": str(300 + inst.spec_index), "M_PAYOUT": "120",
+            "CNT": "G" if inst.line_q is not None else "GR",
+            "CNTLABEL": "Goals" if inst.line_q is not None else "Generic Result",
+            "SGN": [o.bp or o.label for o in inst.outcomes], "SGNK": [o.label for o in inst.outcomes]}
+
+
+def _mk_fragment(key: str, inst: InstanceDef) -> orjson.Fragment:
+    return json_fragment(_mk_entry(key, inst))
+
+
+def _trans() -> dict[str, Any]:
+    """The translation table every realistic event carries: names and outcome labels of every market the
+    real page translates and of every catalogue key, and the counter labels (the same for all events)."""
+    out: dict[str, Any] = {}
+    for key, (name, mh, outcomes) in shapes.B9_TRANS.items():
+        out[f"M#{key}"] = {"NAME": name, "DESC": guide_text(name)}
+        for suffix, label, mcu in outcomes:
+            out[f"M#{key}_{suffix}"] = label
+            if mcu is not None:
+                out[f"MCU#{key}_{suffix}"] = mcu
+        if mh is not None:
+            out[f"MH#{key}"] = mh
+    for spec in CATALOGUE:
+        ckey = spec.bet9ja_key
+        if ckey and f"M#{ckey}" not in out:
+            name = spec.name.rsplit("_", 1)[0].replace("_", " ").title()
+            out[f"M#{ckey}"] = {"NAME": name, "DESC": guide_text(name)}
+            for o in spec.outcomes:
+                if o.bet9ja is not None:
+                    out[f"M#{ckey}_{o.bet9ja}"] = o.betpawa or o.bet9ja
+    for code, label in shapes.B9_CNT.items():
+        out[f"CNT#{code}"] = label
+    return out
+
+
+_TRANS: list[Any] = []
+
+
+def _trans_fragment() -> Any:
+    if not _TRANS:
+        _TRANS.append(json_fragment(_trans()))
+    return _TRANS[0]
+
+
+def _real_odds(inst: InstanceDef, key: str, line: str | None, outcomes: tuple[tuple[int, bool], ...]) -> bytes:
+    # one instance's O entries as JSON object members (no braces), joined with the others' into O
+    prefix = key if line is None else f"{key}@{line}"
+    return orjson.dumps({f"{prefix}_{o.label}": odds_str(c) for o, (c, _a) in zip(inst.outcomes, outcomes)})[1:-1]
+
+
+def real_event_dict(sim: Simulator, ev: SimEvent, tick: int) -> dict[str, Any]:
+    """``D`` of ``GetEvent`` on a realistic board: every field of the real page, including market metadata
+    and the translation table; each instance's ``O`` entries rendered once per state."""
+    home, away = ev.team_names("bet9ja")
+    comp = ev.competition
+    cache = fragments(sim, "bet9ja")
+    parts: list[bytes] = []
+    aux: dict[str, dict[str, Any]] = {}
+    mk: dict[str, Any] = {}
+    for inst, state in sim.event_state("bet9ja", ev, tick):
+        if state is None:
+            continue
+        t = EXTRA_META.get(inst.spec.name)
+        line: str | None
+        if isinstance(t, B9Extra):
+            key, line = t.key, t.line
+        else:
+            key = bet9ja_key(inst)
+            line = None if inst.spec.line_kind == "other" or inst.line_q is None else line_str(inst.line_q)
+        parts.append(cache.get(inst.key, state, partial(_real_odds, inst, key, line, state.outcomes)))
+        if line is not None:
+            aux.setdefault(key, {})[line] = _aux_text_value(line)
+        if key not in mk:
+            mk[key] = cache.get(("MK", key), None, partial(_mk_fragment, key, inst))
+    start = _start(ev)
+    return {
+        "INCTYPE": 0, "ST": 1, "GID": comp.b9_gid, "SPORTCAST_FIXTURE_ID": str(500_000 + h(ev.k, 11) % 100_000),
+        "C": ev.bet9ja_code, "STARTDATE": start, "SGID": comp.b9_sgid, "EXTID": str(ev.sr_id),
+        "PLAYER_EID": 9_000_000 + h(ev.k, 12) % 1_000_000, "DS": f"{home} - {away}", "SID": 1, "P": 0, "PRV": 1,
+        "IS_BOOSTED": False, "IS_BETBUILDER": True, "ENDVISIBILITYDATE": start, "ID": ev.bet9ja_id, "PL": 0,
+        "TYPE": 0, "ISSTREAMINGVIDEO": h(ev.k, 13) % 2 == 0, "PLAYER_SID": 301, "GN": comp.b9_name, "GP": 99,
+        "SG": comp.country, "S": "Soccer", "O": orjson.Fragment(b"{" + b",".join(parts) + b"}"), "AUX": aux,
+        "EXCLUDED_BONUS": [], "BOOSTED_ODDS": [], "BOOSTED_MARKETS": [], "MK": list(mk.values()),
+        "CATMARKET": _CATMARKET, "TRANS": _trans_fragment(),
+    }
+
+
 def _error(message: str, kind: str = "other") -> Response:
     return json_response({"R": "E", "D": None, "M": message}, kind=kind)
 
@@ -115,8 +227,9 @@ def handle(sim: Simulator, req: Request, tick: int, fx: Effects) -> Response:
         ev = sim.event_at("bet9ja", k, tick)
         if ev is None:
             return _error("Event not found", kind="detail")
+        render = real_event_dict if sim.config.realistic else event_dict
         body = sim.detail_body("bet9ja", ev, tick, None,
-                               lambda: orjson.dumps({"R": "OK", "D": event_dict(sim, ev, tick)}))
+                               lambda: orjson.dumps({"R": "OK", "D": render(sim, ev, tick)}))
         return Response(200, body, "application/json", kind="detail")
     return json_response({"R": "E", "D": None}, status=404)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import re
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -19,6 +20,7 @@ import orjson
 from odds_assets.simulator._hash import h
 from odds_assets.simulator._http import Effects, Request, Response, json_response
 from odds_assets.simulator.markets import InstanceDef, InstanceState, line_str, signed_line
+from odds_assets.simulator.realistic import EXTRA_META, BpExtra, fragments, guide_text, json_fragment
 
 if TYPE_CHECKING:
     from odds_assets.simulator.engine import Simulator
@@ -170,6 +172,54 @@ def _markets(sim: Simulator, ev: SimEvent, tick: int, price_key: str) -> list[di
     return [_market_obj(ev, g, price_key, spec_rows) for _, g in sorted(groups.items())]
 
 
+def _player_market_obj(t: BpExtra, inst: InstanceDef, state: InstanceState, price_key: str) -> dict[str, Any]:
+    # a player market: one row (without id) of one price per player, the price naming the player's side
+    rows = []
+    for o, (cents, active) in zip(inst.outcomes, state.outcomes):
+        rows.append({"handicap": None, "formattedHandicap": None, "prices": [{
+            "id": str(1_440_000_000 + h(inst.key, o.index, 5) % 100_000_000), "name": o.label,
+            "typeId": str(30_000_000 + h(inst.key, o.index, 8) % 2_000_000), price_key: cents / 100.0,
+            "suspended": not active, "handicap": None, "team": int(o.sb_id), "displayName": o.label,
+            "additionalInfo": {"hot": False, "twoUp": False, "anyUp": "NO_UP"},
+            "probability": _probability_blob(inst.key, o.index)}]})
+    return {
+        "marketType": {"id": t.market_id, "name": t.name, "displayName": t.name, "explainer": guide_text(t.name),
+                       "priority": 210, "tabs": ["players", "all"], "handicapType": "", "priceColumnCount": 1,
+                       "priceSortingMethod": "GOALSCORER_SORTING"},
+        "row": rows, "displayNameRows": [], "displayNameColumns": [],
+        "additionalInfo": {"boosted": False, "cashoutable": True, "twoUp": False},
+    }
+
+
+def _real_market_obj(ev: SimEvent, insts: list[tuple[InstanceDef, InstanceState]], price_key: str,
+                     specifier: bool) -> dict[str, Any]:
+    t = EXTRA_META.get(insts[0][0].spec.name)
+    if isinstance(t, BpExtra):
+        return _player_market_obj(t, insts[0][0], insts[0][1], price_key)
+    m = _market_obj(ev, insts, price_key, specifier)
+    m["marketType"]["explainer"] = guide_text(m["marketType"]["name"])
+    return m
+
+
+def _real_fragment(ev: SimEvent, insts: list[tuple[InstanceDef, InstanceState]], price_key: str,
+                   specifier: bool) -> orjson.Fragment:
+    return json_fragment(_real_market_obj(ev, insts, price_key, specifier))
+
+
+def _real_markets(sim: Simulator, ev: SimEvent, tick: int, price_key: str) -> list[Any]:
+    """The markets of a realistic board as pre-serialised fragments, one per market type, re-rendered only
+    when one of its instances changed state."""
+    groups: dict[int, list[tuple[InstanceDef, InstanceState]]] = {}
+    for inst, state in sim.event_state("betpawa", ev, tick):
+        if state is not None:
+            groups.setdefault(inst.spec_index, []).append((inst, state))
+    spec_rows = sim.config.betpawa_row_specifier
+    cache = fragments(sim, "betpawa")
+    return [cache.get((ev.k, si, price_key, spec_rows), tuple(st for _, st in g),
+                      partial(_real_fragment, ev, g, price_key, spec_rows))
+            for si, g in sorted(groups.items())]
+
+
 def _header(ev: SimEvent) -> dict[str, Any]:
     home, away = ev.team_names("betpawa")
     comp = ev.competition
@@ -197,8 +247,9 @@ def _widgets(ev: SimEvent) -> list[dict[str, Any]]:
 
 
 def event_dict(sim: Simulator, ev: SimEvent, tick: int, price_key: str) -> dict[str, Any]:
-    """The full ``GET events/{id}`` body of one event."""
-    markets = _markets(sim, ev, tick, price_key)
+    """The full ``GET events/{id}`` body of one event (on a realistic board: every market the event's
+    universe holds, each with its explainer, as cached fragments)."""
+    markets = (_real_markets if sim.config.realistic else _markets)(sim, ev, tick, price_key)
     d = _header(ev)
     d.update({
         "results": None,

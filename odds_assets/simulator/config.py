@@ -53,6 +53,11 @@ class SimulatorConfig:
     cache_ticks: int = 2
     #: upper bound of the rendered-detail cache (it holds the latest body per book and event)
     body_cache_mb: int = 512
+    #: realistic boards (default): event details as large and with as many market instances as the real
+    #: captures, unmapped markets and every real field included (see :mod:`odds_assets.simulator.realistic`);
+    #: False serves light boards of about ``markets_per_event`` catalogue instances (``markets_per_event``
+    #: only applies to light boards)
+    realistic: bool = True
 
 
 def parse_time(value: Any) -> float:

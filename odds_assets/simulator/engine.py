@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from odds_assets.simulator import realistic
 from odds_assets.simulator.config import SimClock, SimulatorConfig
 from odds_assets.simulator.markets import EventState, InstanceDef, MarketModel
 from odds_assets.simulator.truth import board_truth
@@ -38,6 +39,8 @@ class Simulator:
         self.model = MarketModel(self.config.seed, tick_seconds=self.config.tick_seconds,
                                  change_rate=self.config.change_rate, status_rate=self.config.status_rate,
                                  markets_per_event=self.config.markets_per_event)
+        if self.config.realistic:
+            self.model.universe_share = realistic.UNIVERSE_SHARE
         self.faults = FaultInjector(self.config.seed, self.config.faults)
         self._lock = threading.RLock()
         self._instances: OrderedDict[tuple[str, int], list[InstanceDef]] = OrderedDict()
@@ -83,7 +86,8 @@ class Simulator:
             if inst is not None:
                 self._instances.move_to_end(key)
                 return inst
-        inst = self.model.instances(ev, book)
+        inst = (realistic.instances(self.model, ev, book) if self.config.realistic
+                else self.model.instances(ev, book))
         with self._lock:
             self._instances[key] = inst
             while len(self._instances) > 30_000:

@@ -311,12 +311,17 @@ class MarketModel:
 
     # ---------------------------------------------------------------- instance sets
 
-    def instances(self, ev: SimEvent, book: str) -> list[InstanceDef]:
-        """The instances ``book`` offers for ``ev`` (fixed for the event's life), in page order."""
+    #: share of the non-core catalogue markets in an event's universe (realistic boards use them all)
+    universe_share = 0.6
+
+    def instances(self, ev: SimEvent, book: str, *, budget: int | None = None) -> list[InstanceDef]:
+        """The instances ``book`` offers for ``ev`` (fixed for the event's life), in page order: the first
+        ``budget`` of the event's universe the book offers (default: about ``markets_per_event``)."""
         s = self.seed
         bi = BOOK_INDEX[book]
         universe = self._universe(ev)
-        budget = int(self.markets_per_event * (0.8 + 0.4 * uniform(s, _S_COUNT, ev.k, bi)))
+        if budget is None:
+            budget = int(self.markets_per_event * (0.8 + 0.4 * uniform(s, _S_COUNT, ev.k, bi)))
         picked: list[InstanceDef] = []
         for order, si, spec, q, probs_all in universe:
             if len(picked) >= budget:
@@ -363,7 +368,7 @@ class MarketModel:
         universe: list[tuple[float, int, MarketSpec, int | None, list[float]]] = []
         for si, spec in _ELIGIBLE:
             core = spec.name in _CORE
-            if not core and uniform(s, _S_UNIVERSE, ev.k, si) >= 0.6:
+            if not core and uniform(s, _S_UNIVERSE, ev.k, si) >= self.universe_share:
                 continue
             if spec.line_kind == "none":
                 lines: list[int | None] = [None]

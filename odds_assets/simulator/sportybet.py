@@ -10,13 +10,16 @@ unknown events); string odds ("2.40", "0.00" for no price) with ``isActive`` 0/1
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from odds_assets.simulator._hash import h
 from odds_assets.simulator._http import Effects, Request, Response, json_response
+from odds_assets.simulator._real_shapes import SB_GROUPS
 from odds_assets.simulator.markets import InstanceDef, InstanceState, line_str, signed_line
+from odds_assets.simulator.realistic import EXTRA_META, SbExtra, fragments, guide_text, json_fragment
 
 if TYPE_CHECKING:
     from odds_assets.simulator.engine import Simulator
@@ -29,8 +32,11 @@ _NOT_FOUND_BIZCODE = 19000
 _GUIDE = "Predict the outcome of the market in regular time."
 
 
+_ODDS_TEXT = [f"{c // 100}.{c % 100:02d}" for c in range(50_001)]  # every price the model makes, printed once
+
+
 def _odds_str(cents: int) -> str:
-    return f"{cents // 100}.{cents % 100:02d}"
+    return _ODDS_TEXT[cents] if 0 <= cents <= 50_000 else f"{cents // 100}.{cents % 100:02d}"
 
 
 def _specifier(inst: InstanceDef) -> str | None:
@@ -119,6 +125,110 @@ def _markets(sim: Simulator, ev: SimEvent, tick: int) -> list[dict[str, Any]]:
             for i, s in sim.event_state("sportybet", ev, tick) if s is not None]
 
 
+# ---------------------------------------------------------------- realistic boards
+
+# Key order of a real market object and of a real event's ``data`` (optional keys where the capture has them).
+_MARKET_ORDER = ("id", "specifier", "product", "desc", "status", "group", "groupId", "marketGuide", "title", "name",
+                 "favourite", "outcomes", "mode", "parameters", "farNearOdds", "marketExtendVOS", "sourceType",
+                 "lastOddsChangeTime", "earlyPayoutMarkets", "banned")
+_EVENT_ORDER = ("eventId", "gameId", "productStatus", "estimateStartTime", "status", "matchStatus", "homeTeamId",
+                "homeTeamName", "awayTeamName", "awayTeamId", "sport", "markets", "liveChannel", "webViewLiveChannel",
+                "socialMediaLiveChannel", "bookingStatus", "topTeam", "homeTeamIcon", "awayTeamIcon", "commentsNum",
+                "topicId", "fixtureVenue", "giftGrabActivityResultVO", "ai", "bgEvent", "matchTrackerNotAllowed",
+                "eventSource", "containsPcbb", "banned")
+#: 1X2 links its 1UP / 2UP variants; the 1UP/2UP outcomes of the sides carry ``cashOutIsActive``
+_UP_IDS = (1, 60200, 60100)
+_EXTEND = [{"name": "1UP", "rootMarketId": "1", "nodeMarketId": "60200", "notSupport": False},
+           {"name": "2UP", "rootMarketId": "1", "nodeMarketId": "60100", "notSupport": False}]
+#: Over/Under lines with an "Early Goals" twin (market 60180), linked both ways by ``earlyPayoutMarkets``
+_EARLY = {"total=1.5": "minsnr=10|total=1.5", "total=2.5": "minsnr=30|total=2.5", "total=3.5": "minsnr=50|total=3.5"}
+_EARLY_BACK = {v: k for k, v in _EARLY.items()}
+
+
+def _early(total: str, early: str) -> list[dict[str, Any]]:
+    return [{"name": "over_under", "sourceMarketId": "18", "sourceSpecifier": total, "mappedMarketId": "60180",
+             "mappedSpecifier": early, "supported": True}]
+
+
+def _group(inst: InstanceDef) -> str:
+    name = inst.spec.name
+    if "corner" in name:
+        return "Corners"
+    if "_1h" in name or "_2h" in name:
+        return "Half"
+    if inst.outcomes and all(o.bp is not None and " - " in o.bp for o in inst.outcomes):
+        return "Combo"
+    return "Main" if inst.priority < 10 else "Goals"
+
+
+def _extra_market_obj(t: SbExtra, inst: InstanceDef, state: InstanceState, changed: int) -> dict[str, Any]:
+    m: dict[str, Any] = {"id": t.market_id}
+    if t.specifier is not None:
+        m["specifier"] = t.specifier
+    m.update({
+        "product": 3, "desc": t.desc, "status": 1 if state.suspended else 0, "group": t.group,
+        "groupId": t.group_id, "marketGuide": guide_text(t.desc), "title": "", "name": t.desc, "favourite": 0,
+        "outcomes": [{"id": o.sb_id, "odds": _odds_str(cents), "probability": f"{p:.10f}" if cents else "0E-10",
+                      "voidProbability": "0E-10", "isActive": 1 if active else 0, "desc": o.label}
+                     for o, p, (cents, active) in zip(inst.outcomes, inst.probs, state.outcomes)],
+    })
+    m.update(t.extra)
+    m.update({"farNearOdds": 0, "sourceType": "BET_RADAR", "lastOddsChangeTime": changed})
+    if t.market_id == "60180" and t.specifier in _EARLY_BACK:
+        m["earlyPayoutMarkets"] = _early(_EARLY_BACK[t.specifier], t.specifier)
+    m["banned"] = False
+    return m
+
+
+def _real_market_obj(inst: InstanceDef, state: InstanceState, tick_seconds: int, appear_tick: int) -> dict[str, Any]:
+    """A market object with every field the real page carries (catalogue markets as on light boards plus
+    the real groups, guides and links; extras from the real capture's shapes)."""
+    t = EXTRA_META.get(inst.spec.name)
+    if isinstance(t, SbExtra):
+        changed = max(state.version, appear_tick) * tick_seconds * 1000 + h(inst.key, 7) % 60_000
+        return _extra_market_obj(t, inst, state, changed)
+    m = _market_obj(inst, state, tick_seconds, appear_tick)
+    group = _group(inst)
+    m["group"], m["groupId"], m["marketGuide"] = group, SB_GROUPS[group], guide_text(m["desc"])
+    sid = inst.spec.sportybet_id
+    if sid not in _UP_IDS and sid != 18:
+        return m  # no optional keys: the light object's key order is the real one
+    if sid in _UP_IDS:
+        m["marketExtendVOS"] = _EXTEND
+        if sid != 1:
+            m["outcomes"] = [{**{k: v for k, v in o.items() if k != "desc"}, "cashOutIsActive": o["isActive"],
+                              "desc": o["desc"]} if o["id"] != "2" else o for o in m["outcomes"]]
+    if sid == 18 and m.get("specifier") in _EARLY:
+        m["earlyPayoutMarkets"] = _early(m["specifier"], _EARLY[m["specifier"]])
+    return {k: m[k] for k in _MARKET_ORDER if k in m}
+
+
+def _real_fragment(inst: InstanceDef, state: InstanceState, tick_seconds: int, appear_tick: int) -> orjson.Fragment:
+    return json_fragment(_real_market_obj(inst, state, tick_seconds, appear_tick))
+
+
+def real_event_dict(sim: Simulator, ev: SimEvent, tick: int) -> dict[str, Any]:
+    """``data`` of ``GET factsCenter/event`` on a realistic board: every field of the real page, markets as
+    pre-serialised fragments re-rendered only when their instance's state changed."""
+    d = _event_head(ev)
+    home, _ = ev.team_names("sportybet")
+    cache = fragments(sim, "sportybet")
+    ts = sim.config.tick_seconds
+    appear_tick = ev.appear_at // ts
+    d["markets"] = [cache.get(i.key, s, partial(_real_fragment, i, s, ts, appear_tick))
+                    for i, s in sim.event_state("sportybet", ev, tick) if s is not None]
+    d.update({
+        "liveChannel": False, "webViewLiveChannel": True, "socialMediaLiveChannel": False,
+        "homeTeamIcon": f"https://s.sporty.net/common/main/res/{h(ev.k, 3):016x}{h(ev.k, 4):016x}.png",
+        "awayTeamIcon": f"https://s.sporty.net/common/main/res/{h(ev.k, 5):016x}{h(ev.k, 6):016x}.png",
+        "commentsNum": h(ev.k, 7) % 5, "topicId": 40_000_000 + h(ev.k, 8) % 9_000_000,
+        "fixtureVenue": {"name": f"{home} Stadium"},
+        "giftGrabActivityResultVO": {"activityEnabled": False, "enabled": False},
+        "ai": False, "bgEvent": False, "matchTrackerNotAllowed": False, "containsPcbb": False,
+    })
+    return {k: d[k] for k in _EVENT_ORDER}
+
+
 def _event_head(ev: SimEvent) -> dict[str, Any]:
     home, away = ev.team_names("sportybet")
     comp = ev.competition
@@ -183,8 +293,9 @@ def _event(sim: Simulator, req: Request, tick: int) -> Response:
     ev = sim.event_at("sportybet", k, tick)
     if ev is None or req.query.get("productId", "3") != "3":
         return _envelope(None, biz=_NOT_FOUND_BIZCODE, message="Event not found", kind="detail")
+    render = real_event_dict if sim.config.realistic else event_dict
     body = sim.detail_body("sportybet", ev, tick, None, lambda: orjson.dumps(
-        {"bizCode": 10000, "message": "0#0", "data": event_dict(sim, ev, tick)}))
+        {"bizCode": 10000, "message": "0#0", "data": render(sim, ev, tick)}))
     return Response(200, body, "application/json", kind="detail")
 
 

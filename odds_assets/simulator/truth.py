@@ -54,7 +54,9 @@ def event_truth(sim: BoardStates, book: str, ev: SimEvent, tick: int) -> EventOd
             continue
         total += 1
         if not inst.mapped:
-            raw = inst.spec.bet9ja_key if book == "bet9ja" else f"sportybet:{inst.spec.sportybet_id}"
+            # BetPawa's unmapped instances (realistic boards' extras) carry their raw key as the spec's name
+            raw = (inst.spec.bet9ja_key if book == "bet9ja" else inst.spec.name if book == "betpawa"
+                   else f"sportybet:{inst.spec.sportybet_id}")
             unmapped[str(raw)] = unmapped.get(str(raw), 0) + 1
             continue
         outcomes = tuple(

@@ -10,14 +10,15 @@ import pytest
 
 from odds_assets.clients import client_for
 from odds_assets.models import BOOKMAKERS, BoardScrape
-from odds_assets.simulator import create_app
+from odds_assets.simulator import SimulatorConfig, create_app
 from odds_assets_tests.test_clients.conftest import assert_reparses, fast_settings
 
 
 @pytest.mark.parametrize("bookmaker", BOOKMAKERS)
 def test_simulated_board(bookmaker: str) -> None:
     async def go() -> BoardScrape:
-        transport = httpx.ASGITransport(app=create_app())
+        # a whole 500-event board per book: light boards (realistic ones: test_clients_vs_truth, test_realistic)
+        transport = httpx.ASGITransport(app=create_app(SimulatorConfig(realistic=False)))
         async with client_for(bookmaker, fast_settings(bookmaker), transport=transport) as client:
             return await client.fetch_board()
 
