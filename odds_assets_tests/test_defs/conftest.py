@@ -129,7 +129,7 @@ def make_defs(settings: PipelineSettings, archive_url: str, db_url: str, sim_url
 
 @pytest.fixture
 def sim_app() -> SimulatorApp:
-    return create_app(SimulatorConfig(seed=11, events=30, markets_per_event=20, frozen_at=T0.timestamp(),
+    return create_app(SimulatorConfig(seed=11, events=30, markets_per_event=20, realistic=False, frozen_at=T0.timestamp(),
                                       status_rate=0.05))
 
 
