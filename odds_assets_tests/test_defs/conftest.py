@@ -129,8 +129,8 @@ def make_defs(settings: PipelineSettings, archive_url: str, db_url: str, sim_url
 
 @pytest.fixture
 def sim_app() -> SimulatorApp:
-    return create_app(SimulatorConfig(seed=11, events=30, markets_per_event=20, realistic=False, frozen_at=T0.timestamp(),
-                                      status_rate=0.05))
+    return create_app(SimulatorConfig(seed=11, events=30, markets_per_event=20, realistic=False,
+                                      frozen_at=T0.timestamp(), status_rate=0.05))
 
 
 @pytest.fixture
