@@ -280,7 +280,11 @@ def write_fair_prices(conn: psycopg.Connection[Any], start: datetime, end: datet
             conn.execute(queries.load("delete_fair_current_gone"))
             conn.execute(queries.load("upsert_fair_current"), {"w": start})
         figures = fair_figures(state)
-        figures.update({"changed_rows": len(new_or_changed), "removed_rows": len(gone)})
+        # what the stored window holds (not what this run did), so a re-run writes the same ledger row
+        changed_rows, removed_rows = conn.execute(
+            "SELECT count(*) FILTER (WHERE present), count(*) FILTER (WHERE NOT present) FROM fair_prices_history "
+            "WHERE window_start = %(w)s", {"w": start}).fetchone() or (0, 0)
+        figures.update({"changed_rows": int(changed_rows), "removed_rows": int(removed_rows)})
         conn.execute(queries.load("upsert_analytics_window"),
                      {"asset": "fair_prices", "start": start, "end": end, "figures": json.dumps(figures)})
     return FairResult(start, len(st), len(new_or_changed), len(gone), newest, figures)
@@ -405,17 +409,20 @@ def update_exposure(conn: psycopg.Connection[Any], start: datetime, end: datetim
             _copy_rows(conn, "_exposure_stage", ["op", *EPISODE_COLUMNS], _plain(stage))
             conn.execute(queries.load("delete_exposure_staged"))
             conn.execute(queries.load("upsert_exposure_staged"))
-        opened = len(new) + len(reopen)
-        closed = len(to_close)
-        n_open = int(conn.execute("SELECT count(*) FROM exposure_episodes WHERE ended_at IS NULL").fetchone()[0])  # type: ignore[index]
+        # what the stored episodes say about the window (not what this run did): a re-run repeats it
+        opened, closed, n_open = conn.execute(
+            "SELECT count(*) FILTER (WHERE started_at = %(w)s), count(*) FILTER (WHERE ended_at = %(w)s), "
+            "count(*) FILTER (WHERE started_at <= %(w)s AND (ended_at IS NULL OR ended_at > %(w)s)) "
+            "FROM exposure_episodes WHERE started_at <= %(w)s AND (ended_at IS NULL OR ended_at >= %(w)s)",
+            {"w": start}).fetchone() or (0, 0, 0)
         top = _top_open(f, covering, new, w)
         figures = {"exposed_outcomes": int(len(f)), "exposed_edge": int((f["kind"] == "edge").sum()),
-                   "exposed_arb": int((f["kind"] == "arb").sum()), "open_episodes": n_open,
+                   "exposed_arb": int((f["kind"] == "arb").sum()), "open_episodes": int(n_open),
                    "opened": int(opened), "closed": int(closed),
                    "max_exposure_edge": float(f["edge"].max()) if len(f) and f["edge"].notna().any() else 0.0}
         conn.execute(queries.load("upsert_analytics_window"),
                      {"asset": "exposure", "start": start, "end": end, "figures": json.dumps(figures)})
-    return ExposureResult(start, int(opened), int(closed), n_open, top, figures)
+    return ExposureResult(start, int(opened), int(closed), int(n_open), top, figures)
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:

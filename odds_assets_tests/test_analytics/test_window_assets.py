@@ -83,3 +83,93 @@ def test_fair_price_and_edge_known_answer(odds_conn: psycopg.Connection) -> None
     assert fair.figures["priced_instances"] == 1
     # the notes' known answer for 2.10/3.40/3.60 (power): the reference solver agrees
     assert a == pytest.approx([0.460174, 0.277980, 0.261846], abs=1e-6)
+
+
+OPEN = ("2.00", "3.20", "3.40")        # BetPawa, fairly priced against FAIR (every edge negative)
+SHORT = ("1.60", "4.20", "5.50")       # the competitors shorten the home win
+CORRECTED = ("1.55", "4.30", "5.80")   # BetPawa follows
+#: (minute, boards written in that window): event 1 drifts into exposure and back; event 2 is an arbitrage
+SCRIPT: list[tuple[int, dict[str, dict[int, tuple[str, ...]]]]] = [
+    (0, {"betpawa": {1: OPEN, 2: ("2.60", "3.20", "3.20")}, "sportybet": {1: FAIR, 2: ("2.40", "3.60", "3.60")},
+         "bet9ja": {1: FAIR, 2: ("2.40", "3.30", "4.00")}}),
+    (5, {"sportybet": {1: SHORT, 2: ("2.40", "3.60", "3.60")}}),
+    (10, {"bet9ja": {1: SHORT, 2: ("2.40", "3.30", "4.00")}}),
+    (15, {"betpawa": {1: CORRECTED, 2: ("2.30", "3.20", "3.20")}}),
+]
+
+
+def edge_of(bp: str, competitors: list[tuple[str, ...]], i: int) -> float:
+    p = sum(power_reference(list(c))[i] for c in competitors) / len(competitors)
+    return float(bp) * p - 1
+
+
+def play(conn: psycopg.Connection, analyse: bool = True) -> dict[int, object]:
+    states = {}
+    for minute, boards in SCRIPT:
+        write(conn, minute, boards)
+        if analyse:
+            states[minute] = aw.window_state(conn, at(minute), at(minute + CADENCE))
+            run(conn, minute)
+    return states
+
+
+def test_exposure_episodes_across_windows(odds_conn: psycopg.Connection) -> None:
+    play(odds_conn)
+    got = episodes(odds_conn)
+    t = at
+    e5 = edge_of("2.00", [SHORT, FAIR], 0)
+    e10 = edge_of("2.00", [SHORT, SHORT], 0)
+    assert e5 > 0.03 and e10 > e5 and edge_of("2.00", [FAIR, FAIR], 0) < 0.03
+    # event 1, home win: opens when SportyBet moves (minute 5), peaks when Bet9ja follows (10), closes when
+    # BetPawa corrects (15); BetPawa took from SportyBet's move (scraped at minute 6) to its own (16)
+    ev1 = [g for g in got if g[0] == 1 and g[2] == "edge"]
+    assert len(ev1) == 1
+    sr, outcome, kind, start, end, peak, peak_bp, mover, correction = ev1[0]
+    assert (outcome, kind, start, end, peak_bp, mover) == ("1", "edge", t(5), t(15), Decimal("2"), "sportybet")
+    assert peak == pytest.approx(e10, abs=1e-9)
+    assert correction == pytest.approx(600.0)
+    # once both competitors moved, BetPawa's 2.00 is the best home price and with their 4.20 and 5.50 the
+    # best prices imply < 100 %: an arbitrage against BetPawa too (at minute 5 Bet9ja's 2.10 was the best
+    # home price: the best prices were an arbitrage, but not against BetPawa)
+    assert 1 / 2.00 + 1 / 4.20 + 1 / 5.50 < 1
+    assert [(g[1], g[3], g[4]) for g in got if g[0] == 1 and g[2] == "arb"] == [("1", t(10), t(15))]
+    # event 2: the best prices 2.60 (BetPawa) / 3.60 (SportyBet) / 4.00 (Bet9ja) imply < 100 % from minute 0
+    implied = 1 / 2.60 + 1 / 3.60 + 1 / 4.00
+    assert implied < 1
+    arb = [g for g in got if g[0] == 2 and g[2] == "arb"]
+    assert [(g[1], g[3], g[4]) for g in arb] == [("1", t(0), t(15))]
+    peak_implied = odds_conn.execute("SELECT peak_market_implied FROM exposure_episodes WHERE sr_event_id = 2 "
+                                     "AND kind = 'arb'").fetchone()
+    assert peak_implied is not None and peak_implied[0] == pytest.approx(implied, abs=1e-12)
+    # no closed episode ends before it starts; the open view is empty at the end
+    assert odds_conn.execute("SELECT count(*) FROM exposure_episodes WHERE ended_at <= started_at").fetchone() == (0,)
+    assert odds_conn.execute("SELECT count(*) FROM exposure_open_v").fetchone() == (0,)
+    assert odds_conn.execute("SELECT count(*) FROM fair_prices_v WHERE sr_event_id = 1").fetchone() == (3,)
+
+
+def test_rerun_is_idempotent_and_a_backfill_equals_the_live_run(odds_conn: psycopg.Connection) -> None:
+    live_states = play(odds_conn)
+    live = dump(odds_conn)
+    for minute in (15, 10, 0):  # the newest window and older ones again: nothing changes
+        run(odds_conn, minute)
+        assert dump(odds_conn) == live, minute
+    # prices as of an old window read from history equal what the live run read from current
+    for minute, state in live_states.items():
+        again = aw.window_state(odds_conn, at(minute), at(minute + CADENCE))
+        assert again.equals(state), minute
+    # everything recomputed from scratch over the range, in order, after all windows were written
+    odds_conn.execute("TRUNCATE fair_prices_current, fair_prices_history, exposure_episodes, analytics_windows")
+    for minute, _ in SCRIPT:
+        run(odds_conn, minute)
+    assert dump(odds_conn) == live
+    # change-only: event 1's home win has rows at 0 (new), 5, 10 (fair moved) and 15 (BetPawa moved)
+    rows = odds_conn.execute("SELECT window_start FROM fair_prices_history WHERE sr_event_id = 1 AND outcome = '1' "
+                             "ORDER BY 1").fetchall()
+    assert [r[0] for r in rows] == [at(0), at(5), at(10), at(15)]
+
+
+def test_a_window_with_a_book_missing_computes_with_what_is_there(odds_conn: psycopg.Connection) -> None:
+    write(odds_conn, 0, {"betpawa": {1: OPEN}, "sportybet": {1: FAIR}})
+    state = aw.window_state(odds_conn, at(0), at(CADENCE))
+    assert set(state["competitors"]) == {"sportybet"}
+    assert state["bet9ja_changed_at"].isna().all()
