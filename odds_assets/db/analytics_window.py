@@ -281,9 +281,8 @@ def write_fair_prices(conn: psycopg.Connection[Any], start: datetime, end: datet
             conn.execute(queries.load("upsert_fair_current"), {"w": start})
         figures = fair_figures(state)
         # what the stored window holds (not what this run did), so a re-run writes the same ledger row
-        changed_rows, removed_rows = conn.execute(
-            "SELECT count(*) FILTER (WHERE present), count(*) FILTER (WHERE NOT present) FROM fair_prices_history "
-            "WHERE window_start = %(w)s", {"w": start}).fetchone() or (0, 0)
+        changed_rows, removed_rows = conn.execute(queries.load("select_fair_history_counts"),
+                                                  {"w": start}).fetchone() or (0, 0)
         figures.update({"changed_rows": int(changed_rows), "removed_rows": int(removed_rows)})
         conn.execute(queries.load("upsert_analytics_window"),
                      {"asset": "fair_prices", "start": start, "end": end, "figures": json.dumps(figures)})
@@ -410,11 +409,8 @@ def update_exposure(conn: psycopg.Connection[Any], start: datetime, end: datetim
             conn.execute(queries.load("delete_exposure_staged"))
             conn.execute(queries.load("upsert_exposure_staged"))
         # what the stored episodes say about the window (not what this run did): a re-run repeats it
-        opened, closed, n_open = conn.execute(
-            "SELECT count(*) FILTER (WHERE started_at = %(w)s), count(*) FILTER (WHERE ended_at = %(w)s), "
-            "count(*) FILTER (WHERE started_at <= %(w)s AND (ended_at IS NULL OR ended_at > %(w)s)) "
-            "FROM exposure_episodes WHERE started_at <= %(w)s AND (ended_at IS NULL OR ended_at >= %(w)s)",
-            {"w": start}).fetchone() or (0, 0, 0)
+        opened, closed, n_open = conn.execute(queries.load("select_exposure_counts_at"),
+                                              {"w": start}).fetchone() or (0, 0, 0)
         top = _top_open(f, covering, new, w)
         figures = {"exposed_outcomes": int(len(f)), "exposed_edge": int((f["kind"] == "edge").sum()),
                    "exposed_arb": int((f["kind"] == "arb").sum()), "open_episodes": int(n_open),
@@ -483,6 +479,32 @@ def _top_open(f: pd.DataFrame, covering: pd.DataFrame, new: pd.DataFrame, w: pd.
              "kind": r.kind, "edge": None if pd.isna(r.edge) else round(float(r.edge), 4),
              "betpawa_odds": r.betpawa_odds, "fair_odds": None if pd.isna(r.fair_odds) else round(float(r.fair_odds), 3),
              "since": pd.Timestamp(r.started_at).isoformat()} for r in top.itertuples()]
+
+
+def fair_state_at(conn: psycopg.Connection[Any], start: datetime) -> pd.DataFrame:
+    """The stored fair-price rows as of the computed window starting at ``start`` (its change rows
+    included: rows are stamped with window starts, so "before start + 1 s" is "at or before start")."""
+    return _before(conn, start + timedelta(seconds=1))
+
+
+def fair_sums_off(state: pd.DataFrame, tolerance: float = 1e-9) -> tuple[int, list[dict[str, Any]]]:
+    """(instances with fair probabilities, those whose sum is not their type's k within ``tolerance``)."""
+    priced = state[state["fair_probability"].notna()]
+    if priced.empty:
+        return 0, []
+    sums = priced.groupby(["sr_event_id", "market_id", "line_hundredths"])["fair_probability"].sum().reset_index()
+    covers = {mid: shape.rule.covers for mid, shape in market_shapes().items()}
+    sums["k"] = sums["market_id"].map(covers)
+    off = sums[~((sums["fair_probability"] - sums["k"]).abs() <= tolerance)]
+    return len(sums), [{"sr_event_id": int(r.sr_event_id), "market_id": int(r.market_id),
+                        "line_hundredths": int(r.line_hundredths), "sum": float(r.fair_probability),
+                        "k": None if pd.isna(r.k) else float(r.k)} for r in off.head(50).itertuples()]
+
+
+def episodes_closed_at(conn: psycopg.Connection[Any], start: datetime) -> tuple[int, int]:
+    """(episodes closed at the window, those of them whose end is not after their start)."""
+    row = conn.execute(queries.load("select_exposure_closed_at"), {"w": start}).fetchone()
+    return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
 def window_bounds(start: datetime, cadence_minutes: int) -> tuple[datetime, datetime]:
