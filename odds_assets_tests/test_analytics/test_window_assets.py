@@ -173,3 +173,40 @@ def test_a_window_with_a_book_missing_computes_with_what_is_there(odds_conn: psy
     state = aw.window_state(odds_conn, at(0), at(CADENCE))
     assert set(state["competitors"]) == {"sportybet"}
     assert state["bet9ja_changed_at"].isna().all()
+
+
+def test_both_assets_materialise_in_dagster_with_their_checks(odds_conn: psycopg.Connection, odds_db_url: str) -> None:
+    import warnings
+
+    import dagster as dg
+
+    from odds_assets.defs.analytics import build_analytics_definitions
+    from odds_assets.defs.common.partitions import window_partitions
+    from odds_assets.defs.common.resources import OddsDatabaseResource
+    from odds_assets.settings import PipelineSettings
+
+    warnings.filterwarnings("ignore", category=dg.PreviewWarning)
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)
+    settings = PipelineSettings(cadence_minutes=CADENCE)
+    defs = build_analytics_definitions(settings, window_partitions(settings, now=at(60)))
+    objects = [*(defs.assets or []), *(defs.asset_checks or [])]
+    with dg.instance_for_test() as instance:
+        for minute, boards in SCRIPT[:3]:
+            write(odds_conn, minute, boards)
+            result = dg.materialize(objects, instance=instance, partition_key=at(minute).strftime("%Y-%m-%d-%H:%M"),
+                                    resources={"odds_db": OddsDatabaseResource(url=odds_db_url)})
+            assert result.success
+            evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+            assert evaluations == {"fair_probabilities_sum": True, "edge_range": True, "episodes_ordered": True}
+        mats = {m.asset_key.to_user_string(): m for m in
+                (e.step_materialization_data.materialization for e in result.get_asset_materialization_events())}
+        fair, exp = mats["fair_prices"].metadata, mats["exposure"].metadata
+        assert fair["priced_instances"].value == 2
+        assert isinstance(fair["max_edge"], dg.FloatMetadataValue)
+        assert isinstance(exp["open_episodes"], dg.IntMetadataValue)
+        # at minute 10: event 1's home win (edge and arbitrage), event 2's home win (arbitrage, and an edge of
+        # about 11 %) are open
+        ev2_edge = edge_of("2.60", [("2.40", "3.60", "3.60"), ("2.40", "3.30", "4.00")], 0)
+        assert ev2_edge > 0.03
+        assert exp["open_episodes"].value == 4
+        assert "| 1 | 3743 |" in str(exp["top_open_exposures"].value)
