@@ -50,14 +50,15 @@ lowered).
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import psycopg
 
@@ -68,7 +69,6 @@ from odds_assets.db import queries
 from odds_assets.db.keys import NO_LINE
 from odds_assets.errors import MarginError
 from odds_assets.models import BOOKMAKER_IDS, BOOKMAKERS
-from odds_assets.snapshot import decode_outcomes
 
 __all__ = [
     "DEFAULT_EXPOSURE_EDGE",
@@ -88,6 +88,9 @@ KEY = ["sr_event_id", "market_id", "line_hundredths", "outcome"]
 VALUES = ["betpawa_odds", "fair_probability", "fair_odds", "edge", "competitors", "method", "best_odds",
           "best_bookmakers", "market_implied", "arbitrage"]
 _BOOK_NAMES = {v: k for k, v in BOOKMAKER_IDS.items()}
+#: bit mask of books (bit i: BOOKMAKERS[i]) -> their names, comma-separated in BOOKMAKERS order
+_BEST_NAMES = {mask: ",".join(b for i, b in enumerate(BOOKMAKERS) if mask >> i & 1)
+               for mask in range(1, 1 << len(BOOKMAKERS))}
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,42 +118,42 @@ class WindowSettings:
 
 # --- prices as of a window ---------------------------------------------------------------------------
 
-def _decode(enc: str) -> list[tuple[str, str, bool]]:
-    """(name, odds text or "", active) per outcome of an encoded market (fast path without escapes)."""
-    if "\\" in enc:
-        return [(o.name, "" if o.odds is None else str(o.odds), o.active) for o in decode_outcomes(enc)]
-    out = []
-    for part in enc.split(";"):
-        active = not part.endswith("!")
-        name, _, odds = (part if active else part[:-1]).rpartition("=")
-        out.append((name, odds, active))
-    return out
+def _read_csv(conn: psycopg.Connection[Any], name: str, params: dict[str, Any], columns: list[str],
+              dtypes: dict[str, Any], nullable: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The rows of ``sql/<name>.sql`` through ``COPY (…) TO STDOUT`` as CSV, parsed by pandas (far cheaper
+    than Python rows at a board's size). Only ``nullable`` columns read an empty field as missing; floats
+    are parsed round-trip exact (pandas' default parser; PostgreSQL writes the shortest exact text); booleans come as PostgreSQL's ``t``/``f``."""
+    buf = io.BytesIO()
+    statement = queries.load(name).strip().rstrip(";")
+    with conn.cursor() as cur, cur.copy(f"COPY ({statement}\n) TO STDOUT WITH (FORMAT csv)", params) as copy:
+        for block in copy:
+            buf.write(block)
+    buf.seek(0)
+    bools = [c for c, t in dtypes.items() if t is bool]
+    df = pd.read_csv(buf, names=columns, header=None, keep_default_na=False,
+                     na_values={c: [""] for c in nullable},
+                     dtype={c: (str if t is bool else t) for c, t in dtypes.items()})
+    for c in bools:
+        df[c] = df[c].eq("t")
+    return df
 
 
 def read_prices(conn: psycopg.Connection[Any], start: datetime, end: datetime) -> pd.DataFrame:
     """One row per outcome of every book's available instances as of the window (module docstring):
     sr_event_id, bookmaker (name), market_id, line_hundredths, line (None or the hundredths), outcome,
-    odds_text ("" without a price), odds (float, NaN), active, changed_at."""
-    rows = conn.execute(queries.load("select_prices_as_of"), {"start": start, "end": end}).fetchall()
-    sr, book, mid, lh, name, odds, active, changed = [], [], [], [], [], [], [], []
-    for r_sr, r_book, r_mid, r_lh, enc, r_changed in rows:
-        for n, o, a in _decode(enc):
-            sr.append(r_sr)
-            book.append(r_book)
-            mid.append(r_mid)
-            lh.append(r_lh)
-            name.append(n)
-            odds.append(o)
-            active.append(a)
-            changed.append(r_changed)
-    df = pd.DataFrame({"sr_event_id": np.array(sr, dtype=np.int64),
-                       "bookmaker": pd.Series(book, dtype=np.int64).map(_BOOK_NAMES),
-                       "market_id": np.array(mid, dtype=np.int64), "line_hundredths": np.array(lh, dtype=np.int64),
-                       "outcome": pd.Series(name, dtype=object), "odds_text": pd.Series(odds, dtype=object),
-                       "active": np.array(active, dtype=bool),
-                       "changed_at": pd.to_datetime(pd.Series(changed, dtype=object), utc=True)})
+    odds_text ("" without a price), odds (float, NaN), active, changed_at (epoch seconds)."""
+    cols = ["sr_event_id", "bookmaker", "market_id", "line_hundredths", "changed_at", "outcome", "odds_text", "active",
+            "ord"]
+    df = _read_csv(conn, "select_outcomes_as_of", {"start": start, "end": end}, cols,
+                   {"sr_event_id": np.int64, "bookmaker": np.int64, "market_id": np.int64, "line_hundredths": np.int64,
+                    "changed_at": np.float64, "outcome": object, "odds_text": object, "active": bool, "ord": np.int64})
+    # one order whatever path (current or history) a row came by: float sums then repeat exactly
+    df = df.sort_values(["sr_event_id", "bookmaker", "market_id", "line_hundredths", "ord"], kind="stable",
+                        ignore_index=True).drop(columns=["ord"])
+    df["bookmaker"] = df["bookmaker"].map(_BOOK_NAMES)
     df["odds"] = pd.to_numeric(df["odds_text"].replace("", np.nan))
-    df["line"] = pd.Series(np.where(df["line_hundredths"] == NO_LINE, None, df["line_hundredths"]), dtype=object)
+    lh = df["line_hundredths"].to_numpy()
+    df["line"] = pd.Series(np.where(lh == NO_LINE, None, lh), dtype=object)
     return df
 
 
@@ -163,7 +166,7 @@ def _type_sets() -> pd.DataFrame:
 def window_state(conn: psycopg.Connection[Any], start: datetime, end: datetime, method: Method = "power"
                  ) -> pd.DataFrame:
     """The window's fair-price rows (module docstring): KEY, the VALUES, and per book the instance's
-    ``<book>_changed_at`` (NaT when the book does not list it)."""
+    ``<book>_changed_at`` (epoch seconds; NaN when the book does not list it)."""
     prices = read_prices(conn, start, end)
     inst = ["sr_event_id", "market_id", "line_hundredths"]
     fair = fair_prices_frame(prices[["sr_event_id", "bookmaker", "market_id", "line", "outcome", "odds", "active"]],
@@ -176,18 +179,18 @@ def window_state(conn: psycopg.Connection[Any], start: datetime, end: datetime, 
     best = live.groupby(KEY, sort=False)["odds"].max().rename("best").reset_index()
     at_best = live.merge(best, on=KEY)
     at_best = at_best[at_best["odds"] == at_best["best"]]
-    order = {b: i for i, b in enumerate(BOOKMAKERS)}
-    at_best = at_best.assign(rank=at_best["bookmaker"].map(order)).sort_values([*KEY, "rank"], kind="stable")
-    best = at_best.groupby(KEY, sort=False).agg(best_odds=("odds_text", "first"),
-                                                best_bookmakers=("bookmaker", ",".join)).reset_index()
-    best = best.merge(_type_sets(), on=["market_id", "outcome"], how="inner")
+    # one row per book at the best price: the sum of the books' bits is the set quoting it
+    at_best = at_best.assign(bit=at_best["bookmaker"].map({b: 1 << i for i, b in enumerate(BOOKMAKERS)}))
+    best = at_best.groupby(KEY, sort=False).agg(best_odds=("odds_text", "first"), mask=("bit", "sum")).reset_index()
+    best["best_bookmakers"] = best["mask"].map(_BEST_NAMES)
+    best = best.merge(_type_sets(), on=["market_id", "outcome"], how="inner").sort_values(KEY, ignore_index=True)
     best["inv"] = 1.0 / pd.to_numeric(best["best_odds"])
     per = best.groupby(inst, sort=False).agg(n=("outcome", "size"), set_size=("set_size", "first"),
                                              covers=("covers", "first"), inv=("inv", "sum")).reset_index()
     per = per[per["n"] == per["set_size"]]
     per["market_implied"] = per["inv"] / per["covers"]
     best = best.merge(per[[*inst, "market_implied"]], on=inst, how="left")
-    best = best[[*KEY, "best_odds", "best_bookmakers", "market_implied"]]
+    best = best[[*KEY, "best_odds", "best_bookmakers", "mask", "market_implied"]]
 
     bp = prices[(prices["bookmaker"] == REFERENCE) & prices["active"] & prices["odds"].notna()]
     bp = bp[[*KEY, "odds_text", "odds"]].rename(columns={"odds_text": "betpawa_odds", "odds": "bp"})
@@ -196,14 +199,14 @@ def window_state(conn: psycopg.Connection[Any], start: datetime, end: datetime, 
     state = state[state["fair_probability"].notna() | state["market_implied"].notna()]
     state = state.merge(bp, on=KEY, how="left")
     state["edge"] = state["bp"] * state["fair_probability"] - 1.0
-    bp_best = state["best_bookmakers"].fillna("").str.split(",").map(lambda books: REFERENCE in books)
+    bp_best = (state["mask"].fillna(0).astype(np.int64) & 1 << BOOKMAKERS.index(REFERENCE)) > 0
     state["arbitrage"] = (state["market_implied"] < 1.0 - ARB_TOLERANCE) & bp_best & state["bp"].notna()
     state["method"] = method
     changed = prices.drop_duplicates([*inst, "bookmaker"]).pivot(index=inst, columns="bookmaker",
                                                                  values="changed_at")
     changed = changed.reindex(columns=list(BOOKMAKERS)).add_suffix("_changed_at").reset_index()
     state = state.merge(changed, on=inst, how="left")
-    state = state.drop(columns=["bp"]).sort_values(KEY, kind="stable").reset_index(drop=True)
+    state = state.drop(columns=["bp", "mask"]).sort_values(KEY, kind="stable").reset_index(drop=True)
     return state
 
 
@@ -221,30 +224,28 @@ class FairResult:
     figures: dict[str, Any] = field(default_factory=dict)
 
 
-def _canonical(value: object) -> str | None:
-    """Odds text in one canonical form (no trailing zeros), None for missing."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    d = Decimal(str(value)).normalize()
-    return format(d, "f")
+def _differs(a: pd.Series, b: pd.Series) -> npt.NDArray[np.bool_]:
+    """Element-wise a != b, missing == missing (floats compared exactly)."""
+    both_missing = (a.isna() & b.isna()).to_numpy()
+    if pd.api.types.is_numeric_dtype(a) and pd.api.types.is_numeric_dtype(b):
+        same = a.to_numpy(dtype=np.float64) == b.to_numpy(dtype=np.float64)
+    else:
+        same = (a.astype(object) == b.astype(object)).to_numpy(dtype=bool)
+    return ~(same | both_missing)
 
 
-def _differs(a: pd.Series, b: pd.Series) -> pd.Series:
-    """Element-wise a != b with missing == missing."""
-    both_missing = a.isna() & b.isna()
-    return ~both_missing & ((a.isna() != b.isna()) | (a.astype(object) != b.astype(object)))
+_FAIR_DTYPES: dict[str, Any] = {
+    "sr_event_id": np.int64, "market_id": np.int64, "line_hundredths": np.int64, "outcome": object,
+    "betpawa_odds": object, "fair_probability": np.float64, "fair_odds": np.float64, "edge": np.float64,
+    "competitors": object, "method": object, "best_odds": object, "best_bookmakers": object,
+    "market_implied": np.float64, "arbitrage": bool}
 
 
 def _before(conn: psycopg.Connection[Any], w: datetime) -> pd.DataFrame:
-    cur = conn.execute(queries.load("select_fair_state_before"), {"w": w})
-    cols = [d.name for d in cur.description or []]
-    df = pd.DataFrame(cur.fetchall(), columns=cols)
-    for c in ("betpawa_odds", "best_odds"):
-        df[c] = df[c].map(_canonical)
-    for c in ("fair_probability", "fair_odds", "edge", "market_implied"):
-        df[c] = pd.to_numeric(df[c]).astype(np.float64)
-    df["arbitrage"] = df["arbitrage"].astype(bool)
-    return df.astype({"sr_event_id": np.int64, "market_id": np.int64, "line_hundredths": np.int64})
+    """The stored fair-price rows just before window ``w`` (``select_fair_state_before``)."""
+    return _read_csv(conn, "select_fair_state_before", {"w": w}, list(_FAIR_DTYPES), _FAIR_DTYPES,
+                     nullable=("betpawa_odds", "fair_probability", "fair_odds", "edge", "competitors", "best_odds",
+                               "best_bookmakers", "market_implied"))
 
 
 def _copy_rows(conn: psycopg.Connection[Any], table: str, cols: list[str], frame: pd.DataFrame) -> None:
@@ -256,9 +257,7 @@ def _copy_rows(conn: psycopg.Connection[Any], table: str, cols: list[str], frame
 def write_fair_prices(conn: psycopg.Connection[Any], start: datetime, end: datetime, state: pd.DataFrame
                       ) -> FairResult:
     """Write the window's fair prices (module docstring) in one transaction; idempotent."""
-    st = state[[*KEY, *VALUES]].copy()
-    st["betpawa_odds"] = st["betpawa_odds"].map(_canonical)
-    st["best_odds"] = st["best_odds"].map(_canonical)
+    st = state[[*KEY, *VALUES]]
     with conn.transaction():
         conn.execute(queries.load("lock_analytics_writers"))
         latest = conn.execute(queries.load("select_analytics_latest"), {"asset": "fair_prices"}).fetchone()
@@ -267,7 +266,7 @@ def write_fair_prices(conn: psycopg.Connection[Any], start: datetime, end: datet
         m = st.merge(before, on=KEY, how="outer", suffixes=("", "_b"), indicator=True)
         differs = np.zeros(len(m), dtype=bool)
         for c in VALUES:
-            differs |= _differs(m[c], m[f"{c}_b"]).to_numpy()
+            differs |= _differs(m[c], m[f"{c}_b"])
         new_or_changed = m[(m["_merge"] == "left_only") | ((m["_merge"] == "both") & differs)]
         gone = m[m["_merge"] == "right_only"]
         stage = pd.concat([new_or_changed[[*KEY, *VALUES]].assign(present=True),
@@ -328,6 +327,13 @@ EPISODE_COLUMNS = ["sr_event_id", "market_id", "line_hundredths", "outcome", "ki
                    "first_mover", "first_move_at", "betpawa_age_s", "sportybet_age_s", "bet9ja_age_s",
                    "correction_s"]
 KEY5 = [*KEY, "kind"]
+_EPISODE_DTYPES: dict[str, Any] = {
+    "sr_event_id": np.int64, "market_id": np.int64, "line_hundredths": np.int64, "outcome": object, "kind": object,
+    "started_at": np.float64, "ended_at": np.float64, "peak_at": np.float64, "peak_edge": np.float64,
+    "peak_betpawa_odds": object, "peak_fair_odds": np.float64, "peak_market_implied": np.float64,
+    "first_mover": object, "first_move_at": np.float64, "betpawa_age_s": np.float64, "sportybet_age_s": np.float64,
+    "bet9ja_age_s": np.float64, "correction_s": np.float64}
+_NULL_TEXT = ("peak_betpawa_odds", "first_mover")
 
 
 def flags(state: pd.DataFrame, exposure_edge: float) -> pd.DataFrame:
@@ -348,18 +354,12 @@ def update_exposure(conn: psycopg.Connection[Any], start: datetime, end: datetim
                     exposure_edge: float = DEFAULT_EXPOSURE_EDGE) -> ExposureResult:
     """Continue, close, open and re-peak the episodes around the window (module docstring); idempotent."""
     f = flags(state, exposure_edge)
-    w = pd.Timestamp(start)
-    e_ts = pd.Timestamp(end)
+    w = start.timestamp()  # times are epoch seconds inside (window starts are exact in float64)
+    e_ts = end.timestamp()
     with conn.transaction():
         conn.execute(queries.load("lock_analytics_writers"))
-        cur = conn.execute(queries.load("select_exposure_episodes_at"), {"w": start})
-        ex = pd.DataFrame(cur.fetchall(), columns=EPISODE_COLUMNS)
-        for c in ("started_at", "ended_at", "peak_at", "first_move_at"):
-            ex[c] = pd.to_datetime(ex[c], utc=True)
-        for c in ("peak_edge", "peak_fair_odds", "peak_market_implied", "betpawa_age_s", "sportybet_age_s",
-                  "bet9ja_age_s", "correction_s"):
-            ex[c] = pd.to_numeric(ex[c]).astype(np.float64)
-        ex = ex.astype({"sr_event_id": np.int64, "market_id": np.int64, "line_hundredths": np.int64})
+        ex = _read_csv(conn, "select_exposure_episodes_at", {"w": start}, EPISODE_COLUMNS, _EPISODE_DTYPES,
+                       nullable=tuple(c for c, t in _EPISODE_DTYPES.items() if t is np.float64 or c in _NULL_TEXT))
         covering = ex[ex["ended_at"].isna() | (ex["ended_at"] > w)]
         closed_here = ex[ex["ended_at"] == w]
         writes: list[pd.DataFrame] = []
@@ -377,7 +377,7 @@ def update_exposure(conn: psycopg.Connection[Any], start: datetime, end: datetim
         reopen = r2[r2["cl"] == "both"]
         if len(reopen):
             rows = _episode_rows(reopen, w, keep_peak=True)
-            rows["ended_at"] = pd.NaT
+            rows["ended_at"] = np.nan
             rows["correction_s"] = np.nan
             writes.append(rows)
         new = r2[r2["cl"] == "left_only"][f.columns]
@@ -395,8 +395,7 @@ def update_exposure(conn: psycopg.Connection[Any], start: datetime, end: datetim
             to_close["ended_at"] = w
             since = to_close["first_move_at"].fillna(to_close["started_at"])
             corrected = to_close["betpawa_changed_at"].notna() & (to_close["betpawa_changed_at"] >= w)
-            to_close["correction_s"] = np.where(corrected, (to_close["betpawa_changed_at"] - since).dt.total_seconds(),
-                                                np.nan)
+            to_close["correction_s"] = np.where(corrected, to_close["betpawa_changed_at"] - since, np.nan)
             writes.append(to_close[EPISODE_COLUMNS].assign(op="u"))
         to_delete = unflagged[unflagged["started_at"] == w]
         if len(to_delete):
@@ -423,12 +422,10 @@ def update_exposure(conn: psycopg.Connection[Any], start: datetime, end: datetim
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.reindex(columns=["op", *EPISODE_COLUMNS]).astype(object)
-    for c in ("started_at", "ended_at", "peak_at", "first_move_at"):
-        out[c] = [None if pd.isna(v) else pd.Timestamp(v).to_pydatetime() for v in frame[c]]
     return out.where(pd.notna(out), None)
 
 
-def _episode_rows(m: pd.DataFrame, w: pd.Timestamp, keep_peak: bool = False) -> pd.DataFrame:
+def _episode_rows(m: pd.DataFrame, w: float, keep_peak: bool = False) -> pd.DataFrame:
     """Whole rows of existing episodes (merged with the window's flags), the peak moved to this window
     unless ``keep_peak``."""
     rows = m[EPISODE_COLUMNS].copy()
@@ -441,18 +438,18 @@ def _episode_rows(m: pd.DataFrame, w: pd.Timestamp, keep_peak: bool = False) -> 
     return rows.assign(op="u")
 
 
-def _new_episodes(new: pd.DataFrame, w: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+def _new_episodes(new: pd.DataFrame, w: float, end: float) -> pd.DataFrame:
     """Rows of the episodes opening at the window: peak here, first mover and ages at the start."""
     rows = new[KEY5].copy()
     rows["started_at"] = w
-    rows["ended_at"] = pd.NaT
+    rows["ended_at"] = np.nan
     rows["peak_at"] = w
     rows["peak_edge"] = new["edge"].to_numpy()
     rows["peak_betpawa_odds"] = new["betpawa_odds"].to_numpy()
     rows["peak_fair_odds"] = new["fair_odds"].to_numpy()
     rows["peak_market_implied"] = new["market_implied"].to_numpy()
     bp = new["betpawa_changed_at"]
-    first_at = pd.Series(pd.NaT, index=new.index, dtype="datetime64[ns, UTC]")
+    first_at = pd.Series(np.nan, index=new.index, dtype=np.float64)
     first_by = pd.Series(None, index=new.index, dtype=object)
     for book in COMPETITORS:  # in COMPETITORS order: on a tie the first listed is named
         t = new[f"{book}_changed_at"]
@@ -463,12 +460,12 @@ def _new_episodes(new: pd.DataFrame, w: pd.Timestamp, end: pd.Timestamp) -> pd.D
     rows["first_mover"] = first_by.to_numpy()
     rows["first_move_at"] = first_at.to_numpy()
     for book in BOOKMAKERS:
-        rows[f"{book}_age_s"] = (end - new[f"{book}_changed_at"]).dt.total_seconds().to_numpy()
+        rows[f"{book}_age_s"] = (end - new[f"{book}_changed_at"]).to_numpy()
     rows["correction_s"] = np.nan
     return rows[EPISODE_COLUMNS].assign(op="u")
 
 
-def _top_open(f: pd.DataFrame, covering: pd.DataFrame, new: pd.DataFrame, w: pd.Timestamp) -> list[dict[str, Any]]:
+def _top_open(f: pd.DataFrame, covering: pd.DataFrame, new: pd.DataFrame, w: float) -> list[dict[str, Any]]:
     """The five open exposures of greatest severity at the window (flagged now), for the UI."""
     starts = covering[KEY5 + ["started_at"]]
     top = f.merge(starts, on=KEY5, how="left")
@@ -478,7 +475,7 @@ def _top_open(f: pd.DataFrame, covering: pd.DataFrame, new: pd.DataFrame, w: pd.
              "line": None if r.line_hundredths == NO_LINE else r.line_hundredths / 100, "outcome": r.outcome,
              "kind": r.kind, "edge": None if pd.isna(r.edge) else round(float(r.edge), 4),
              "betpawa_odds": r.betpawa_odds, "fair_odds": None if pd.isna(r.fair_odds) else round(float(r.fair_odds), 3),
-             "since": pd.Timestamp(r.started_at).isoformat()} for r in top.itertuples()]
+             "since": datetime.fromtimestamp(r.started_at, timezone.utc).isoformat()} for r in top.itertuples()]
 
 
 def fair_state_at(conn: psycopg.Connection[Any], start: datetime) -> pd.DataFrame:
