@@ -77,6 +77,7 @@ __all__ = [
     "FairResult",
     "WindowSettings",
     "read_prices",
+    "shared_window_state",
     "update_exposure",
     "window_state",
     "write_fair_prices",
@@ -171,6 +172,23 @@ def _type_sets() -> pd.DataFrame:
     rows = [(mid, name, len(shape.outcomes), shape.rule.covers) for mid, shape in market_shapes().items()
             if shape.rule.covers is not None and shape.outcomes is not None for name in shape.outcomes]
     return pd.DataFrame(rows, columns=["market_id", "outcome", "set_size", "covers"])
+
+
+#: the last state computed in this process: (database, window, method, write fingerprint) -> state
+_MEMO: dict[tuple[str, datetime, datetime, str, tuple[Any, ...]], pd.DataFrame] = {}
+
+
+def shared_window_state(conn: psycopg.Connection[Any], start: datetime, end: datetime, method: Method = "power"
+                        ) -> pd.DataFrame:
+    """:func:`window_state`, reused when this process computed it for the same database, window and method
+    and nothing was written since (the write engine's ``snapshots`` rows unchanged): ``exposure`` runs
+    right after ``fair_prices`` in the same run process and reads the same state. One entry is kept."""
+    fingerprint = tuple(conn.execute(queries.load("select_write_fingerprint")).fetchone() or ())
+    key = (conn.info.dsn, start, end, method, fingerprint)
+    if key not in _MEMO:
+        _MEMO.clear()
+        _MEMO[key] = window_state(conn, start, end, method)
+    return _MEMO[key]
 
 
 def window_state(conn: psycopg.Connection[Any], start: datetime, end: datetime, method: Method = "power"
