@@ -115,7 +115,7 @@ class WindowSettings:
             raise MarginError(f"ODDS_EXPOSURE_EDGE={raw!r}: not a number") from exc
         if not 0.0 <= edge < 1.0:
             raise MarginError(f"ODDS_EXPOSURE_EDGE={raw!r}: must be in [0, 1)")
-        return cls(method, edge)  # type: ignore[arg-type]
+        return cls(method, edge)
 
 
 # --- prices as of a window ---------------------------------------------------------------------------
@@ -134,7 +134,7 @@ def _read_csv(conn: psycopg.Connection[Any], name: str, params: dict[str, Any], 
         else:
             fields.append(sql.SQL("coalesce({}::text, '')").format(col))
     statement = sql.SQL("SELECT string_agg(concat_ws(',', {}), E'\\n') FROM ({}\n) AS q ({})").format(
-        sql.SQL(", ").join(fields), sql.SQL(queries.load(name).strip().rstrip(";")),  # type: ignore[arg-type]
+        sql.SQL(", ").join(fields), sql.SQL(queries.load(name).strip().rstrip(";")),
         sql.SQL(", ").join(map(sql.Identifier, columns)))
     row = conn.execute(statement, params).fetchone()
     text = row[0] if row and row[0] else ""
@@ -164,7 +164,9 @@ def read_prices(conn: psycopg.Connection[Any], start: datetime, end: datetime) -
     df["bookmaker"] = df["bookmaker"].map(_BOOK_NAMES)
     df["odds"] = pd.to_numeric(df["odds_text"].replace("", np.nan))
     lh = df["line_hundredths"].to_numpy()
-    df["line"] = pd.Series(np.where(lh == NO_LINE, None, lh), dtype=object)
+    line = pd.Series(lh, dtype=object)
+    line[lh == NO_LINE] = None
+    df["line"] = line
     return df
 
 
@@ -499,11 +501,14 @@ def _top_open(f: pd.DataFrame, covering: pd.DataFrame, new: pd.DataFrame, w: flo
     top = f.merge(starts, on=KEY5, how="left")
     top["started_at"] = top["started_at"].fillna(w)
     top = top.sort_values(["severity", *KEY5], ascending=[False, True, True, True, True, True]).head(5)
-    return [{"sr_event_id": int(r.sr_event_id), "market_id": int(r.market_id),
-             "line": None if r.line_hundredths == NO_LINE else r.line_hundredths / 100, "outcome": r.outcome,
-             "kind": r.kind, "edge": None if pd.isna(r.edge) else round(float(r.edge), 4),
-             "betpawa_odds": r.betpawa_odds, "fair_odds": None if pd.isna(r.fair_odds) else round(float(r.fair_odds), 3),
-             "since": datetime.fromtimestamp(r.started_at, timezone.utc).isoformat()} for r in top.itertuples()]
+    records: list[dict[str, Any]] = top.to_dict("records")  # type: ignore[assignment]
+    return [{"sr_event_id": int(r["sr_event_id"]), "market_id": int(r["market_id"]),
+             "line": None if r["line_hundredths"] == NO_LINE else r["line_hundredths"] / 100,
+             "outcome": r["outcome"], "kind": r["kind"],
+             "edge": None if pd.isna(r["edge"]) else round(float(r["edge"]), 4),
+             "betpawa_odds": None if pd.isna(r["betpawa_odds"]) else r["betpawa_odds"],
+             "fair_odds": None if pd.isna(r["fair_odds"]) else round(float(r["fair_odds"]), 3),
+             "since": datetime.fromtimestamp(float(r["started_at"]), timezone.utc).isoformat()} for r in records]
 
 
 def fair_state_at(conn: psycopg.Connection[Any], start: datetime) -> pd.DataFrame:
@@ -521,9 +526,10 @@ def fair_sums_off(state: pd.DataFrame, tolerance: float = 1e-9) -> tuple[int, li
     covers = {mid: shape.rule.covers for mid, shape in market_shapes().items()}
     sums["k"] = sums["market_id"].map(covers)
     off = sums[~((sums["fair_probability"] - sums["k"]).abs() <= tolerance)]
-    return len(sums), [{"sr_event_id": int(r.sr_event_id), "market_id": int(r.market_id),
-                        "line_hundredths": int(r.line_hundredths), "sum": float(r.fair_probability),
-                        "k": None if pd.isna(r.k) else float(r.k)} for r in off.head(50).itertuples()]
+    records: list[dict[str, Any]] = off.head(50).to_dict("records")  # type: ignore[assignment]
+    return len(sums), [{"sr_event_id": int(r["sr_event_id"]), "market_id": int(r["market_id"]),
+                        "line_hundredths": int(r["line_hundredths"]), "sum": float(r["fair_probability"]),
+                        "k": None if pd.isna(r["k"]) else float(r["k"])} for r in records]
 
 
 def episodes_closed_at(conn: psycopg.Connection[Any], start: datetime) -> tuple[int, int]:

@@ -7,9 +7,9 @@ sequence."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from decimal import Decimal
 
+import pandas as pd
 import psycopg
 import pytest
 
@@ -103,7 +103,7 @@ def edge_of(bp: str, competitors: list[tuple[str, ...]], i: int) -> float:
     return float(bp) * p - 1
 
 
-def play(conn: psycopg.Connection, analyse: bool = True) -> dict[int, object]:
+def play(conn: psycopg.Connection, analyse: bool = True) -> dict[int, pd.DataFrame]:
     states = {}
     for minute, boards in SCRIPT:
         write(conn, minute, boards)
@@ -189,7 +189,7 @@ def test_both_assets_materialise_in_dagster_with_their_checks(odds_conn: psycopg
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
     settings = PipelineSettings(cadence_minutes=CADENCE)
     defs = build_analytics_definitions(settings, window_partitions(settings, now=at(60)))
-    objects = [*(defs.assets or []), *(defs.asset_checks or [])]
+    objects = [a for a in [*(defs.assets or []), *(defs.asset_checks or [])] if isinstance(a, dg.AssetsDefinition)]
     with dg.instance_for_test() as instance:
         for minute, boards in SCRIPT[:3]:
             write(odds_conn, minute, boards)
@@ -210,3 +210,39 @@ def test_both_assets_materialise_in_dagster_with_their_checks(odds_conn: psycopg
         assert ev2_edge > 0.03
         assert exp["open_episodes"].value == 4
         assert "| 1 | 3743 |" in str(exp["top_open_exposures"].value)
+
+
+def test_the_sensor_takes_windows_in_order_once_every_book_wrote_or_passed_them() -> None:
+    import warnings
+    from datetime import datetime, timedelta, timezone
+
+    import dagster as dg
+
+    from odds_assets.defs.analytics.sensors import ready_windows
+    from odds_assets.defs.common.partitions import window_partitions
+    from odds_assets.settings import PipelineSettings
+
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)
+    settings = PipelineSettings(cadence_minutes=CADENCE)
+    w3 = datetime.now(timezone.utc).replace(second=0, microsecond=0) - timedelta(minutes=30)
+    w3 -= timedelta(minutes=w3.minute % CADENCE)
+    w = [w3 - timedelta(minutes=CADENCE * (3 - i)) for i in range(4)]
+    key = [t.strftime("%Y-%m-%d-%H:%M") for t in w]
+    pdef = window_partitions(PipelineSettings(cadence_minutes=CADENCE, first_window=w[0]), now=w3)
+    step, grace = timedelta(minutes=CADENCE), timedelta(minutes=2 * CADENCE)
+    written = {"betpawa": (0, 1, 2), "sportybet": (0, 2), "bet9ja": (0,)}  # sportybet skipped W1
+    with dg.instance_for_test() as instance:
+        for book, idx in written.items():
+            for i in idx:
+                instance.report_runless_asset_event(dg.AssetMaterialization("current_odds", partition=f"{book}|{key[i]}"))
+        exposure = dg.AssetKey("exposure")
+        # one minute into W3: W0 is ready (every book wrote it); W1 waits for bet9ja (ended 6 minutes ago)
+        assert ready_windows(instance, exposure, pdef, w3 + timedelta(minutes=1), grace, step) == key[:1]
+        # bet9ja still silent 11 minutes into W3: W1 and W2 ended more than two cadences ago, so they are
+        # computed with what is there; W3 is not (it ended 6 minutes ago)
+        assert ready_windows(instance, exposure, pdef, w3 + timedelta(minutes=11), grace, step) == key[:3]
+        # after W0 was computed, the next run starts after it
+        instance.report_runless_asset_event(dg.AssetMaterialization("exposure", partition=key[0]))
+        assert ready_windows(instance, exposure, pdef, w3 + timedelta(minutes=11), grace, step) == key[1:3]
+        # bet9ja wrote W3: everything is past W3 except sportybet and betpawa, who wrote W2 last
+        assert ready_windows(instance, exposure, pdef, w3 + timedelta(minutes=6), grace, step) == key[1:2]

@@ -13,6 +13,7 @@ the state ``fair_prices`` computed for the window in the same run process when n
 """
 
 from datetime import datetime, timezone
+from typing import Any
 
 import dagster as dg
 
@@ -37,8 +38,9 @@ def _windows(context: dg.AssetExecutionContext) -> list[datetime]:
     return sorted(datetime.strptime(k, WINDOW_FMT).replace(tzinfo=timezone.utc) for k in context.partition_keys)
 
 
-def _top_table(top: list[dict[str, object]]) -> dg.MetadataValue:
-    lines = ["| event | market | line | outcome | kind | edge | BetPawa | fair | since |", "|---|---|---|---|---|---|---|---|---|"]
+def _top_table(top: list[dict[str, Any]]) -> dg.MetadataValue:
+    lines = ["| event | market | line | outcome | kind | edge | BetPawa | fair | since |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for t in top:
         edge = t["edge"]
         lines.append(f"| {t['sr_event_id']} | {t['market_id']} | {'' if t['line'] is None else t['line']} | "
