@@ -223,7 +223,6 @@ def test_the_sensor_takes_windows_in_order_once_every_book_wrote_or_passed_them(
     from odds_assets.settings import PipelineSettings
 
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
-    settings = PipelineSettings(cadence_minutes=CADENCE)
     w3 = datetime.now(timezone.utc).replace(second=0, microsecond=0) - timedelta(minutes=30)
     w3 -= timedelta(minutes=w3.minute % CADENCE)
     w = [w3 - timedelta(minutes=CADENCE * (3 - i)) for i in range(4)]
@@ -234,7 +233,8 @@ def test_the_sensor_takes_windows_in_order_once_every_book_wrote_or_passed_them(
     with dg.instance_for_test() as instance:
         for book, idx in written.items():
             for i in idx:
-                instance.report_runless_asset_event(dg.AssetMaterialization("current_odds", partition=f"{book}|{key[i]}"))
+                instance.report_runless_asset_event(
+                    dg.AssetMaterialization("current_odds", partition=f"{book}|{key[i]}"))
         exposure = dg.AssetKey("exposure")
         # one minute into W3: W0 is ready (every book wrote it); W1 waits for bet9ja (ended 6 minutes ago)
         assert ready_windows(instance, exposure, pdef, w3 + timedelta(minutes=1), grace, step) == key[:1]
