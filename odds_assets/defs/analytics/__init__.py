@@ -15,7 +15,7 @@ __all__ = ["build_analytics_definitions"]
 def build_analytics_definitions(settings: PipelineSettings, partitions_def: dg.TimeWindowPartitionsDefinition
                                 ) -> dg.Definitions:
     fair_prices, exposure = build_window_analytics(settings, partitions_def)
-    job = build_analytics_job(fair_prices, exposure)
+    job = build_analytics_job(settings, fair_prices, exposure)
     return dg.Definitions(
         assets=[fair_prices, exposure],
         asset_checks=build_window_analytics_checks(partitions_def, fair_prices, exposure),

@@ -53,10 +53,11 @@ _FAILED = [dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
 FIRST_LOOKBACK = timedelta(hours=1)
 
 
-def build_analytics_job(fair_prices: dg.AssetsDefinition, exposure: dg.AssetsDefinition
+def build_analytics_job(settings: PipelineSettings, fair_prices: dg.AssetsDefinition, exposure: dg.AssetsDefinition
                         ) -> dg.UnresolvedAssetJobDefinition:
+    # run monitoring fails a hung run after ODDS_RUN_MAX_RUNTIME_S, as for write runs
     return dg.define_asset_job("analytics_job", selection=dg.AssetSelection.assets(fair_prices, exposure),
-                               tags={MAX_RUNTIME_TAG: "600"},
+                               tags={MAX_RUNTIME_TAG: str(settings.run_max_runtime_s)},
                                description="Fair prices and exposure episodes of windows, in window order.")
 
 
