@@ -246,3 +246,16 @@ def test_the_sensor_takes_windows_in_order_once_every_book_wrote_or_passed_them(
         assert ready_windows(instance, exposure, pdef, w3 + timedelta(minutes=11), grace, step) == key[1:3]
         # bet9ja wrote W3: everything is past W3 except sportybet and betpawa, who wrote W2 last
         assert ready_windows(instance, exposure, pdef, w3 + timedelta(minutes=6), grace, step) == key[1:2]
+
+
+def test_a_market_devigs_to_the_same_bits_whatever_shares_its_batch() -> None:
+    """Unchanged prices give unchanged fair prices from window to window (no change row from float noise)."""
+    import numpy as np
+
+    from odds_assets.analytics.fair import devig_many
+
+    one = np.array([2.10, 3.40, 3.60])
+    others = np.array([1.01, 40.0, 25.0, 1.30, 3.70, 1.90, 1.90])
+    alone = devig_many(one, np.array([3]))
+    batch = devig_many(np.concatenate([others, one]), np.array([3, 2, 2, 3]))
+    assert alone.probabilities.tolist() == batch.probabilities[-3:].tolist()
