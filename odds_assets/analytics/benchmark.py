@@ -85,7 +85,8 @@ def edges(betpawa: Sequence[Outcome], fair: FairPrice) -> dict[str, float]:
 
 # --- a whole set of current odds at once -------------------------------------------------------------
 
-FAIR_COLUMNS = ["sr_event_id", "market_id", "line", "outcome", "fair_probability", "fair_odds", "books"]
+FAIR_COLUMNS = ["sr_event_id", "market_id", "line", "outcome", "fair_probability", "fair_odds", "books",
+                "competitors"]
 _INSTANCE = ["sr_event_id", "bookmaker", "market_id", "line_key"]
 
 
@@ -97,7 +98,8 @@ def fair_prices_frame(outcomes: pd.DataFrame, *, method: Method = "power") -> pd
     NaN for no price) and ``active``. BetPawa's rows are left out.
 
     Returns one row per (sr_event_id, market_id, line, outcome) that has a fair price, with
-    ``fair_probability``, ``fair_odds`` and ``books`` (how many competitors were averaged).
+    ``fair_probability``, ``fair_odds``, ``books`` (how many competitors were averaged) and
+    ``competitors`` (which, comma-separated in ``COMPETITORS`` order, e.g. ``"sportybet,bet9ja"``).
     """
     df = outcomes.loc[outcomes["bookmaker"].isin(COMPETITORS),
                       ["sr_event_id", "bookmaker", "market_id", "line", "outcome", "odds", "active"]]
@@ -151,13 +153,23 @@ def fair_prices_frame(outcomes: pd.DataFrame, *, method: Method = "power") -> pd
     if not pieces:
         return pd.DataFrame(columns=FAIR_COLUMNS)
     done = pd.concat(pieces, ignore_index=True)
+    # one row per competitor and outcome, so the sum of the books' bits is the set of books averaged
+    done["bit"] = done["bookmaker"].map({b: 1 << i for i, b in enumerate(COMPETITORS)}).astype(np.int64)
     grouped = done.groupby(["sr_event_id", "market_id", "line_key", "outcome"], sort=True)
     out: pd.DataFrame = grouped.agg(line=("line", "first"), fair_probability=("p", "mean"),
-                                    books=("bookmaker", "nunique")).reset_index()
+                                    books=("bookmaker", "nunique"), mask=("bit", "sum")).reset_index()
     out["fair_odds"] = 1.0 / out["fair_probability"]
+    out["competitors"] = out["mask"].map(_competitor_names())
     out["line"] = pd.Series([None if key == "" else line for key, line in zip(out["line_key"], out["line"])],
                             index=out.index, dtype=object)
     return out.reindex(columns=FAIR_COLUMNS)
+
+
+@cache
+def _competitor_names() -> dict[int, str]:
+    """Bit mask of competitors -> their names, comma-separated in ``COMPETITORS`` order."""
+    return {mask: ",".join(b for i, b in enumerate(COMPETITORS) if mask >> i & 1)
+            for mask in range(1, 1 << len(COMPETITORS))}
 
 
 def _line_key(line: object) -> str:

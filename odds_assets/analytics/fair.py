@@ -149,15 +149,20 @@ def _power(r: FloatArray, group: IntArray, k: FloatArray, ok: npt.NDArray[np.boo
     decreasing in κ, so after at most one step every iterate lies left of the root and rises to it."""
     log_r = np.log(r)
     kappa = np.ones(len(k))
+    # a market stops stepping once its own step is negligible, so its κ (to the last bit) depends on its
+    # prices alone, not on which other markets share the batch (a window's fair prices then repeat
+    # exactly from one window to the next for the markets that did not move)
+    live = ok.copy()
     for _ in range(_NEWTON_STEPS):
         rk = r ** kappa[group]
         slope = total(rk * log_r)
         with np.errstate(divide="ignore", invalid="ignore"):
-            step = np.where(ok & (slope < 0), (total(rk) - k) / slope, 0.0)
+            step = np.where(live & (slope < 0), (total(rk) - k) / slope, 0.0)
         nxt = kappa - step
         # the root is positive (Σ r_i^κ -> n > k as κ -> 0): never step to κ <= 0
-        kappa = np.where(nxt > 0, nxt, kappa / 2)
-        if np.all(np.abs(step) <= 1e-15 * kappa):
+        kappa = np.where(live, np.where(nxt > 0, nxt, kappa / 2), kappa)
+        live &= ~(np.abs(step) <= 1e-15 * kappa)
+        if not live.any():
             break
     return kappa, r ** kappa[group]
 

@@ -35,17 +35,22 @@ def test_validate_loadable_and_names() -> None:
     dg.Definitions.validate_loadable(loaded)
     graph = loaded.resolve_asset_graph()
     assert {k.to_user_string() for k in graph.get_all_asset_keys()} == {
-        "odds_snapshot", "current_odds", "odds_retention"}
+        "odds_snapshot", "current_odds", "odds_retention", "fair_prices", "exposure"}
     checks = {k.name for k in graph.asset_check_keys}
     assert checks == {"price_bounds", "overround", "completeness", "mapping_coverage", "kickoff_agreement",
-                      "current_history_consistency", "applied", "freshness"}
-    assert {j.name for j in loaded.jobs or []} == {"scrape_odds_job", "write_odds_job", "maintain_odds_job"}
+                      "current_history_consistency", "applied", "freshness", "fair_probabilities_sum", "edge_range",
+                      "episodes_ordered"}
+    assert {j.name for j in loaded.jobs or []} == {"scrape_odds_job", "write_odds_job", "maintain_odds_job",
+                                                       "analytics_job"}
     for name in ("scrape_odds_schedule", "maintain_odds_schedule"):
         assert loaded.get_schedule_def(name).default_status == dg.DefaultScheduleStatus.RUNNING
-    for name in ("write_odds_sensor", "odds_freshness_sensor", "odds_run_failure_sensor"):
+    for name in ("write_odds_sensor", "odds_freshness_sensor", "odds_run_failure_sensor", "analytics_sensor"):
         assert loaded.get_sensor_def(name).default_status == dg.DefaultSensorStatus.RUNNING
     assert loaded.resolve_job_def("write_odds_job").executor_def.name == "in_process"
     assert graph.get(dg.AssetKey("current_odds")).pools == {"odds_db"}
+    for key in ("fair_prices", "exposure"):
+        assert graph.get(dg.AssetKey(key)).pools == {"odds_db"}
+        assert dg.AssetKey("current_odds") in graph.get(dg.AssetKey(key)).parent_keys
 
 
 def test_dagster_cli_validates_workspace_without_environment(tmp_path: Path) -> None:

@@ -9,7 +9,10 @@ import dagster as dg
 __all__ = [
     "BOOK_TAG",
     "CURRENT_KEY",
+    "EXPOSURE_KEY",
+    "FAIR_PRICES_KEY",
     "FIRST_TAG",
+    "GROUP_ANALYTICS",
     "GROUP_MAINTENANCE",
     "GROUP_MARKETS",
     "GROUP_SCRAPE",
@@ -29,7 +32,12 @@ SNAPSHOT_KEY = dg.AssetKey("odds_snapshot")
 #: current odds and change-only history in PostgreSQL (``defs/markets``)
 CURRENT_KEY = dg.AssetKey("current_odds")
 
+#: window-level market analytics (``defs/analytics``)
+FAIR_PRICES_KEY = dg.AssetKey("fair_prices")
+EXPOSURE_KEY = dg.AssetKey("exposure")
+
 GROUP_SCRAPE, GROUP_MARKETS, GROUP_MAINTENANCE = "scrape", "markets", "maintenance"
+GROUP_ANALYTICS = "analytics"
 
 #: bounded number of concurrent database writers (dagster.yaml: ``pools.default_limit``)
 ODDS_DB_POOL = "odds_db"

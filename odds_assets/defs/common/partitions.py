@@ -30,6 +30,7 @@ from odds_assets.windows import WINDOW_FMT, window_start
 
 __all__ = [
     "bookmaker_window_partitions",
+    "window_partitions",
     "partition_count",
     "partition_key",
     "previous_window_mapping",
@@ -39,12 +40,19 @@ __all__ = [
 def bookmaker_window_partitions(settings: PipelineSettings, *, now: datetime | None = None
                                 ) -> dg.MultiPartitionsDefinition:
     """``bookmaker`` (static) × ``window`` (cadence-wide time windows, rolling start: ``window_start``)."""
+    return dg.MultiPartitionsDefinition({"bookmaker": dg.StaticPartitionsDefinition(list(BOOKMAKERS)),
+                                         "window": window_partitions(settings, now=now)})
+
+
+def window_partitions(settings: PipelineSettings, *, now: datetime | None = None
+                      ) -> dg.TimeWindowPartitionsDefinition:
+    """The window dimension alone (same cron, start, format and open end as in
+    :func:`bookmaker_window_partitions`): the partitions of the window-level analytics, whose window W
+    maps to the three bookmakers' W (Dagster infers the multi-to-single mapping)."""
     now = now or datetime.now(timezone.utc)
-    windows = dg.TimeWindowPartitionsDefinition(
+    return dg.TimeWindowPartitionsDefinition(
         cron_schedule=settings.cron, start=window_start(settings, now), fmt=WINDOW_FMT, timezone="UTC",
         end_offset=1)
-    return dg.MultiPartitionsDefinition({"bookmaker": dg.StaticPartitionsDefinition(list(BOOKMAKERS)),
-                                         "window": windows})
 
 
 def partition_count(partitions_def: dg.MultiPartitionsDefinition, now: datetime) -> int:

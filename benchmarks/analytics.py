@@ -1,0 +1,154 @@
+"""Analytics benchmark: the window-level assets' computations (``fair_prices``, ``exposure``) on a day of
+1-minute history at the scale of issue [analytics] (#15).
+
+The data is ``benchmarks/web.py``'s synthetic day, loaded by its loader (imported, not copied): --events
+(2,000) events x 3 books x --markets (50) market instances, one board per book per minute for --hours
+(24) hours, --change (1 %) of each book's markets moving one outcome by 0.03 every minute (~4.6 million
+history rows), written with COPY in exactly the rows the write engine writes for those windows (web.py
+checks that claim at a small scale through ``apply_snapshot`` before every load; this script runs the
+same check). Its odds are random per outcome (1.05 .. 15), so fair prices, edges and arbitrages are far
+more frequent than on a real board: the exposure step handles many more open episodes than it would
+live (a worst case for it).
+
+Measured, per window, for the last --windows windows of the day in order (the first of them is a
+warm-up that computes every row from nothing; the others are the steady state a live deployment sees):
+
+- ``fair_window_s``: what the ``fair_prices`` asset does for one window, ``window_state`` (prices of the
+  three books as of the window, fair prices, edges, best prices) + ``write_fair_prices``;
+- ``exposure_window_s``: what the ``exposure`` asset does after ``fair_prices`` in the same run (the way
+  ``analytics_job`` runs them): the window's state reused (``shared_window_state``) + ``update_exposure``;
+- ``exposure_alone_window_s``: ``exposure`` in a run of its own (a backfill of ``exposure`` only): the
+  state computed again + ``update_exposure``.
+
+Also printed: a backfill of an old window (mid-day, prices read from history) for each, and row counts.
+Last line (medians over the steady-state windows):
+
+    RESULT fair_window_s=… exposure_window_s=… exposure_alone_window_s=…
+
+Targets on a 2-core machine: each <= 5 s per window. The daily assets add their figure (``daily_s``) to
+the RESULT line through :data:`MEASURES` (see below).
+
+Run: .venv/bin/python benchmarks/analytics.py [--events 2000 --markets 50 --hours 24 --windows 6]
+The database is a fresh embedded PostgreSQL in a temporary directory unless ODDS_BENCH_DATABASE_URL
+(a superuser URL of a server on which scratch databases may be created) is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.web import Day, _drop, _minute, load_direct, verify_loader
+from benchmarks.write_path import create_database, open_server
+from odds_assets.db.analytics_window import shared_window_state, update_exposure, window_state, write_fair_prices
+
+TARGETS_S = {"fair_window_s": 5.0, "exposure_window_s": 5.0, "exposure_alone_window_s": 5.0}
+CADENCE = timedelta(minutes=1)
+
+
+def fair_step(conn: psycopg.Connection, start: datetime) -> None:
+    """What the ``fair_prices`` asset does for one window."""
+    state = shared_window_state(conn, start, start + CADENCE)
+    write_fair_prices(conn, start, start + CADENCE, state)
+
+
+def exposure_step(conn: psycopg.Connection, start: datetime) -> None:
+    """What the ``exposure`` asset does for one window after ``fair_prices`` in the same run (the state is
+    reused: ``shared_window_state``)."""
+    state = shared_window_state(conn, start, start + CADENCE)
+    update_exposure(conn, start, start + CADENCE, state)
+
+
+def exposure_alone_step(conn: psycopg.Connection, start: datetime) -> None:
+    """``exposure`` in a run of its own (the state computed again); idempotent, so it can follow the above."""
+    state = window_state(conn, start, start + CADENCE)
+    update_exposure(conn, start, start + CADENCE, state)
+
+
+#: (RESULT key, the step timed per window). Window-level here; the daily assets (opening/closing, margin
+#: report, lead-lag, coverage gaps) append theirs — e.g. ("daily_s", daily_step) timing one day — when
+#: they are merged: INTEGRATOR: add daily_s here.
+MEASURES: list[tuple[str, Callable[[psycopg.Connection, datetime], None]]] = [
+    ("fair_window_s", fair_step),
+    ("exposure_window_s", exposure_step),
+    ("exposure_alone_window_s", exposure_alone_step),
+]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--events", type=int, default=2000)
+    ap.add_argument("--markets", type=int, default=50, help="market instances (market x line) per event and book")
+    ap.add_argument("--hours", type=float, default=24.0, help="hours of 1-minute windows")
+    ap.add_argument("--change", type=float, default=0.01, help="share of each book's markets moving per window")
+    ap.add_argument("--windows", type=int, default=6, help="windows timed at the end of the day (first: warm-up)")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+
+    windows = max(args.windows + 1, round(args.hours * 60))
+    now = _minute(datetime.now(timezone.utc))
+    start = now - timedelta(minutes=windows)
+    print(f"analytics benchmark: {args.events} events x 3 books x {args.markets} markets, {windows} windows of "
+          f"1 minute ({start:%Y-%m-%d %H:%M} .. {start + timedelta(minutes=windows - 1):%H:%M} UTC), "
+          f"{args.change:.1%} change per window; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs",
+          flush=True)
+    admin, stop = open_server()
+    url = ""
+    try:
+        t0 = time.perf_counter()
+        print(verify_loader(admin), f"({time.perf_counter() - t0:.1f} s)", flush=True)
+        url = create_database(admin, f"odds_bench_analytics_{os.getpid()}")
+        day = Day(args.events, args.markets, args.change, start, windows, kickoff_from=now + timedelta(hours=2),
+                  seed=args.seed)
+        with psycopg.connect(url, autocommit=True) as conn:
+            stats = load_direct(conn, day)
+            conn.execute("VACUUM (ANALYZE)")
+            print(f"loaded {stats.history_rows} history rows, {stats.current_rows} current rows in "
+                  f"{stats.seconds['total']:.1f} s (the engine's rows, COPY)", flush=True)
+            timed = day.times[-args.windows:]
+            per: dict[str, list[float]] = {name: [] for name, _ in MEASURES}
+            for k, w in enumerate(timed):
+                line = []
+                for name, step in MEASURES:
+                    mark = time.perf_counter()
+                    step(conn, w)
+                    s = time.perf_counter() - mark
+                    line.append(f"{name} {s:.2f}")
+                    if k:  # the first window computes every row from nothing: a warm-up
+                        per[name].append(s)
+                print(f"window {w:%H:%M}{' (warm-up)' if not k else ''}: " + ", ".join(line), flush=True)
+            counts = conn.execute(
+                "SELECT (SELECT count(*) FROM fair_prices_current), (SELECT count(*) FROM fair_prices_history), "
+                "(SELECT count(*) FROM exposure_episodes), (SELECT count(*) FROM exposure_episodes "
+                "WHERE ended_at IS NULL)").fetchone()
+            print(f"rows: fair_prices_current {counts[0]}, fair_prices_history {counts[1]} "  # type: ignore[index]
+                  f"({args.windows} windows), exposure_episodes {counts[2]} ({counts[3]} open)", flush=True)  # type: ignore[index]
+            old = day.times[len(day.times) // 2]
+            mark = time.perf_counter()
+            state = window_state(conn, old, old + CADENCE)
+            print(f"backfill of an old window ({old:%H:%M}, prices from history): window_state "
+                  f"{time.perf_counter() - mark:.2f} s, {len(state)} rows", flush=True)
+        medians = {name: statistics.median(v) for name, v in per.items() if v}
+        verdicts = [f"{k} {v:.2f} s {'<=' if v <= TARGETS_S.get(k, float('inf')) else '>'} "
+                    f"{TARGETS_S.get(k, float('nan')):g} s" for k, v in medians.items()]
+        print("targets: " + "; ".join(verdicts))
+        print("RESULT " + " ".join(f"{k}={v:.2f}" for k, v in medians.items()))
+        return 0
+    finally:
+        if url:
+            _drop(admin, url)
+        stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
