@@ -1,5 +1,5 @@
-"""The odds_assets Dagster objects, one folder per domain: ``scrape`` and ``markets`` are siblings that
-share only ``common`` (partitions, resources, IO managers, policies, names), never each other.
+"""The odds_assets Dagster objects, one folder per domain: ``scrape``, ``markets`` and ``analytics`` are
+siblings that share only ``common`` (partitions, resources, IO managers, policies, names), never each other.
 
 Only Dagster lives here: every function touches Dagster; the work they schedule is plain modules
 below (``odds_assets.scrape``, ``quality``, ``catchup``, ``windows``, ``db``). Everything is built by
@@ -29,6 +29,7 @@ from typing import Any
 
 import dagster as dg
 
+from odds_assets.defs.analytics import build_analytics_definitions
 from odds_assets.defs.common import build_common_definitions
 from odds_assets.defs.common.partitions import bookmaker_window_partitions
 from odds_assets.defs.common.sensors import build_run_failure_sensor
@@ -50,7 +51,8 @@ def build_definitions(settings: PipelineSettings | None = None, *, now: datetime
         warnings.filterwarnings("ignore", category=dg.PreviewWarning)
         warnings.filterwarnings("ignore", category=dg.BetaWarning)
         partitions = bookmaker_window_partitions(settings, now=now)
-        domains = [build_scrape_definitions(settings, partitions), build_markets_definitions(settings, partitions)]
+        domains = [build_scrape_definitions(settings, partitions), build_markets_definitions(settings, partitions),
+                   build_analytics_definitions(settings, now=now)]
         jobs = [job for d in domains for job in (d.jobs or [])]
         return dg.Definitions.merge(
             *domains,

@@ -1,0 +1,361 @@
+"""Computes and writes the daily reports defined in :mod:`odds_assets.analytics.daily` (no Dagster).
+
+:func:`run_daily` computes one report for one UTC day and writes it idempotently: in one transaction the
+day's rows are deleted and the new ones inserted, so a re-run (a backfill after a late window or a
+re-derivation) replaces the day and nothing else. Each returns a :class:`DailyResult`: rows written,
+figures for the Dagster metadata, the books the report covers and those that wrote a window that day.
+
+How (measured on the benchmark's day: 2,000 events × 3 books × 50 markets, 1-minute windows, 1 %
+change per minute, 4.6 M history rows; ``benchmarks/analytics_daily.py``):
+
+- ``opening_closing``, ``margin_report``, ``coverage_gaps`` are set-based SQL (``db/sql/*analytics*``):
+  the outcomes text is split in PostgreSQL (``odds_outcome_list``, migration 0009), the margin rule is
+  ``market_margin_rules``; nothing but figures comes back to Python.
+- ``lead_lag`` is pandas from one query (``COPY`` of the day's history and the state before it, as CSV):
+  the power method of :func:`odds_assets.analytics.fair.devig_many` on every state at once, then moves
+  and pairs as arrays (:func:`odds_assets.analytics.daily.find_moves`, ``pair_moves``). The power method
+  has no closed form, which rules SQL out.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import psycopg
+from psycopg import sql
+
+from odds_assets.analytics.daily import REPORTS, day_bounds, find_moves, lead_lag_table, pair_moves
+from odds_assets.analytics.fair import devig_many
+from odds_assets.analytics.margin import market_shapes
+from odds_assets.db import queries
+from odds_assets.models import BOOKMAKER_IDS, BOOKMAKERS
+from odds_assets.snapshot import decode_outcomes
+
+__all__ = ["TABLES", "DailyResult", "books_written", "coverage_gaps", "lead_lag", "margin_report",
+           "opening_closing", "run_daily"]
+
+#: the tables of each report (deleted per day in this order, written in the reverse)
+TABLES: dict[str, tuple[str, ...]] = {
+    "opening_closing": ("analytics_opening_closing",),
+    "margin_report": ("analytics_margin_report",),
+    "lead_lag": ("analytics_lead_lag",),
+    "coverage_gaps": ("analytics_coverage_gaps", "analytics_coverage_gap_details"),
+}
+_NAMES = {v: k for k, v in BOOKMAKER_IDS.items()}
+_REF = BOOKMAKERS[0]
+
+
+@dataclass(frozen=True)
+class DailyResult:
+    """What one report computed for one day."""
+
+    report: str
+    day: date
+    rows: int
+    seconds: float
+    #: numbers for the Dagster metadata (plotted over partitions) and the checks
+    figures: dict[str, float | int] = field(default_factory=dict)
+    #: books present in the report / books that wrote a window with events that day and had input for it
+    books_covered: tuple[str, ...] = ()
+    books_expected: tuple[str, ...] = ()
+    #: a few lines of Markdown for the UI
+    summary: str = ""
+
+
+def books_written(conn: psycopg.Connection[Any], day: date) -> tuple[str, ...]:
+    """The books that wrote a window with at least one complete event on ``day``."""
+    b = day_bounds(day)
+    rows = conn.execute(queries.load("select_analytics_books_written"), {"d0": b.start, "d1": b.end}).fetchall()
+    return tuple(sorted((_NAMES[r[0]] for r in rows), key=BOOKMAKERS.index))
+
+
+def _clear(conn: psycopg.Connection[Any], report: str, day: date) -> None:
+    for table in TABLES[report]:
+        conn.execute(sql.SQL(queries.load("delete_analytics_day")).format(table=sql.Identifier(table)), {"day": day})
+
+
+def _books(ids: Any) -> tuple[str, ...]:
+    return tuple(sorted((_NAMES[int(i)] for i in ids), key=BOOKMAKERS.index))
+
+
+def opening_closing(conn: psycopg.Connection[Any], day: date, *, cadence_s: int) -> DailyResult:
+    """Opening and closing prices of the events kicking off on ``day`` (written; see the definitions)."""
+    t0 = time.perf_counter()
+    b = day_bounds(day)
+    with conn.transaction():
+        _clear(conn, "opening_closing", day)
+        rows = conn.execute(queries.load("insert_analytics_opening_closing"),
+                            {"day": day, "d0": b.start, "d1": b.end, "stale_s": 2 * cadence_s}).rowcount
+        stats = conn.execute(queries.load("select_analytics_opening_closing_figures"), {"day": day}).fetchall()
+        expected = conn.execute(queries.load("select_analytics_opening_closing_books"),
+                                {"d0": b.start, "d1": b.end}).fetchall()
+        events = _scalar(conn, "select_analytics_opening_closing_events", {"day": day})
+    per = {int(r[0]): r[1:] for r in stats}
+    n = sum(int(v[0]) for v in per.values())
+    fresh = sum(int(v[1]) for v in per.values())
+    figures: dict[str, float | int] = {"rows": rows, "events": events, "closing_prices": n, "low_confidence": n - fresh,
+                                       "closing_fresh_share": fresh / n if n else 1.0}
+    lines = ["| book | closing prices | younger than two cadences | median age (s) |", "|---|---:|---:|---:|"]
+    for bid, (count, fresh_b, _events, median_age) in sorted(per.items()):
+        name = _NAMES[bid]
+        figures[f"{name}_closing_fresh_share"] = int(fresh_b) / int(count) if count else 1.0
+        figures[f"{name}_median_closing_age_s"] = float(median_age) if median_age is not None else float("nan")
+        lines.append(f"| {name} | {count} | {int(fresh_b) / int(count):.1%} | {float(median_age):.0f} |")
+    summary = (f"**{day}**: {figures['events']} events kicking off, {n} closing prices, "
+               f"{figures['closing_fresh_share']:.1%} younger than two cadences ({2 * cadence_s} s)\n\n" + "\n".join(lines))
+    return DailyResult("opening_closing", day, rows, time.perf_counter() - t0, figures, _books(per),
+                       _books(r[0] for r in expected), summary)
+
+
+def margin_report(conn: psycopg.Connection[Any], day: date) -> DailyResult:
+    """The margin report of ``day`` (written; see the definitions)."""
+    t0 = time.perf_counter()
+    b = day_bounds(day)
+    params = {"day": day, "d0": b.start, "d1": b.end}
+    with conn.transaction():
+        _clear(conn, "margin_report", day)
+        conn.execute(queries.load("create_analytics_day_scrapes"), params)
+        conn.execute(queries.load("create_analytics_day_states"), params)
+        rows = conn.execute(queries.load("insert_analytics_margin_report"), params).rowcount
+        stats = conn.execute(queries.load("select_analytics_margin_figures"), params).fetchall()
+    figures: dict[str, float | int] = {"rows": rows}
+    lines = ["| book | observations | with a margin | mean margin |", "|---|---:|---:|---:|"]
+    for bid, observations, with_margin, mean in stats:
+        name = _NAMES[int(bid)]
+        figures[f"{name}_observations"] = int(observations)
+        figures[f"{name}_mean_margin_pct"] = float(mean) * 100 if mean is not None else float("nan")
+        lines.append(f"| {name} | {observations} | {with_margin} | "
+                     f"{'—' if mean is None else f'{float(mean) * 100:.2f} %'} |")
+    figures["observations"] = sum(int(s[1]) for s in stats)
+    figures["with_margin"] = sum(int(s[2]) for s in stats)
+    summary = f"**{day}**: {figures['observations']} observed market states, {rows} report rows\n\n" + "\n".join(lines)
+    return DailyResult("margin_report", day, rows, time.perf_counter() - t0, figures, _books(s[0] for s in stats),
+                       books_written(conn, day), summary)
+
+
+def coverage_gaps(conn: psycopg.Connection[Any], day: date) -> DailyResult:
+    """The coverage gaps of ``day`` against BetPawa (written; see the definitions)."""
+    t0 = time.perf_counter()
+    b = day_bounds(day)
+    params = {"day": day, "d0": b.start, "d1": b.end, "ref": BOOKMAKER_IDS[_REF]}
+    with conn.transaction():
+        _clear(conn, "coverage_gaps", day)
+        conn.execute(queries.load("create_analytics_day_scrapes"), params)
+        conn.execute(queries.load("create_analytics_day_states"), params)
+        details = conn.execute(queries.load("insert_analytics_coverage_gap_details"), params).rowcount
+        rows = conn.execute(queries.load("insert_analytics_coverage_gaps"), params).rowcount
+        stats = conn.execute(queries.load("select_analytics_coverage_figures"), params).fetchall()
+    figures: dict[str, float | int] = {"rows": rows, "detail_rows": details}
+    covered: set[int] = set()
+    lines = ["| competitor | events not at BetPawa | BetPawa's events not at it | markets not at BetPawa |",
+             "|---|---:|---:|---:|"]
+    for bid, ref_events, not_at_ref, not_at_comp, markets in stats:
+        name = _NAMES[int(bid)]
+        covered.add(int(bid))
+        if ref_events:
+            covered.add(BOOKMAKER_IDS[_REF])
+        figures[f"{name}_events_not_at_betpawa"] = int(not_at_ref)
+        figures[f"{name}_events_not_at_competitor"] = int(not_at_comp)
+        figures[f"{name}_markets_not_at_betpawa"] = int(markets)
+        lines.append(f"| {name} | {not_at_ref} | {not_at_comp} | {markets} |")
+    for key in ("events_not_at_betpawa", "events_not_at_competitor", "markets_not_at_betpawa"):
+        figures[key] = sum(int(v) for k, v in figures.items() if k.endswith("_" + key) and k != key)
+    summary = f"**{day}**: coverage against BetPawa, {details} gaps in detail\n\n" + "\n".join(lines)
+    return DailyResult("coverage_gaps", day, rows, time.perf_counter() - t0, figures, _books(covered),
+                       books_written(conn, day), summary)
+
+
+# -- lead-lag ---------------------------------------------------------------------------------------------------
+
+def _read_states(conn: psycopg.Connection[Any], d0: datetime, d1: datetime) -> pd.DataFrame:
+    """The day's history rows and each instance's state before the day, ordered by instance then time."""
+    query = sql.SQL("COPY ({}) TO STDOUT WITH (FORMAT csv)").format(sql.SQL(
+        queries.load("select_analytics_lead_lag_states").rstrip().rstrip(";")))
+    buf = io.BytesIO()
+    with conn.cursor() as cur, cur.copy(query, {"d0": d0, "d1": d1}) as copy:
+        for chunk in copy:
+            buf.write(chunk)
+    buf.seek(0)
+    cols = ["bookmaker", "sr_event_id", "market_id", "line_hundredths", "t", "outcomes"]
+    if not buf.getbuffer().nbytes:
+        return pd.DataFrame({c: pd.Series(dtype="int64") for c in cols[:-1]} | {"outcomes": pd.Series(dtype=object)})
+    return pd.read_csv(buf, header=None, names=cols, keep_default_na=False, na_values={"outcomes": [""]},
+                       dtype={"bookmaker": np.int16, "sr_event_id": np.int64, "market_id": np.int64,
+                              "line_hundredths": np.int16, "t": np.int64, "outcomes": object})
+
+
+def _explode(outcomes: pd.Series) -> tuple[np.ndarray, pd.DataFrame]:
+    """(outcomes per row, one row per outcome: ``name``, ``odds`` (NaN: no price), ``active``), in row
+    order. Text without ``\\`` escapes, tabs or newlines is split by pandas' CSV reader; the rest by
+    :func:`odds_assets.snapshot.decode_outcomes`."""
+    text = outcomes.fillna("")
+    special = text.str.contains(r"[\\\t\n]", regex=True).to_numpy()
+    counts = np.where(text.eq("").to_numpy(), 0, text.str.count(";").to_numpy() + 1)
+    parts: list[pd.DataFrame] = []
+    fast = text[~special & (counts > 0)]
+    if len(fast):
+        joined = "\n".join(fast.tolist()).replace(";", "\n").replace("=", "\t").replace("!", "\t!")
+        frame = pd.read_csv(io.StringIO(joined), sep="\t", header=None, names=["name", "odds", "flag"],
+                            quoting=3, keep_default_na=False, na_values={"odds": [""]},
+                            dtype={"name": object, "odds": np.float64, "flag": object})
+        frame["row"] = np.repeat(np.flatnonzero(~special & (counts > 0)), counts[~special & (counts > 0)])
+        frame["active"] = frame["flag"].ne("!")
+        parts.append(frame[["row", "name", "odds", "active"]])
+    slow_rows = np.flatnonzero(special)
+    if len(slow_rows):
+        recs = [(r, o.name, float(o.odds) if o.odds is not None else np.nan, o.active)
+                for r in slow_rows for o in decode_outcomes(text.iat[r])]
+        counts[slow_rows] = [len(decode_outcomes(text.iat[r])) for r in slow_rows]
+        parts.append(pd.DataFrame(recs, columns=["row", "name", "odds", "active"]))
+    if not parts:
+        return counts, pd.DataFrame({"row": [], "name": [], "odds": [], "active": []})
+    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return counts, out.sort_values("row", kind="stable").reset_index(drop=True)
+
+
+def _fair(states: pd.DataFrame, counts: np.ndarray, outs: pd.DataFrame) -> np.ndarray:
+    """Per outcome row, the book's fair probability by the power method, NaN when its market state has
+    none (incomplete, unpriced or suspended outcome, a type without a margin, no solution)."""
+    n_rows = len(states)
+    row = outs["row"].to_numpy()
+    shapes = market_shapes()
+    mid = states["market_id"].to_numpy()
+    known = np.isin(mid, np.fromiter(shapes, dtype=np.int64))
+    covers_by_id = {m: s.rule.covers for m, s in shapes.items()}
+    covers = np.array([covers_by_id.get(int(m), 1) or 0 for m in mid], dtype=np.float64) if n_rows < 1000 else \
+        pd.Series(mid).map(lambda m: covers_by_id.get(m, 1) or 0).to_numpy(dtype=np.float64)
+    size = np.array([0 if s.outcomes is None else len(s.outcomes) for s in shapes.values()])
+    size_by_id = dict(zip(shapes, size))
+    want = pd.Series(mid).map(lambda m: size_by_id.get(m, 0)).to_numpy()
+    allowed = pd.MultiIndex.from_tuples([(m, n) for m, s in shapes.items() for n in (s.outcomes or ())])
+    in_set = pd.MultiIndex.from_arrays([mid[row], outs["name"].to_numpy()]).isin(allowed)
+    good = outs["active"].to_numpy() & ~np.isnan(outs["odds"].to_numpy())
+    ok_out = np.bincount(row, weights=good.astype(np.float64), minlength=n_rows)
+    ok_name = np.bincount(row, weights=in_set.astype(np.float64), minlength=n_rows)
+    valid = (counts > 0) & (ok_out == counts) & (covers > 0)
+    valid &= ~known | ((counts == want) & (ok_name == counts))
+    p = np.full(len(outs), np.nan)
+    take = valid[row]
+    if take.any():
+        solved = devig_many(outs["odds"].to_numpy()[take], counts[valid], covers=covers[valid], method="power")
+        p[take] = solved.probabilities
+    return p
+
+
+def lead_lag(conn: psycopg.Connection[Any], day: date) -> DailyResult:
+    """Who moves first on ``day`` per book pair and market type (written; see the definitions)."""
+    t0 = time.perf_counter()
+    b = day_bounds(day)
+    states = _read_states(conn, b.start, b.end)
+    windows = {int(k): np.sort(np.asarray(v, dtype=np.int64)) for k, v in conn.execute(
+        queries.load("select_analytics_book_windows"),
+        {"from": b.start - timedelta(days=1), "to": b.end + timedelta(days=1)}).fetchall()}
+    counts, outs = _explode(states["outcomes"])
+    book = states["bookmaker"].to_numpy()
+    t = states["t"].to_numpy()
+    inst = pd.MultiIndex.from_arrays([book, states["sr_event_id"], states["market_id"], states["line_hundredths"]])
+    inst_id = pd.factorize(inst)[0] if len(states) else np.zeros(0, dtype=np.int64)
+    nxt = np.full(len(states), np.iinfo(np.int64).max)
+    same = np.zeros(len(states), dtype=bool)
+    same[:-1] = inst_id[:-1] == inst_id[1:]
+    nxt[:-1][same[:-1]] = t[1:][same[:-1]]
+    next_window = np.full(len(states), np.iinfo(np.int64).max)
+    prev_window = t.copy()
+    for bid, times in windows.items():
+        mask = book == bid
+        i = np.searchsorted(times, t[mask], side="right")
+        next_window[mask] = np.where(i < len(times), times[np.minimum(i, len(times) - 1)], np.iinfo(np.int64).max)
+        j = np.searchsorted(times, t[mask], side="left") - 1
+        prev_window[mask] = np.where(j >= 0, times[np.maximum(j, 0)], t[mask])
+    persistent = (nxt > next_window) | (next_window == np.iinfo(np.int64).max)
+    p = _fair(states, counts, outs)
+    row = outs["row"].to_numpy()
+    start_us = int(b.start.timestamp() * 1_000_000)
+    series = pd.DataFrame({
+        "series": pd.factorize(pd.MultiIndex.from_arrays([inst_id[row], outs["name"].to_numpy()]))[0]
+        if len(outs) else np.zeros(0, dtype=np.int64),
+        "t": t[row], "start": prev_window[row], "p": p, "persistent": persistent[row], "in_day": t[row] >= start_us,
+        "book": book[row], "sr_event_id": states["sr_event_id"].to_numpy()[row],
+        "market_id": states["market_id"].to_numpy()[row],
+        "line_hundredths": states["line_hundredths"].to_numpy()[row], "name": outs["name"].to_numpy()})
+    series = series.iloc[np.argsort(series["series"].to_numpy(), kind="stable")]
+    moves = find_moves(series)
+    moves["outcome_key"] = pd.factorize(pd.MultiIndex.from_arrays(
+        [moves["sr_event_id"], moves["market_id"], moves["line_hundredths"], moves["name"]]))[0] \
+        if len(moves) else np.zeros(0, dtype=np.int64)
+    ids = sorted(BOOKMAKER_IDS.values())
+    frames = []
+    for i, a in enumerate(ids):
+        for bb in ids[i + 1:]:
+            ma, mb = moves[moves["book"] == a], moves[moves["book"] == bb]
+            types = sorted(set(ma["market_id"].tolist()) | set(mb["market_id"].tolist()))
+            if not types:
+                continue
+            table = lead_lag_table(pair_moves(ma, mb))
+            table = pd.DataFrame({"market_id": types}).merge(table, on="market_id", how="left")
+            table[["pairs", "a_first", "b_first", "ties", "events"]] = \
+                table[["pairs", "a_first", "b_first", "ties", "events"]].fillna(0).astype(np.int64)
+            table.insert(0, "book_b", bb)
+            table.insert(0, "book_a", a)
+            frames.append(table)
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    records = [(day, int(r.book_a), int(r.book_b), int(r.market_id), int(r.pairs), int(r.a_first), int(r.b_first),
+                int(r.ties), int(r.events), _num(r.median_lag_s), _num(r.median_lag_a_first_s),
+                _num(r.median_lag_b_first_s)) for r in table.itertuples()]
+    with conn.transaction():
+        _clear(conn, "lead_lag", day)
+        with conn.cursor() as cur, cur.copy(
+                "COPY analytics_lead_lag (day, book_a, book_b, market_id, pairs, a_first, b_first, ties, events, "
+                "median_lag_s, median_lag_a_first_s, median_lag_b_first_s) FROM STDIN") as copy:
+            for rec in records:
+                copy.write_row(rec)
+    figures: dict[str, float | int] = {"rows": len(records), "moves": len(moves),
+                                       "pairs": int(table["pairs"].sum()) if len(table) else 0}
+    lines = ["| books | pairs | first | first | ties | median lag (s) |", "|---|---:|---:|---:|---:|---:|"]
+    if len(table):
+        for (a, bb), g in table.groupby(["book_a", "book_b"]):
+            na, nb = _NAMES[int(a)], _NAMES[int(bb)]
+            pairs = int(g["pairs"].sum())
+            figures[f"{na}_{nb}_pairs"] = pairs
+            figures[f"{na}_first_vs_{nb}"] = int(g["a_first"].sum())
+            figures[f"{nb}_first_vs_{na}"] = int(g["b_first"].sum())
+            lags = g["median_lag_s"].dropna()
+            figures[f"{na}_{nb}_median_lag_s"] = float(lags.median()) if len(lags) else float("nan")
+            lines.append(f"| {na} – {nb} | {pairs} | {na} {int(g['a_first'].sum())} | {nb} {int(g['b_first'].sum())} "
+                         f"| {int(g['ties'].sum())} | {figures[f'{na}_{nb}_median_lag_s']:.0f} |")
+    moved_books = _books(np.unique(moves["book"].to_numpy())) if len(moves) else ()
+    covered = _books(set(table["book_a"].tolist()) | set(table["book_b"].tolist())) if len(table) else ()
+    written = books_written(conn, day)
+    summary = (f"**{day}**: {len(moves)} moves of ≥ 1 pp, {figures['pairs']} paired within 30 min "
+               "(per pair and market type: medians of the market types' median lags above)\n\n" + "\n".join(lines))
+    return DailyResult("lead_lag", day, len(records), time.perf_counter() - t0, figures, covered,
+                       tuple(x for x in written if x in moved_books), summary)
+
+
+def _scalar(conn: psycopg.Connection[Any], name: str, params: dict[str, Any]) -> int:
+    row = conn.execute(queries.load(name), params).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _num(x: Any) -> float | None:
+    return None if x is None or pd.isna(x) else float(x)
+
+
+def run_daily(conn: psycopg.Connection[Any], report: str, day: date, *, cadence_s: int) -> DailyResult:
+    """Compute and write one report (``REPORTS``) for one day; ``cadence_s`` is the scrape cadence."""
+    runners: dict[str, Callable[[], DailyResult]] = {
+        "opening_closing": lambda: opening_closing(conn, day, cadence_s=cadence_s),
+        "margin_report": lambda: margin_report(conn, day),
+        "lead_lag": lambda: lead_lag(conn, day),
+        "coverage_gaps": lambda: coverage_gaps(conn, day),
+    }
+    if report not in REPORTS:
+        raise ValueError(f"unknown daily report {report!r}: one of {', '.join(REPORTS)}")
+    return runners[report]()
