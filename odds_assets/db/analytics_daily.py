@@ -11,15 +11,16 @@ change per minute, 4.6 M history rows; ``benchmarks/analytics_daily.py``):
 - ``opening_closing``, ``margin_report``, ``coverage_gaps`` are set-based SQL (``db/sql/*analytics*``):
   the outcomes text is split in PostgreSQL (``odds_outcome_list``, migration 0009), the margin rule is
   ``market_margin_rules``; nothing but figures comes back to Python.
-- ``lead_lag`` is pandas from one query (``COPY`` of the day's history and the state before it, as CSV):
-  the power method of :func:`odds_assets.analytics.fair.devig_many` on every state at once, then moves
-  and pairs as arrays (:func:`odds_assets.analytics.daily.find_moves`, ``pair_moves``). The power method
-  has no closed form, which rules SQL out.
+- ``lead_lag`` is pandas from one query (the day's history and the state before it, as one CSV text
+  value: a single value instead of 4.6 M rows through the client, which alone took ~20 s by ``COPY``),
+  the multiplicative method of :func:`odds_assets.analytics.fair.devig_many` on every state at once,
+  then moves and pairs as numpy arrays (:func:`odds_assets.analytics.daily.find_moves`, ``pair_moves``).
 """
 
 from __future__ import annotations
 
 import io
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -109,7 +110,8 @@ def opening_closing(conn: psycopg.Connection[Any], day: date, *, cadence_s: int)
         figures[f"{name}_median_closing_age_s"] = float(median_age) if median_age is not None else float("nan")
         lines.append(f"| {name} | {count} | {int(fresh_b) / int(count):.1%} | {float(median_age):.0f} |")
     summary = (f"**{day}**: {figures['events']} events kicking off, {n} closing prices, "
-               f"{figures['closing_fresh_share']:.1%} younger than two cadences ({2 * cadence_s} s)\n\n" + "\n".join(lines))
+               f"{figures['closing_fresh_share']:.1%} younger than two cadences ({2 * cadence_s} s)\n\n"
+               + "\n".join(lines))
     return DailyResult("opening_closing", day, rows, time.perf_counter() - t0, figures, _books(per),
                        _books(r[0] for r in expected), summary)
 
@@ -174,77 +176,69 @@ def coverage_gaps(conn: psycopg.Connection[Any], day: date) -> DailyResult:
 
 # -- lead-lag ---------------------------------------------------------------------------------------------------
 
-def _read_states(conn: psycopg.Connection[Any], d0: datetime, d1: datetime) -> pd.DataFrame:
-    """The day's history rows and each instance's state before the day, ordered by instance then time."""
-    query = sql.SQL("COPY ({}) TO STDOUT WITH (FORMAT csv)").format(sql.SQL(
-        queries.load("select_analytics_lead_lag_states").rstrip().rstrip(";")))
-    buf = io.BytesIO()
-    with conn.cursor() as cur, cur.copy(query, {"d0": d0, "d1": d1}) as copy:
-        for chunk in copy:
-            buf.write(chunk)
-    buf.seek(0)
-    cols = ["bookmaker", "sr_event_id", "market_id", "line_hundredths", "t", "outcomes"]
-    if not buf.getbuffer().nbytes:
-        return pd.DataFrame({c: pd.Series(dtype="int64") for c in cols[:-1]} | {"outcomes": pd.Series(dtype=object)})
-    return pd.read_csv(buf, header=None, names=cols, keep_default_na=False, na_values={"outcomes": [""]},
-                       dtype={"bookmaker": np.int16, "sr_event_id": np.int64, "market_id": np.int64,
-                              "line_hundredths": np.int16, "t": np.int64, "outcomes": object})
+_MARK = "\x01"
+#: the sort key's room for a time: seconds into the day + 1
+_RANKS = 1 << 18
+_KEYS = ["bookmaker", "sr_event_id", "market_id", "line_hundredths", "t", "special"]
 
 
-def _explode(outcomes: pd.Series) -> tuple[np.ndarray, pd.DataFrame]:
-    """(outcomes per row, one row per outcome: ``name``, ``odds`` (NaN: no price), ``active``), in row
-    order. Text without ``\\`` escapes, tabs or newlines is split by pandas' CSV reader; the rest by
-    :func:`odds_assets.snapshot.decode_outcomes`."""
-    text = outcomes.fillna("")
-    special = text.str.contains(r"[\\\t\n]", regex=True).to_numpy()
-    counts = np.where(text.eq("").to_numpy(), 0, text.str.count(";").to_numpy() + 1)
-    parts: list[pd.DataFrame] = []
-    fast = text[~special & (counts > 0)]
-    if len(fast):
-        joined = "\n".join(fast.tolist()).replace(";", "\n").replace("=", "\t").replace("!", "\t!")
-        frame = pd.read_csv(io.StringIO(joined), sep="\t", header=None, names=["name", "odds", "flag"],
-                            quoting=3, keep_default_na=False, na_values={"odds": [""]},
-                            dtype={"name": object, "odds": np.float64, "flag": object})
-        frame["row"] = np.repeat(np.flatnonzero(~special & (counts > 0)), counts[~special & (counts > 0)])
-        frame["active"] = frame["flag"].ne("!")
-        parts.append(frame[["row", "name", "odds", "active"]])
-    slow_rows = np.flatnonzero(special)
-    if len(slow_rows):
-        recs = [(r, o.name, float(o.odds) if o.odds is not None else np.nan, o.active)
-                for r in slow_rows for o in decode_outcomes(text.iat[r])]
-        counts[slow_rows] = [len(decode_outcomes(text.iat[r])) for r in slow_rows]
-        parts.append(pd.DataFrame(recs, columns=["row", "name", "odds", "active"]))
-    if not parts:
-        return counts, pd.DataFrame({"row": [], "name": [], "odds": [], "active": []})
-    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    return counts, out.sort_values("row", kind="stable").reset_index(drop=True)
+def _read_states(conn: psycopg.Connection[Any], d0: datetime, d1: datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The day's history rows and each carried-in instance's state before the day, unordered: one row
+    per state (``_KEYS``) and one per outcome (``row``, ``name``, ``odds`` NaN when unpriced, ``active``);
+    outcomes texts with ``\\`` escapes, tabs, newlines or \\x01 are read by
+    :func:`odds_assets.snapshot.decode_outcomes`, the rest by pandas' CSV reader."""
+    got = conn.execute(queries.load("select_analytics_lead_lag_states"), {"d0": d0, "d1": d1}).fetchone()
+    if got is None or not got[0]:
+        return (pd.DataFrame({c: pd.Series(dtype="int64") for c in _KEYS}),
+                pd.DataFrame({"row": pd.Series(dtype="int64"), "name": pd.Series(dtype=object),
+                              "odds": pd.Series(dtype="float64"), "active": pd.Series(dtype=bool)}))
+    keys_text, outcomes_text, specials = got
+    states = pd.read_csv(io.StringIO(keys_text), header=None, names=_KEYS, dtype=np.int64)
+    frame = pd.read_csv(io.StringIO(outcomes_text), sep="\t", header=None, names=["name", "odds", "flag"],
+                        quoting=3, keep_default_na=False, na_values={"odds": [""]},
+                        dtype={"name": object, "odds": np.float64, "flag": object})
+    marker = frame["name"].to_numpy() == _MARK
+    outs = pd.DataFrame({"row": (np.cumsum(marker) - 1)[~marker], "name": frame["name"].to_numpy()[~marker],
+                         "odds": frame["odds"].to_numpy()[~marker],
+                         "active": frame["flag"].to_numpy()[~marker] != "!"})
+    special_rows = np.flatnonzero(states["special"].to_numpy() == 1)
+    texts = specials if isinstance(specials, list) else json.loads(specials)
+    if len(special_rows):
+        recs = [(int(r), o.name, float(o.odds) if o.odds is not None else np.nan, o.active)
+                for r, text in zip(special_rows, texts) for o in decode_outcomes(text)]
+        outs = pd.concat([outs, pd.DataFrame(recs, columns=["row", "name", "odds", "active"])], ignore_index=True)
+    return states, outs
 
 
-def _fair(states: pd.DataFrame, counts: np.ndarray, outs: pd.DataFrame) -> np.ndarray:
-    """Per outcome row, the book's fair probability by the power method, NaN when its market state has
-    none (incomplete, unpriced or suspended outcome, a type without a margin, no solution)."""
-    n_rows = len(states)
+def _fair(market_id: np.ndarray, counts: np.ndarray, outs: pd.DataFrame, name_code: np.ndarray,
+          names: np.ndarray) -> np.ndarray:
+    """Per outcome row, the book's fair probability by the multiplicative method (k·r_i / B), NaN when its
+    market state has none (incomplete, unpriced or suspended outcome, a type without a margin)."""
+    n_rows = len(market_id)
     row = outs["row"].to_numpy()
     shapes = market_shapes()
-    mid = states["market_id"].to_numpy()
-    known = np.isin(mid, np.fromiter(shapes, dtype=np.int64))
-    covers_by_id = {m: s.rule.covers for m, s in shapes.items()}
-    covers = np.array([covers_by_id.get(int(m), 1) or 0 for m in mid], dtype=np.float64) if n_rows < 1000 else \
-        pd.Series(mid).map(lambda m: covers_by_id.get(m, 1) or 0).to_numpy(dtype=np.float64)
-    size = np.array([0 if s.outcomes is None else len(s.outcomes) for s in shapes.values()])
-    size_by_id = dict(zip(shapes, size))
-    want = pd.Series(mid).map(lambda m: size_by_id.get(m, 0)).to_numpy()
-    allowed = pd.MultiIndex.from_tuples([(m, n) for m, s in shapes.items() for n in (s.outcomes or ())])
-    in_set = pd.MultiIndex.from_arrays([mid[row], outs["name"].to_numpy()]).isin(allowed)
+    m_code, m_ids = pd.factorize(market_id)
+    covers = np.array([(shapes[int(m)].rule.covers or 0) if int(m) in shapes else 1 for m in m_ids],
+                      dtype=np.float64)[m_code]
+    want = np.array([len(shapes[int(m)].outcomes or ()) if int(m) in shapes else -1 for m in m_ids],
+                    dtype=np.int64)[m_code]
+    allowed = np.zeros((len(m_ids), len(names)), dtype=bool)
+    position = {str(x): i for i, x in enumerate(names)}
+    for i, m in enumerate(m_ids):
+        for o in (shapes[int(m)].outcomes or ()) if int(m) in shapes else ():
+            if o in position:
+                allowed[i, position[o]] = True
+    in_set = allowed[m_code[row], name_code]
     good = outs["active"].to_numpy() & ~np.isnan(outs["odds"].to_numpy())
     ok_out = np.bincount(row, weights=good.astype(np.float64), minlength=n_rows)
     ok_name = np.bincount(row, weights=in_set.astype(np.float64), minlength=n_rows)
     valid = (counts > 0) & (ok_out == counts) & (covers > 0)
-    valid &= ~known | ((counts == want) & (ok_name == counts))
+    valid &= (want < 0) | ((counts == want) & (ok_name == counts))
     p = np.full(len(outs), np.nan)
     take = valid[row]
     if take.any():
-        solved = devig_many(outs["odds"].to_numpy()[take], counts[valid], covers=covers[valid], method="power")
+        solved = devig_many(outs["odds"].to_numpy()[take], counts[valid], covers=covers[valid],
+                            method="multiplicative")
         p[take] = solved.probabilities
     return p
 
@@ -253,40 +247,50 @@ def lead_lag(conn: psycopg.Connection[Any], day: date) -> DailyResult:
     """Who moves first on ``day`` per book pair and market type (written; see the definitions)."""
     t0 = time.perf_counter()
     b = day_bounds(day)
-    states = _read_states(conn, b.start, b.end)
+    states, outs = _read_states(conn, b.start, b.end)
     windows = {int(k): np.sort(np.asarray(v, dtype=np.int64)) for k, v in conn.execute(
         queries.load("select_analytics_book_windows"),
         {"from": b.start - timedelta(days=1), "to": b.end + timedelta(days=1)}).fetchall()}
-    counts, outs = _explode(states["outcomes"])
-    book = states["bookmaker"].to_numpy()
-    t = states["t"].to_numpy()
-    inst = pd.MultiIndex.from_arrays([book, states["sr_event_id"], states["market_id"], states["line_hundredths"]])
-    inst_id = pd.factorize(inst)[0] if len(states) else np.zeros(0, dtype=np.int64)
-    nxt = np.full(len(states), np.iinfo(np.int64).max)
-    same = np.zeros(len(states), dtype=bool)
-    same[:-1] = inst_id[:-1] == inst_id[1:]
-    nxt[:-1][same[:-1]] = t[1:][same[:-1]]
-    next_window = np.full(len(states), np.iinfo(np.int64).max)
+    book, sr, mid, lh, t = (states[c].to_numpy() for c in ("bookmaker", "sr_event_id", "market_id",
+                                                           "line_hundredths", "t"))
+    del states
+    # instance id (book x event x market x line) and the time's rank in the day (seconds + 1; 0 for the state
+    # carried in from before it): one int64 sort key
+    ev_code = pd.factorize(sr)[0].astype(np.int64)
+    mk_code = pd.factorize(mid * 131072 + lh)[0].astype(np.int64)
+    inst = (ev_code * (int(mk_code.max(initial=0)) + 1) + mk_code) * 4 + book
+    start_us = int(b.start.timestamp() * 1_000_000)
+    rank = np.maximum((t - start_us) // 1_000_000 + 1, 0)
+    order = np.argsort(inst * _RANKS + rank)
+    never = np.iinfo(np.int64).max
+    nxt = np.full(len(t), never)
+    same = inst[order][:-1] == inst[order][1:]
+    nxt[order[:-1][same]] = t[order][1:][same]
+    next_window = np.full(len(t), never)
     prev_window = t.copy()
     for bid, times in windows.items():
         mask = book == bid
         i = np.searchsorted(times, t[mask], side="right")
-        next_window[mask] = np.where(i < len(times), times[np.minimum(i, len(times) - 1)], np.iinfo(np.int64).max)
+        next_window[mask] = np.where(i < len(times), times[np.minimum(i, len(times) - 1)], never)
         j = np.searchsorted(times, t[mask], side="left") - 1
         prev_window[mask] = np.where(j >= 0, times[np.maximum(j, 0)], t[mask])
-    persistent = (nxt > next_window) | (next_window == np.iinfo(np.int64).max)
-    p = _fair(states, counts, outs)
+    persistent = (nxt > next_window) | (next_window == never)
+    counts = np.bincount(outs["row"].to_numpy(), minlength=len(t)).astype(np.int64)
+    name_code, names = pd.factorize(outs["name"].to_numpy())
+    name_code = name_code.astype(np.int64)
+    p = _fair(mid, counts, outs, name_code, np.asarray(names))
     row = outs["row"].to_numpy()
-    start_us = int(b.start.timestamp() * 1_000_000)
-    series = pd.DataFrame({
-        "series": pd.factorize(pd.MultiIndex.from_arrays([inst_id[row], outs["name"].to_numpy()]))[0]
-        if len(outs) else np.zeros(0, dtype=np.int64),
-        "t": t[row], "start": prev_window[row], "p": p, "persistent": persistent[row], "in_day": t[row] >= start_us,
-        "book": book[row], "sr_event_id": states["sr_event_id"].to_numpy()[row],
-        "market_id": states["market_id"].to_numpy()[row],
-        "line_hundredths": states["line_hundredths"].to_numpy()[row], "name": outs["name"].to_numpy()})
-    series = series.iloc[np.argsort(series["series"].to_numpy(), kind="stable")]
-    moves = find_moves(series)
+    sid = inst[row] * (len(names) + 1) + name_code
+    o2 = np.argsort(sid * _RANKS + rank[row])  # series, then time
+    row, sid, name_code, p = row[o2], sid[o2], name_code[o2], p[o2]
+    series = pd.DataFrame({"series": sid, "t": t[row], "start": prev_window[row], "p": p,
+                           "persistent": persistent[row], "in_day": rank[row] > 0, "ix": np.arange(len(row))})
+    moved = find_moves(series)
+    ix = moved["ix"].to_numpy()
+    r = row[ix]
+    moves = pd.DataFrame({"t": moved["t"].to_numpy(), "start": moved["start"].to_numpy(),
+                          "direction": moved["direction"].to_numpy(), "book": book[r], "sr_event_id": sr[r],
+                          "market_id": mid[r], "line_hundredths": lh[r], "name": name_code[ix]})
     moves["outcome_key"] = pd.factorize(pd.MultiIndex.from_arrays(
         [moves["sr_event_id"], moves["market_id"], moves["line_hundredths"], moves["name"]]))[0] \
         if len(moves) else np.zeros(0, dtype=np.int64)

@@ -155,8 +155,9 @@ def test_margin_report_equals_the_margins_of_every_state_observed(day_db: str) -
     with psycopg.connect(day_db, autocommit=True) as conn:
         result = run_daily(conn, "margin_report", DAY, cadence_s=CADENCE_S)
         got = {(b, c, m, k): (n, w, mean, median) for b, c, m, k, n, w, mean, median in rows(
-            conn, "SELECT b.name, competition, market_id, bucket, observations, with_margin, mean_margin, median_margin "
-                  "FROM analytics_margin_report m JOIN bookmakers b ON b.id = m.bookmaker WHERE day = %(day)s")}
+            conn, "SELECT b.name, competition, market_id, bucket, observations, with_margin, mean_margin, "
+                  "median_margin FROM analytics_margin_report m JOIN bookmakers b ON b.id = m.bookmaker "
+                  "WHERE day = %(day)s")}
     assert set(got) == set(expected)
     assert {k[3] for k in got} == {"7d+", "3-7d", "24-72h", "<24h"}
     for key, margins in expected.items():
@@ -254,7 +255,8 @@ def test_coverage_gaps_both_ways(day_db: str) -> None:
     for (competition, book), counts in summary.items():
         in_comp = {sr for sr, (_, c) in EVENTS.items() if c == competition}
         ours, theirs = ref & in_comp, LISTED[book] & in_comp
-        markets = sum(1 for d in expected_details if d[:3] == (competition, BOOKMAKER_IDS[book], "market_not_at_betpawa"))
+        markets = sum(1 for d in expected_details
+                      if d[:3] == (competition, BOOKMAKER_IDS[book], "market_not_at_betpawa"))
         assert counts == (len(ours), len(theirs), len(ours & theirs), len(theirs - ours), len(ours - theirs),
                           markets), (competition, book)
     assert set(summary) == {(c, b) for c in ("League A", "League B") for b in ("sportybet", "bet9ja")}

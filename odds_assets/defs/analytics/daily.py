@@ -156,7 +156,8 @@ def _checks(assets: dict[str, dg.AssetsDefinition], partitions_def: dg.DailyPart
         return dg.AssetCheckResult(passed=bad == 0, severity=dg.AssetCheckSeverity.ERROR, metadata={"mismatches": bad},
                                    description=f"{bad} competition x competitor row(s) disagree with the details")
 
-    return [closing_fresh, lags_in_window, gap_counts_match, *(_covers_books(a, partitions_def) for a in assets.values())]
+    covers = [_covers_books(a, partitions_def) for a in assets.values()]
+    return [closing_fresh, lags_in_window, gap_counts_match, *covers]
 
 
 def build_daily_analytics(settings: PipelineSettings, *, now: datetime | None = None) -> dg.Definitions:
