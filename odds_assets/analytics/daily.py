@@ -122,7 +122,7 @@ def find_moves(series: pd.DataFrame, *, threshold: float = MOVE_THRESHOLD) -> pd
     delta[1:] = p[1:] - p[:-1]
     with np.errstate(invalid="ignore"):
         moved = same & (np.abs(delta) >= threshold - _EPS) & keep["in_day"].to_numpy()
-    out = keep[moved].copy()
+    out: pd.DataFrame = keep[moved].copy()
     out["direction"] = np.sign(delta[moved]).astype(np.int8)
     return out
 

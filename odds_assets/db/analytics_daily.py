@@ -310,9 +310,11 @@ def lead_lag(conn: psycopg.Connection[Any], day: date) -> DailyResult:
             table.insert(0, "book_a", a)
             frames.append(table)
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    records = [(day, int(r.book_a), int(r.book_b), int(r.market_id), int(r.pairs), int(r.a_first), int(r.b_first),
-                int(r.ties), int(r.events), _num(r.median_lag_s), _num(r.median_lag_a_first_s),
-                _num(r.median_lag_b_first_s)) for r in table.itertuples()]
+    cols = {c: table[c].to_numpy() for c in table.columns} if len(table) else {}
+    records = [(day, *(int(cols[c][i]) for c in ("book_a", "book_b", "market_id", "pairs", "a_first", "b_first",
+                                                 "ties", "events")),
+                *(_num(cols[c][i]) for c in ("median_lag_s", "median_lag_a_first_s", "median_lag_b_first_s")))
+               for i in range(len(table))]
     with conn.transaction():
         _clear(conn, "lead_lag", day)
         with conn.cursor() as cur, cur.copy(
@@ -324,8 +326,9 @@ def lead_lag(conn: psycopg.Connection[Any], day: date) -> DailyResult:
                                        "pairs": int(table["pairs"].sum()) if len(table) else 0}
     lines = ["| books | pairs | first | first | ties | median lag (s) |", "|---|---:|---:|---:|---:|---:|"]
     if len(table):
-        for (a, bb), g in table.groupby(["book_a", "book_b"]):
-            na, nb = _NAMES[int(a)], _NAMES[int(bb)]
+        for a, bb in sorted(set(zip(cols["book_a"].tolist(), cols["book_b"].tolist()))):
+            g = table[(cols["book_a"] == a) & (cols["book_b"] == bb)]
+            na, nb = _NAMES[a], _NAMES[bb]
             pairs = int(g["pairs"].sum())
             figures[f"{na}_{nb}_pairs"] = pairs
             figures[f"{na}_first_vs_{nb}"] = int(g["a_first"].sum())

@@ -228,7 +228,7 @@ def test_lead_lag_recovers_the_planted_leader_and_lag(day_db: str) -> None:
 
 def test_coverage_gaps_both_ways(day_db: str) -> None:
     ref = LISTED["betpawa"]
-    expected_details = set()
+    expected_details: set[tuple[str, int, str, int, int | None, int | None]] = set()
     for book in ("sportybet", "bet9ja"):
         for sr in LISTED[book] - ref:
             expected_details.add((EVENTS[sr][1], BOOKMAKER_IDS[book], "event_not_at_betpawa", sr, None, None))
@@ -254,11 +254,11 @@ def test_coverage_gaps_both_ways(day_db: str) -> None:
             and ("League A", 2, "market_not_at_betpawa", 101, 5000, 350) in details)
     for (competition, book), counts in summary.items():
         in_comp = {sr for sr, (_, c) in EVENTS.items() if c == competition}
-        ours, theirs = ref & in_comp, LISTED[book] & in_comp
+        ours_ev, theirs_ev = ref & in_comp, LISTED[book] & in_comp
         markets = sum(1 for d in expected_details
                       if d[:3] == (competition, BOOKMAKER_IDS[book], "market_not_at_betpawa"))
-        assert counts == (len(ours), len(theirs), len(ours & theirs), len(theirs - ours), len(ours - theirs),
-                          markets), (competition, book)
+        assert counts == (len(ours_ev), len(theirs_ev), len(ours_ev & theirs_ev), len(theirs_ev - ours_ev),
+                          len(ours_ev - theirs_ev), markets), (competition, book)
     assert set(summary) == {(c, b) for c in ("League A", "League B") for b in ("sportybet", "bet9ja")}
     assert result.books_covered == result.books_expected == tuple(BOOKMAKERS)
 
@@ -293,7 +293,7 @@ def test_the_four_assets_materialise_with_their_checks(day_db: str) -> None:
         result = dg.materialize([*assets, *(defs.asset_checks or [])], partition_key=DAY.isoformat(),
                                 instance=instance, resources={"odds_db": OddsDatabaseResource(url=day_db)})
         assert result.success
-        mats = {e.asset_key.to_user_string(): e.step_materialization_data.materialization
+        mats = {str(e.asset_key.to_user_string() if e.asset_key else ""): e.step_materialization_data.materialization
                 for e in result.get_asset_materialization_events()}
         assert set(mats) == {"opening_closing", "margin_report", "lead_lag", "coverage_gaps"}
         checks = {(e.asset_key.to_user_string(), e.check_name): e for e in result.get_asset_check_evaluations()}
