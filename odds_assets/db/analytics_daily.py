@@ -123,7 +123,6 @@ def margin_report(conn: psycopg.Connection[Any], day: date) -> DailyResult:
     params = {"day": day, "d0": b.start, "d1": b.end}
     with conn.transaction():
         _clear(conn, "margin_report", day)
-        conn.execute(queries.load("create_analytics_day_scrapes"), params)
         conn.execute(queries.load("create_analytics_day_states"), params)
         rows = conn.execute(queries.load("insert_analytics_margin_report"), params).rowcount
         stats = conn.execute(queries.load("select_analytics_margin_figures"), params).fetchall()
