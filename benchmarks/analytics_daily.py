@@ -28,6 +28,7 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import psutil
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -41,16 +42,35 @@ DAY = date(2026, 11, 20)
 TARGET_S = 60.0
 
 
+def _cpu(backend: psutil.Process | None) -> float:
+    """CPU seconds used so far by this process and the database backend serving it."""
+    own = time.process_time()
+    if backend is None:
+        return own
+    t = backend.cpu_times()
+    return own + t.user + t.system
+
+
 def measure(url: str, day: date) -> dict[str, float]:
+    """Each report for ``day``: wall seconds (returned) and CPU seconds of this process plus its
+    PostgreSQL backend (printed: what the report costs whatever else the machine runs)."""
     seconds: dict[str, float] = {}
     with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("SELECT pg_backend_pid()").fetchone()
+        try:
+            backend: psutil.Process | None = psutil.Process(int(row[0])) if row else None
+            _cpu(backend)
+        except (psutil.Error, OSError):  # a server on another machine: this process's CPU only
+            backend = None
         for report in REPORTS:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), _cpu(backend)
             result = run_daily(conn, report, day, cadence_s=60)
             seconds[report] = time.perf_counter() - t0
+            cpu = _cpu(backend) - c0
             figures = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
                                 for k, v in list(result.figures.items())[:8])
-            print(f"{report}: {seconds[report]:.1f} s, {result.rows} rows; {figures}; "
+            print(f"{report}: {seconds[report]:.1f} s wall, {cpu:.1f} s CPU (client + backend), {result.rows} rows; "
+                  f"{figures}; "
                   f"books {', '.join(result.books_covered)}; load average {os.getloadavg()[0]:.1f}", flush=True)
     return seconds
 

@@ -32,7 +32,7 @@ import pandas as pd
 import psycopg
 from psycopg import sql
 
-from odds_assets.analytics.daily import REPORTS, day_bounds, find_moves, lead_lag_table, pair_moves
+from odds_assets.analytics.daily import BUCKETS, REPORTS, day_bounds, find_moves, lead_lag_table, pair_moves
 from odds_assets.analytics.fair import devig_many
 from odds_assets.analytics.margin import market_shapes
 from odds_assets.db import queries
@@ -117,15 +117,50 @@ def opening_closing(conn: psycopg.Connection[Any], day: date, *, cadence_s: int)
 
 
 def margin_report(conn: psycopg.Connection[Any], day: date) -> DailyResult:
-    """The margin report of ``day`` (written; see the definitions)."""
+    """The margin report of ``day`` (written; see the definitions). The observed states come from one
+    query (``select_analytics_margin_states``); margins (Σ 1/odds ÷ k − 1 by the type's rule, the
+    ``overround`` check's), buckets and the per-group figures are computed here on arrays."""
     t0 = time.perf_counter()
     b = day_bounds(day)
-    params = {"day": day, "d0": b.start, "d1": b.end}
+    states, outs = _read_states(conn, "select_analytics_margin_states", b.start, b.end)
+    book, sr, mid, t = (states[c].to_numpy() for c in ("bookmaker", "sr_event_id", "market_id", "t"))
+    del states
+    counts = np.bincount(outs["row"].to_numpy(), minlength=len(t)).astype(np.int64)
+    name_code, names = pd.factorize(outs["name"].to_numpy())
+    valid, covers = _priced_sets(mid, counts, outs, name_code.astype(np.int64), np.asarray(names))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        booksum = np.bincount(outs["row"].to_numpy(), weights=1.0 / outs["odds"].to_numpy(), minlength=len(t))
+        margin = np.where(valid, booksum / np.where(covers > 0, covers, 1.0) - 1.0, np.nan)
+    ids = np.unique(sr)
+    ev = conn.execute(queries.load("select_analytics_events"), {"ids": ids.tolist()}).fetchall()
+    index = pd.Index([int(r[0]) for r in ev])
+    at = index.get_indexer(pd.Index(sr))
+    if (at < 0).any():  # every history row's event is in events (the engine writes both)
+        raise ValueError(f"margin_report {day}: events missing from the events table: {sorted(set(sr[at < 0]))[:10]}")
+    kickoff = np.array([int(r[1]) for r in ev], dtype=np.int64)[at]
+    competition = np.array([str(r[2]) for r in ev], dtype=object)[at]
+    ahead = kickoff - t
+    keep = ahead > 0
+    day_us = 86_400_000_000
+    bucket = np.select([ahead >= 7 * day_us, ahead >= 3 * day_us, ahead >= day_us], [0, 1, 2], 3)
+    frame = pd.DataFrame({"bookmaker": book[keep], "competition": competition[keep], "market_id": mid[keep],
+                          "bucket": bucket[keep], "margin": margin[keep]})
+    g = frame.groupby(["bookmaker", "competition", "market_id", "bucket"], sort=True)["margin"]
+    table = pd.DataFrame({"observations": g.size(), "with_margin": g.count(), "mean": g.mean(),
+                          "median": g.median(), "min": g.min(), "max": g.max()}).reset_index()
+    cols = {c: table[c].to_numpy() for c in table.columns}
+    records = [(day, int(cols["bookmaker"][i]), str(cols["competition"][i]), int(cols["market_id"][i]),
+                BUCKETS[int(cols["bucket"][i])], int(cols["observations"][i]), int(cols["with_margin"][i]),
+                *(_num(cols[c][i]) for c in ("mean", "median", "min", "max"))) for i in range(len(table))]
     with conn.transaction():
         _clear(conn, "margin_report", day)
-        conn.execute(queries.load("create_analytics_day_states"), params)
-        rows = conn.execute(queries.load("insert_analytics_margin_report"), params).rowcount
-        stats = conn.execute(queries.load("select_analytics_margin_figures"), params).fetchall()
+        with conn.cursor() as cur, cur.copy(
+                "COPY analytics_margin_report (day, bookmaker, competition, market_id, bucket, observations, "
+                "with_margin, mean_margin, median_margin, min_margin, max_margin) FROM STDIN") as copy:
+            for rec in records:
+                copy.write_row(rec)
+        stats = conn.execute(queries.load("select_analytics_margin_figures"), {"day": day}).fetchall()
+    rows = len(records)
     figures: dict[str, float | int] = {"rows": rows}
     lines = ["| book | observations | with a margin | mean margin |", "|---|---:|---:|---:|"]
     for bid, observations, with_margin, mean in stats:
@@ -181,12 +216,14 @@ _RANKS = 1 << 18
 _KEYS = ["bookmaker", "sr_event_id", "market_id", "line_hundredths", "t", "special"]
 
 
-def _read_states(conn: psycopg.Connection[Any], d0: datetime, d1: datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The day's history rows and each carried-in instance's state before the day, unordered: one row
-    per state (``_KEYS``) and one per outcome (``row``, ``name``, ``odds`` NaN when unpriced, ``active``);
-    outcomes texts with ``\\`` escapes, tabs, newlines or \\x01 are read by
+def _read_states(conn: psycopg.Connection[Any], name: str, d0: datetime, d1: datetime
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The states ``sql/<name>.sql`` selects (``select_analytics_lead_lag_states``: the day's history rows
+    and each carried-in instance's state before the day; ``select_analytics_margin_states``: the states
+    observed on the day), unordered: one row per state (``_KEYS``) and one per outcome (``row``, ``name``,
+    ``odds`` NaN when unpriced, ``active``); outcomes texts with ``\\`` escapes, tabs, newlines or \\x01 are read by
     :func:`odds_assets.snapshot.decode_outcomes`, the rest by pandas' CSV reader."""
-    got = conn.execute(queries.load("select_analytics_lead_lag_states"), {"d0": d0, "d1": d1}).fetchone()
+    got = conn.execute(queries.load(name), {"d0": d0, "d1": d1}).fetchone()
     if got is None or not got[0]:
         return (pd.DataFrame({c: pd.Series(dtype="int64") for c in _KEYS}),
                 pd.DataFrame({"row": pd.Series(dtype="int64"), "name": pd.Series(dtype=object),
@@ -209,10 +246,11 @@ def _read_states(conn: psycopg.Connection[Any], d0: datetime, d1: datetime) -> t
     return states, outs
 
 
-def _fair(market_id: np.ndarray, counts: np.ndarray, outs: pd.DataFrame, name_code: np.ndarray,
-          names: np.ndarray) -> np.ndarray:
-    """Per outcome row, the book's fair probability by the multiplicative method (k·r_i / B), NaN when its
-    market state has none (incomplete, unpriced or suspended outcome, a type without a margin)."""
+def _priced_sets(market_id: np.ndarray, counts: np.ndarray, outs: pd.DataFrame, name_code: np.ndarray,
+                 names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per state: whether it has a margin by its type's rule (a complete set — exactly the type's outcomes,
+    any for a type outside the catalogue —, every outcome priced and bettable, a type with a margin of its
+    own), and the type's k (covers)."""
     n_rows = len(market_id)
     row = outs["row"].to_numpy()
     shapes = market_shapes()
@@ -233,6 +271,15 @@ def _fair(market_id: np.ndarray, counts: np.ndarray, outs: pd.DataFrame, name_co
     ok_name = np.bincount(row, weights=in_set.astype(np.float64), minlength=n_rows)
     valid = (counts > 0) & (ok_out == counts) & (covers > 0)
     valid &= (want < 0) | ((counts == want) & (ok_name == counts))
+    return valid, covers
+
+
+def _fair(market_id: np.ndarray, counts: np.ndarray, outs: pd.DataFrame, name_code: np.ndarray,
+          names: np.ndarray) -> np.ndarray:
+    """Per outcome row, the book's fair probability by the multiplicative method (k·r_i / B), NaN when its
+    market state has none (:func:`_priced_sets`)."""
+    valid, covers = _priced_sets(market_id, counts, outs, name_code, names)
+    row = outs["row"].to_numpy()
     p = np.full(len(outs), np.nan)
     take = valid[row]
     if take.any():
@@ -246,7 +293,7 @@ def lead_lag(conn: psycopg.Connection[Any], day: date) -> DailyResult:
     """Who moves first on ``day`` per book pair and market type (written; see the definitions)."""
     t0 = time.perf_counter()
     b = day_bounds(day)
-    states, outs = _read_states(conn, b.start, b.end)
+    states, outs = _read_states(conn, "select_analytics_lead_lag_states", b.start, b.end)
     windows = {int(k): np.sort(np.asarray(v, dtype=np.int64)) for k, v in conn.execute(
         queries.load("select_analytics_book_windows"),
         {"from": b.start - timedelta(days=1), "to": b.end + timedelta(days=1)}).fetchall()}
