@@ -320,3 +320,13 @@ def test_a_day_depends_on_every_books_windows_of_that_day() -> None:
         keys = sorted(mapped.partitions_subset.get_partition_keys())
         assert days.get_last_partition_key() == DAY.isoformat()  # only closed days
     assert len(keys) == 3 * 288 and keys[0] == "bet9ja|2026-11-24-00:00" and keys[-1] == "sportybet|2026-11-24-23:55"
+
+
+def test_the_schedule_asks_for_the_day_that_closed() -> None:
+    defs = build_definitions(PipelineSettings(cadence_minutes=5), now=at(1, 0, 1))
+    schedule = defs.get_schedule_def("daily_analytics_schedule")
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING and schedule.cron_schedule == "30 0 * * *"
+    with dg.instance_for_test() as instance:
+        context = dg.build_schedule_context(instance=instance, scheduled_execution_time=at(0, 30, 1))
+        data = schedule.evaluate_tick(context)
+    assert [r.partition_key for r in data.run_requests or []] == [DAY.isoformat()]
