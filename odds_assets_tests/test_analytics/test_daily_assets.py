@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -29,6 +30,7 @@ from odds_assets.defs.common.resources import OddsDatabaseResource
 from odds_assets.models import BOOKMAKER_IDS, BOOKMAKERS, Event, EventOdds, Market, Outcome
 from odds_assets.settings import PipelineSettings
 from odds_assets.snapshot import build_snapshot
+from odds_assets_tests.conftest import drop_database, make_database
 
 UTC = timezone.utc
 DAY = date(2026, 11, 24)
@@ -98,13 +100,19 @@ def snapshot_of(book: str, t: datetime) -> Any:
     return build_snapshot(book, t, events)
 
 
-@pytest.fixture
-def day_db(odds_db_url: str) -> str:
-    with psycopg.connect(odds_db_url, autocommit=True) as conn:
-        for book in BOOKMAKERS:
-            for t in scrapes(book):
-                apply_snapshot(conn, snapshot_of(book, t))
-    return odds_db_url
+@pytest.fixture(scope="module")
+def day_db(pg_admin_url: str, odds_template_url: str) -> Iterator[str]:
+    """One database with the day written, for the whole module (each test writes the reports it reads, and
+    every report replaces its day)."""
+    url = make_database(pg_admin_url, odds_template_url)
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            for book in BOOKMAKERS:
+                for t in scrapes(book):
+                    apply_snapshot(conn, snapshot_of(book, t))
+        yield url
+    finally:
+        drop_database(pg_admin_url, url)
 
 
 # -- the test's own model --------------------------------------------------------------------------------
