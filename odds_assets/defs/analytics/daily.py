@@ -13,7 +13,8 @@
   README's *Operations*) would hold the day back for ever; half an hour leaves the write sensor time to
   write the day's last windows. A day written again later (a backfill of its windows) is refreshed by
   materialising its partition again: each report replaces its day.
-- **Checks** (per day, read from the materialisation's metadata, written by the run from the database):
+- **Checks** (per day; ``closing_fresh`` and ``covers_books`` read the day's latest materialisation's
+  metadata, which the run computed from the database; the other two query the report's tables):
   ``closing_fresh`` (WARN below 90 % of closing prices younger than two cadences at kick-off),
   ``covers_books`` on each (ERROR: a book that wrote that day and had input for the report is missing
   from it), ``lags_in_window`` on ``lead_lag`` (ERROR: a median lag outside 0..30 min),
