@@ -59,6 +59,7 @@ offered by the competitor and not by BetPawa, with ``events_with_market_gaps``; 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
@@ -105,26 +106,24 @@ def day_bounds(day: date) -> DayBounds:
     return DayBounds(day, start, start + timedelta(days=1))
 
 
-def find_moves(series: pd.DataFrame, *, threshold: float = MOVE_THRESHOLD) -> pd.DataFrame:
+def find_moves(series: Mapping[str, np.ndarray], *, threshold: float = MOVE_THRESHOLD) -> dict[str, np.ndarray]:
     """The moves of fair-probability series (module docstring).
 
-    ``series``: one row per state and outcome, sorted by ``series`` then ``t``, with columns ``series``
-    (id of book × event × market × line × outcome), ``t`` and ``start`` (µs since the epoch: the state's
-    ``captured_at`` and the book's previous written window), ``p`` (fair probability, NaN: broken),
-    ``persistent`` (still held at the book's next window), ``in_day`` (written on the day). Returns the
-    rows of the moves with ``direction`` (+1 probability up, −1 down)."""
-    keep = series[series["persistent"].to_numpy() | series["p"].isna().to_numpy()]
-    sid = keep["series"].to_numpy()
-    p = keep["p"].to_numpy(dtype=np.float64)
+    ``series``: arrays of one entry per state and outcome, sorted by ``series`` then ``t``: ``series`` (id of
+    book × event × market × line × outcome), ``t`` (the state's ``captured_at``, any unit that orders), ``p``
+    (fair probability, NaN: broken), ``persistent`` (still held at the book's next window), ``in_day``
+    (written on the day). Returns ``ix`` (the moves' positions in ``series``) and ``direction`` (+1
+    probability up, −1 down)."""
+    keep = np.flatnonzero(series["persistent"] | np.isnan(series["p"]))
+    sid = series["series"][keep]
+    p = series["p"][keep].astype(np.float64)
     same = np.zeros(len(keep), dtype=bool)
     same[1:] = sid[1:] == sid[:-1]
     delta = np.full(len(keep), np.nan)
     delta[1:] = p[1:] - p[:-1]
     with np.errstate(invalid="ignore"):
-        moved = same & (np.abs(delta) >= threshold - _EPS) & keep["in_day"].to_numpy()
-    out: pd.DataFrame = keep[moved].copy()
-    out["direction"] = np.sign(delta[moved]).astype(np.int8)
-    return out
+        moved = same & (np.abs(delta) >= threshold - _EPS) & series["in_day"][keep]
+    return {"ix": keep[moved], "direction": np.sign(delta[moved]).astype(np.int8)}
 
 
 def pair_moves(a: pd.DataFrame, b: pd.DataFrame, *, window_s: int = PAIR_WINDOW_S) -> pd.DataFrame:

@@ -14,7 +14,7 @@ change per minute, 4.6 M history rows; ``benchmarks/analytics_daily.py``):
   values (one row of CSV-like text instead of 4.6 M rows through the client, which alone took ~20 s by
   ``COPY``), the outcomes are split by pandas' CSV reader, and margins (by the type's rule, the same
   arithmetic as :func:`odds_assets.analytics.margin.market_margin`), fair probabilities (the multiplicative
-  method of :func:`odds_assets.analytics.fair.devig_many`), moves and pairs
+  formula of :func:`odds_assets.analytics.fair.devig_many`, k·r_i / B), moves and pairs
   (:func:`odds_assets.analytics.daily.find_moves`, ``pair_moves``) are numpy arrays. The margin report in
   SQL (a split and an aggregate per state) cost ~46 s of CPU at the benchmark's size.
 """
@@ -35,7 +35,6 @@ import psycopg
 from psycopg import sql
 
 from odds_assets.analytics.daily import BUCKETS, REPORTS, day_bounds, find_moves, lead_lag_table, pair_moves
-from odds_assets.analytics.fair import devig_many
 from odds_assets.analytics.margin import market_shapes
 from odds_assets.db import queries
 from odds_assets.models import BOOKMAKER_IDS, BOOKMAKERS
@@ -278,17 +277,18 @@ def _priced_sets(market_id: np.ndarray, counts: np.ndarray, outs: pd.DataFrame, 
 
 def _fair(market_id: np.ndarray, counts: np.ndarray, outs: pd.DataFrame, name_code: np.ndarray,
           names: np.ndarray) -> np.ndarray:
-    """Per outcome row, the book's fair probability by the multiplicative method (k·r_i / B), NaN when its
+    """Per outcome row, the book's fair probability by the multiplicative method (k·r_i / B, the formula of
+    :func:`odds_assets.analytics.fair.devig_many`, written out here on the whole day's arrays), NaN when its
     market state has none (:func:`_priced_sets`)."""
     valid, covers = _priced_sets(market_id, counts, outs, name_code, names)
     row = outs["row"].to_numpy()
-    p = np.full(len(outs), np.nan)
-    take = valid[row]
-    if take.any():
-        solved = devig_many(outs["odds"].to_numpy()[take], counts[valid], covers=covers[valid],
-                            method="multiplicative")
-        p[take] = solved.probabilities
-    return p
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = 1.0 / outs["odds"].to_numpy()
+        booksum = np.bincount(row, weights=np.where(valid[row], r, 0.0), minlength=len(market_id))
+        p = np.where(valid[row], covers[row] * r / booksum[row], np.nan)
+    # analytics.fair's multiplicative rule: a market covered k > 1 times with a probability above 1 has none
+    over = np.bincount(row, weights=(p > 1.0).astype(np.float64), minlength=len(market_id)) > 0
+    return np.where(over[row], np.nan, p)
 
 
 def lead_lag(conn: psycopg.Connection[Any], day: date) -> DailyResult:
@@ -331,14 +331,11 @@ def lead_lag(conn: psycopg.Connection[Any], day: date) -> DailyResult:
     sid = inst[row] * (len(names) + 1) + name_code
     o2 = np.argsort(sid * _RANKS + rank[row])  # series, then time
     row, sid, name_code, p = row[o2], sid[o2], name_code[o2], p[o2]
-    series = pd.DataFrame({"series": sid, "t": t[row], "start": prev_window[row], "p": p,
-                           "persistent": persistent[row], "in_day": rank[row] > 0, "ix": np.arange(len(row))})
-    moved = find_moves(series)
-    ix = moved["ix"].to_numpy()
+    moved = find_moves({"series": sid, "t": t[row], "p": p, "persistent": persistent[row], "in_day": rank[row] > 0})
+    ix = moved["ix"]
     r = row[ix]
-    moves = pd.DataFrame({"t": moved["t"].to_numpy(), "start": moved["start"].to_numpy(),
-                          "direction": moved["direction"].to_numpy(), "book": book[r], "sr_event_id": sr[r],
-                          "market_id": mid[r], "line_hundredths": lh[r], "name": name_code[ix]})
+    moves = pd.DataFrame({"t": t[r], "start": prev_window[r], "direction": moved["direction"], "book": book[r],
+                          "sr_event_id": sr[r], "market_id": mid[r], "line_hundredths": lh[r], "name": name_code[ix]})
     moves["outcome_key"] = pd.factorize(pd.MultiIndex.from_arrays(
         [moves["sr_event_id"], moves["market_id"], moves["line_hundredths"], moves["name"]]))[0] \
         if len(moves) else np.zeros(0, dtype=np.int64)
