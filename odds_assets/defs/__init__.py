@@ -52,7 +52,7 @@ def build_definitions(settings: PipelineSettings | None = None, *, now: datetime
         warnings.filterwarnings("ignore", category=dg.BetaWarning)
         partitions = bookmaker_window_partitions(settings, now=now)
         domains = [build_scrape_definitions(settings, partitions), build_markets_definitions(settings, partitions),
-                   build_analytics_definitions(settings, window_partitions(settings, now=now))]
+                   build_analytics_definitions(settings, window_partitions(settings, now=now), now=now)]
         jobs = [job for d in domains for job in (d.jobs or [])]
         return dg.Definitions.merge(
             *domains,

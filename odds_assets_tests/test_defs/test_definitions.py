@@ -35,14 +35,15 @@ def test_validate_loadable_and_names() -> None:
     dg.Definitions.validate_loadable(loaded)
     graph = loaded.resolve_asset_graph()
     assert {k.to_user_string() for k in graph.get_all_asset_keys()} == {
-        "odds_snapshot", "current_odds", "odds_retention", "fair_prices", "exposure"}
+        "odds_snapshot", "current_odds", "odds_retention", "fair_prices", "exposure", "opening_closing",
+        "margin_report", "lead_lag", "coverage_gaps"}
     checks = {k.name for k in graph.asset_check_keys}
     assert checks == {"price_bounds", "overround", "completeness", "mapping_coverage", "kickoff_agreement",
                       "current_history_consistency", "applied", "freshness", "fair_probabilities_sum", "edge_range",
-                      "episodes_ordered"}
+                      "episodes_ordered", "closing_fresh", "covers_books", "lags_in_window", "gap_counts_match"}
     assert {j.name for j in loaded.jobs or []} == {"scrape_odds_job", "write_odds_job", "maintain_odds_job",
-                                                       "analytics_job"}
-    for name in ("scrape_odds_schedule", "maintain_odds_schedule"):
+                                                   "analytics_job", "daily_analytics_job"}
+    for name in ("scrape_odds_schedule", "maintain_odds_schedule", "daily_analytics_schedule"):
         assert loaded.get_schedule_def(name).default_status == dg.DefaultScheduleStatus.RUNNING
     for name in ("write_odds_sensor", "odds_freshness_sensor", "odds_run_failure_sensor", "analytics_sensor"):
         assert loaded.get_sensor_def(name).default_status == dg.DefaultSensorStatus.RUNNING

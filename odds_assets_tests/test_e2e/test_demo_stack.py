@@ -100,7 +100,10 @@ def test_every_bookmaker_materialised_with_passing_checks(after_three_windows):
     nodes = graphql(stack.ui_url, ASSET_NODES)["assetNodes"]
     by_name = {"/".join(n["assetKey"]["path"]): n for n in nodes}
     assert "odds_snapshot" in by_name, sorted(by_name)
-    partitioned = [n for n in nodes if n["isPartitioned"]]
+    # the bookmaker x window assets; the daily reports have no closed day yet in a demo of a few windows
+    daily = {"opening_closing", "margin_report", "lead_lag", "coverage_gaps"}
+    assert daily <= set(by_name), sorted(by_name)
+    partitioned = [n for n in nodes if n["isPartitioned"] and "/".join(n["assetKey"]["path"]) not in daily]
     assert partitioned
     assert {"fair_prices", "exposure"} <= set(by_name), sorted(by_name)
     for node in partitioned:

@@ -1,0 +1,42 @@
+-- Daily analytics, margin report: the market states observed on the day [d0, d1), as in
+-- create_analytics_day_states.sql, sent as the three text values of select_analytics_lead_lag_states.sql
+-- (t = observed_at in µs since the epoch).
+SELECT string_agg(concat(s.bookmaker, ',', s.sr_event_id, ',', s.market_id, ',', s.line_hundredths, ',', s.t, ',',
+                         s.special::int), E'\n') AS keys,
+       string_agg(CASE WHEN s.special OR s.outcomes IS NULL THEN E'\x01'
+                       ELSE E'\x01\n' || replace(replace(replace(s.outcomes, ';', E'\n'), '=', E'\t'), '!', E'\t!')
+                  END, E'\n') AS outcomes,
+       coalesce(json_agg(s.outcomes) FILTER (WHERE s.special), '[]') AS specials
+FROM (
+    SELECT r.bookmaker, r.sr_event_id, r.market_id, r.line_hundredths,
+           (extract(epoch FROM r.observed_at) * 1000000)::bigint AS t, r.outcomes,
+           coalesce(strpos(r.outcomes, '\') + strpos(r.outcomes, E'\t') + strpos(r.outcomes, E'\n')
+                    + strpos(r.outcomes, E'\x01') > 0, false) AS special
+    FROM (
+        SELECT h.bookmaker, h.sr_event_id, h.market_id, h.line_hundredths, h.captured_at AS observed_at, h.outcomes
+        FROM market_odds_history h
+        WHERE h.captured_at >= %(d0)s AND h.captured_at < %(d1)s AND h.outcomes IS NOT NULL
+        UNION ALL
+        SELECT c.bookmaker, c.sr_event_id, c.market_id, p.line_hundredths, f.first_at, p.outcomes
+        FROM (SELECT DISTINCT c.bookmaker, c.sr_event_id
+              FROM market_odds_current c JOIN events e ON e.sr_event_id = c.sr_event_id AND e.kickoff >= %(d0)s
+              WHERE c.first_seen_at < %(d0)s) AS be
+        CROSS JOIN LATERAL (
+            SELECT min(s.captured_at) AS first_at FROM snapshots s
+            WHERE s.bookmaker = be.bookmaker AND s.captured_at >= %(d0)s AND s.captured_at < %(d1)s
+              AND s.event_ids @> ARRAY[be.sr_event_id]) AS f
+        JOIN market_odds_current c
+          ON c.sr_event_id = be.sr_event_id AND c.bookmaker = be.bookmaker AND c.first_seen_at < %(d0)s
+        CROSS JOIN LATERAL (
+            SELECT h.line_hundredths, h.outcomes FROM market_odds_history h
+            WHERE h.sr_event_id = c.sr_event_id AND h.market_id = c.market_id AND h.bookmaker = c.bookmaker
+              AND h.line_hundredths = odds_line_hundredths(c.line) AND h.captured_at < %(d0)s
+            ORDER BY h.captured_at DESC
+            LIMIT 1) AS p
+        WHERE f.first_at IS NOT NULL AND p.outcomes IS NOT NULL
+          AND NOT EXISTS (
+            SELECT FROM market_odds_history n
+            WHERE n.sr_event_id = c.sr_event_id AND n.market_id = c.market_id AND n.bookmaker = c.bookmaker
+              AND n.line_hundredths = p.line_hundredths AND n.captured_at >= %(d0)s AND n.captured_at <= f.first_at)
+    ) AS r
+) AS s
