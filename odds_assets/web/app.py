@@ -121,6 +121,21 @@ def _fair_odds(value: float | None) -> str:
     return NOT_OFFERED if value is None else f"{value:.3f}"
 
 
+def _json_odds(value: float | None) -> str:
+    """Odds read back from the API's JSON (a number whose shortest repr is the exact decimal)."""
+    return NOT_OFFERED if value is None else fmt_odds(Decimal(repr(value)))
+
+
+def _json_time(value: str | None) -> str:
+    """A time from the API's JSON (ISO 8601, ``Z``) as the tables show times: ``2026-11-29 18:00``."""
+    return NOT_OFFERED if not value else value.replace("T", " ")[:16]
+
+
+def _json_pct(value: float | None) -> str:
+    """A percentage from the API's JSON with two decimals: ``5.12%``."""
+    return NOT_OFFERED if value is None else f"{value:.2f}%"
+
+
 def _edge(value: float | None) -> str:
     """BetPawa's edge as a signed percentage with two decimals: ``+3.21%``."""
     return NOT_OFFERED if value is None else f"{value * 100:+.2f}%"
@@ -139,7 +154,8 @@ def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=_HERE / "templates")
     env = templates.env
     env.filters.update(odds=lambda v: NOT_OFFERED if v is None else fmt_odds(v), pct=fmt_pct, time=fmt_time,
-                       age=_age, fair_odds=_fair_odds, edge=_edge)
+                       age=_age, fair_odds=_fair_odds, edge=_edge,
+                       json_odds=_json_odds, json_pct=_json_pct, json_time=_json_time)
     env.globals.update(BOOKS=BOOKMAKERS, cell=_cell, cell_class=_cell_class, edge_class=_edge_class,
                        format_line=format_line,
                        off_hours=OFF_BOARD_HOURS)

@@ -446,10 +446,11 @@ def event_summary_json(ev: BoardEvent, now: datetime) -> dict[str, Any]:
     }
 
 
-def _event_json(ev: BoardEvent, now: datetime) -> dict[str, Any]:
+def _event_json(ev: BoardEvent, now: datetime, exposures: Mapping[int, int]) -> dict[str, Any]:
     return {
         **event_summary_json(ev, now),
         "books_listing": ev.books_listing,
+        "open_exposures": exposures.get(ev.sr_event_id, 0),
         "betpawa_worse": ev.betpawa_worse,
         "books": {b: (None if (li := ev.books.get(b)) is None
                       else {"listed": li.listed, "last_seen_at": iso(li.last_seen_at)}) for b in BOOKMAKERS},
@@ -469,8 +470,10 @@ def _event_json(ev: BoardEvent, now: datetime) -> dict[str, Any]:
     }
 
 
-def board_json(page: BoardPage) -> dict[str, Any]:
-    """``/api/board``: the page of events with their key markets, paging, and the off-board events."""
+def board_json(page: BoardPage, exposures: Mapping[int, int] | None = None) -> dict[str, Any]:
+    """``/api/board``: the page of events with their key markets, paging, and the off-board events;
+    ``exposures``: per event its open exposure episodes (``open_exposures`` of each event, 0 for none)."""
+    exposures = exposures or {}
     q = page.query
     return {
         "now": iso(page.now),
@@ -481,7 +484,7 @@ def board_json(page: BoardPage) -> dict[str, Any]:
         "pages": page.pages,
         "markets": [{"key": m.key, "market_id": m.market_id, "line": num(m.line), "label": m.label,
                      "outcomes": list(m.outcomes)} for m in KEY_MARKETS],
-        "events": [_event_json(e, page.now) for e in page.events],
+        "events": [_event_json(e, page.now, exposures) for e in page.events],
         "off_board": [event_summary_json(e, page.now) for e in page.off_board],
         "competitions": list(page.competitions),
         "countries": list(page.countries),

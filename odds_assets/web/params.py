@@ -8,15 +8,17 @@ board shows).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from odds_assets.errors import QueryError, TraderError
 from odds_assets.models import BOOKMAKERS
 from odds_assets.trader.data import parse_line
 from odds_assets.web.board import SORTS, BoardQuery
+from odds_assets.web.reports import KINDS, ExposureQuery
 
-__all__ = ["MAX_PAGE_SIZE", "MAX_RANGE", "QueryError", "board_query", "line_param", "time_param", "time_range"]
+__all__ = ["MAX_PAGE_SIZE", "MAX_RANGE", "QueryError", "board_query", "day_param", "exposure_query", "int_param",
+           "line_param", "text_param", "time_param", "time_range"]
 
 MAX_PAGE_SIZE = 500
 #: the longest price-path range asked for (history is kept for ``ODDS_RETENTION_DAYS``, 14 by default)
@@ -49,6 +51,37 @@ def time_range(names: tuple[str, str], start: datetime | None, end: datetime | N
             raise QueryError(f"{names[0]} ({start.isoformat()}) is after {names[1]} ({end.isoformat()})")
         if max_span is not None and end - start > max_span:
             raise QueryError(f"{names[0]}..{names[1]} spans {end - start}; at most {max_span.days} days")
+
+
+def day_param(name: str, text: str | None) -> date | None:
+    """A UTC day, ``YYYY-MM-DD``; empty is None."""
+    if text is None or _blank(text):
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise QueryError(f"{name}: not a day (YYYY-MM-DD): {text!r}") from None
+
+
+def text_param(text: str | None) -> str | None:
+    """A free text filter: stripped; empty is None."""
+    return None if text is None or _blank(text) else text.strip()
+
+
+def int_param(name: str, text: str | None, default: int, low: int, high: int) -> int:
+    """A whole number in ``low..high``; empty is ``default``."""
+    return _int(name, text, default, low, high)
+
+
+def exposure_query(*, hours: str | None = None, open_only: str | None = None, kind: str | None = None,
+                   sr: str | None = None, limit: str | None = None) -> ExposureQuery:
+    """The exposure page's query from its parameters as text (each checked)."""
+    chosen = text_param(kind)
+    if chosen is not None and chosen not in KINDS:
+        raise QueryError(f"kind: {kind!r} is not one of {', '.join(KINDS)}")
+    return ExposureQuery(hours=_int("hours", hours, 24, 1, 336), open_only=_flag("open_only", open_only),
+                         kind=chosen, sr_event_id=None if _blank(sr) else _int("sr", sr, 0, 1, 2**63 - 1),
+                         limit=_int("limit", limit, 200, 1, 5000))
 
 
 def _int(name: str, text: str | None, default: int, low: int, high: int) -> int:

@@ -78,6 +78,8 @@
     for (const ev of data.events) {
       const sr = ev.sr_event_id;
       setCell(sr + '|books', String(ev.books_listing));
+      const mark = cellAt(sr + '|exposure');
+      if (mark) { mark.hidden = !ev.open_exposures; mark.textContent = '⚠ ' + ev.open_exposures; }
       for (const [key, m] of Object.entries(ev.markets)) {
         for (const o of m.outcomes) {
           for (const b of BOOKS) {
@@ -282,7 +284,7 @@
   async function refreshFreshness() { setFreshness(await getJSON('/api/freshness')); }
 
   // --- live ---------------------------------------------------------------------------------------
-  const REFRESH = { board: refreshBoard, event: refreshEvent, path: refreshPath };
+  const REFRESH = { board: refreshBoard, event: refreshEvent, path: refreshPath, exposure: swapMain };
 
   async function refreshAll() {
     const tasks = [refreshFreshness()];
