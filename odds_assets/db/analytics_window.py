@@ -67,6 +67,7 @@ from odds_assets.analytics.benchmark import COMPETITORS, REFERENCE, fair_prices_
 from odds_assets.analytics.fair import METHODS, Method
 from odds_assets.analytics.margin import market_shapes
 from odds_assets.db import queries
+from odds_assets.db.engine import NOTIFY_CHANNEL
 from odds_assets.db.keys import NO_LINE
 from odds_assets.errors import MarginError
 from odds_assets.models import BOOKMAKER_IDS, BOOKMAKERS
@@ -447,6 +448,10 @@ def update_exposure(conn: psycopg.Connection[Any], start: datetime, end: datetim
                    "max_exposure_edge": float(f["edge"].max()) if len(f) and f["edge"].notna().any() else 0.0}
         conn.execute(queries.load("upsert_analytics_window"),
                      {"asset": "exposure", "start": start, "end": end, "figures": json.dumps(figures)})
+        # the board's pages refresh on it (delivered at COMMIT): {"asset": "exposure", "window": …, "open": n}
+        conn.execute(queries.load("notify_window"), {"channel": NOTIFY_CHANNEL, "payload": json.dumps(
+            {"asset": "exposure", "window": start.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+             "open": int(n_open)}, separators=(",", ":"))})
     return ExposureResult(start, int(opened), int(closed), int(n_open), top, figures)
 
 

@@ -150,6 +150,12 @@ def _exposure_edge() -> float:
     return float(os.environ.get("ODDS_EXPOSURE_EDGE") or 0.03)
 
 
+def _is_analytics(payload: str) -> bool:
+    """A NOTIFY from the analytics (``{"asset": "exposure", …}``), not a written window: the built board
+    (prices) stays valid; the pages still refresh (open exposures are read per request)."""
+    return payload.startswith('{"asset"')
+
+
 def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=_HERE / "templates")
     env = templates.env
@@ -245,7 +251,7 @@ def create_app(database_url: str, *, token: str | None = None, dagster_url: str 
     state = WebState(
         pool=ConnectionPool(database_url, max_size=pool_size),
         cache=cache,
-        hub=WindowHub(on_window=lambda _payload: cache.invalidate()),
+        hub=WindowHub(on_window=lambda payload: None if _is_analytics(payload) else cache.invalidate()),
         settings=settings if settings is not None else PipelineSettings.from_env(),
         dagster_url=dagster_url.rstrip("/") if dagster_url else None,
         templates=_templates(),

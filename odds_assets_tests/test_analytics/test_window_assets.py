@@ -189,7 +189,9 @@ def test_both_assets_materialise_in_dagster_with_their_checks(odds_conn: psycopg
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
     settings = PipelineSettings(cadence_minutes=CADENCE)
     defs = build_analytics_definitions(settings, window_partitions(settings, now=at(60)))
-    objects = [a for a in [*(defs.assets or []), *(defs.asset_checks or [])] if isinstance(a, dg.AssetsDefinition)]
+    window = {dg.AssetKey("fair_prices"), dg.AssetKey("exposure")}  # not the daily reports of the domain
+    objects = [a for a in [*(defs.assets or []), *(defs.asset_checks or [])]
+               if isinstance(a, dg.AssetsDefinition) and set(a.keys | {k.asset_key for k in a.check_keys}) <= window]
     with dg.instance_for_test() as instance:
         for minute, boards in SCRIPT[:3]:
             write(odds_conn, minute, boards)
@@ -260,3 +262,21 @@ def test_a_market_devigs_to_the_same_bits_whatever_shares_its_batch() -> None:
     alone = devig_many(one, np.array([3]))
     batch = devig_many(np.concatenate([others, one]), np.array([3, 2, 2, 2, 3]))
     assert alone.probabilities.tolist() == batch.probabilities[-3:].tolist()
+
+
+def test_exposure_announces_its_window_on_the_boards_channel(odds_conn: psycopg.Connection, odds_db_url: str) -> None:
+    """The board's pages refresh when ``exposure`` wrote a window: one NOTIFY on the engine's channel,
+    delivered at COMMIT, saying which window and how many episodes are open (read back here)."""
+    import json
+
+    from odds_assets.db.engine import NOTIFY_CHANNEL
+
+    minute, boards = SCRIPT[0]
+    write(odds_conn, minute, boards)
+    with psycopg.connect(odds_db_url, autocommit=True) as listener:
+        listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        run(odds_conn, minute)
+        payloads = [json.loads(n.payload) for n in listener.notifies(timeout=5, stop_after=1)]
+    n_open = odds_conn.execute("SELECT count(*) FROM exposure_episodes WHERE ended_at IS NULL").fetchone()[0]
+    assert n_open > 0
+    assert payloads == [{"asset": "exposure", "window": at(minute).strftime("%Y-%m-%dT%H:%M:%SZ"), "open": n_open}]

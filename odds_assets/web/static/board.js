@@ -307,6 +307,7 @@
       let payload = {};
       try { payload = JSON.parse(ev.data); } catch (e) { payload = { bookmaker: ev.data }; }
       await refreshAll();
+      if (payload.asset) return;  // the analytics computed a window (exposure): refreshed, not a book's window
       liveWindow.textContent = (payload.bookmaker || '?') + ' ' + (payload.captured_at || '');
     });
     source.addEventListener('resync', () => refreshAll());
