@@ -2,11 +2,12 @@
 one real uvicorn process, loaded from this process over loopback with concurrent keep-alive requests
 (listings through httpx; the timed detail phase through a minimal raw HTTP/1.1 client).
 
-    .venv/bin/python benchmarks/simulator.py [--events 1000] [--concurrency 64] [--rounds 2]
+    .venv/bin/python benchmarks/simulator.py [--events 1000] [--concurrency 64] [--rounds 2] [--scenario '{}']
 
 Round 1 renders every detail (cold cache); later rounds move the frozen clock one tick on, so every
 detail is computed and rendered again (the steady state of a scraper hitting a new tick), unless
-``--same-tick`` keeps them cached. Ends with ``RESULT detail_rps=…`` (details per second over all
+``--same-tick`` keeps them cached; ``--scenario`` serves a world with planted facts (``'{}'``: every
+default). Ends with ``RESULT detail_rps=…`` (details per second over all
 rounds and books). Target on a 2-core machine: ≥ 300.
 """
 
@@ -136,12 +137,14 @@ def main() -> int:
     ap.add_argument("--concurrency", type=int, default=64)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--same-tick", action="store_true", help="do not advance the clock between rounds")
+    ap.add_argument("--scenario", default=None, help="simulator scenario (JSON; '{}' = every default)")
     args = ap.parse_args()
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     server = subprocess.Popen(
         [sys.executable, "-m", "odds_assets.cli", "simulator", "--port", str(port), "--events", str(args.events),
-         "--freeze-at", str(T0), "--log-level", "warning"], cwd=REPO, env=env)
+         "--freeze-at", str(T0), "--log-level", "warning",
+         *(["--scenario", args.scenario] if args.scenario is not None else [])], cwd=REPO, env=env)
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
