@@ -15,8 +15,9 @@ functions of ``(seed, scenario, tick)``, reported by :meth:`Scenario.planted` an
   are the underlying's, summed per the rule's composition (P(1X) = P(1) + P(X)).
 - **Planted margin** per book × market type: a book prices an instance whose true probabilities p_i sum
   to k (1, or 2 for double chance) at odds 1/r_i rounded to the cent, with r_i = p_i^a and a chosen so
-  that Σ r_i = k·(1 + margin): the margin by the catalogue's rule (Σ 1/odds / k − 1) is the planted one
-  up to the rounding of the odds, and the power method of margin removal gives back p_i exactly (so the
+  that Σ r_i = k·(1 + margin), rounded as :func:`margin_cents` rounds (to the cent, carrying the rounding error
+  over to the longer odds, so the booksum stays k·(1 + margin)): the margin by the catalogue's rule
+  (Σ 1/odds / k − 1) is the planted one up to half a cent-step of the longest odds, and the power method of margin removal gives back p_i exactly (so the
   competitors' fair price is the true probability). ``margins`` sets them per book: a number (every
   type) or a mapping of market type (catalogue name or BetPawa id) to number, with ``"*"`` for the rest;
   an unset one is drawn in [4 %, 9 %] from ``hash(seed, book, type)``. Allowed: 3–15 % (below 3 % the
@@ -339,6 +340,27 @@ def power_margin(p: list[float], margin: float) -> list[float]:
     return [r * scale for r in rs]
 
 
+def margin_cents(r: list[float]) -> list[int]:
+    """Odds in cents for implied probabilities ``r``, rounded the way a book keeping its margin rounds:
+    shortest odds first, each to the cent nearest 1 / (r_i − its share of the rounding error so far), the
+    share being r_i over the r of the outcomes not yet rounded, so the longest odds take up the rest and
+    the booksum misses Σ r_i by at most half a cent-step of the longest odds in 1/odds terms (a few
+    thousandths of a point for most markets; rounding each price to its nearest cent would let the errors
+    add up to tenths of a point on short favourites). Every price moves by the same small relative amount
+    (the error over the rest's Σ r), so an outcome's own margin is kept. Odds stay within [1.02, 500]."""
+    order = sorted(range(len(r)), key=lambda i: -r[i])
+    out = [0] * len(r)
+    rest = sum(r)
+    drift = 0.0  # realised minus wanted Σ 1/odds so far
+    for i in order:
+        want = r[i] - drift * r[i] / rest if rest > 0 else r[i]
+        cents = min(_MAX_CENTS, max(_MIN_CENTS, int(round(100.0 / want)) if want > 0 else _MAX_CENTS))
+        out[i] = cents
+        drift += 100.0 / cents - r[i]
+        rest -= r[i]
+    return out
+
+
 class Scenario:
     """A scenario bound to a world and market model (``MarketModel.state`` asks it for every state)."""
 
@@ -508,8 +530,7 @@ class Scenario:
         r = power_margin(self._true_probs(ev, inst, version), self.margin(book, inst.spec.name))
         base = h(self.seed, _S_NOISE, inst.key, version)
         outs: list[tuple[int, bool]] = []
-        for pos, (o, ri) in enumerate(zip(inst.outcomes, r)):
-            cents = min(_MAX_CENTS, max(_MIN_CENTS, int(round(100.0 / ri))))
+        for pos, (o, cents) in enumerate(zip(inst.outcomes, margin_cents(r))):
             if raised and pos == active.position:  # type: ignore[union-attr]
                 cents = raised
             if status == 2:
