@@ -8,7 +8,7 @@ functions of ``(seed, scenario, tick)``, reported by :meth:`Scenario.planted` an
 - **True path.** An instance's true probabilities are its opening probabilities (the same model as
   without a scenario, shared by the three books) until its first *move*; a move happens at the ticks the
   change rate draws for the event × market × line (not per book) and sets every outcome's probability to
-  its opening value × exp(±0.75 % × u), u uniform in [−1, 1], scaled back to the opening sum. Then each
+  its opening value × exp(0.75 % × u), u = ±(0.5 … 1) (hashed sign and size), scaled back to the opening sum. Then each
   probability is kept in [0.25 %, 94 %] (moved into the range, the excess spread over the others, the sum
   kept), so no price runs into the books' odds limits. A market the catalogue derives from an underlying
   partition (double chance from 1X2, ``MarginRule.underlying``) has no path of its own: its probabilities
@@ -88,7 +88,7 @@ _S_EPISODE = 66
 _S_NOISE = 29  # the market model's outcome-noise stream (placeholders), shared on purpose
 _MIN_CENTS = 102
 _M64 = (1 << 64) - 1
-_TWO_OVER_2_53 = 2.0 / 9007199254740992.0
+_ONE_OVER_2_53 = 1.0 / 9007199254740992.0
 _MAX_CENTS = 50_000
 
 _BY_NAME: dict[str, tuple[int, MarketSpec]] = {m.name: (i, m) for i, m in enumerate(CATALOGUE)}
@@ -458,9 +458,13 @@ class Scenario:
         p = list(base)
         if version >= 0:
             x = h(self.seed, _S_MOVE, entry, version)
-            moved = [b * math.exp(MOVE * (((((x ^ ((j + 1) * 0x9E3779B97F4A7C15)) * 0xBF58476D1CE4E5B9) & _M64) >> 11)
-                                          * _TWO_OVER_2_53 - 1.0))
-                     for b, j in zip(base, index)]
+            # u = ±(0.5 … 1): the outcome's sign from the hash (so the first two outcomes' signs differ and a
+            # two-way market never moves both ways at once, which scaling back to the sum would undo)
+            moved = []
+            for b, j in zip(base, index):
+                y = (((x ^ ((j + 1) * 0x9E3779B97F4A7C15)) * 0xBF58476D1CE4E5B9) & _M64) >> 11
+                sign = 1.0 if ((x >> (0 if j < 2 else j % 60)) ^ (j == 1)) & 1 else -1.0
+                moved.append(b * math.exp(MOVE * sign * (0.5 + 0.5 * y * _ONE_OVER_2_53)))
             scale = sum(base) / sum(moved)
             p = [m * scale for m in moved]
         return _clamp_sum(p)
