@@ -13,7 +13,8 @@ truth of what every book showed at any time.
 Module map: ``world`` (events, teams, schedule), ``markets`` (instances, odds, status per tick),
 ``engine`` (Simulator: clock + caches), ``betpawa``/``sportybet``/``bet9ja`` (wire formats),
 ``truth`` (normalised ground truth), ``scenario`` (planted margins, lead book and lags, exposure
-episodes: ``SimulatorConfig(scenario=…)``, ``Simulator.set_scenario``, ``/_sim/scenario``), ``faults`` (fault injection), ``app`` (ASGI), ``server`` (uvicorn).
+episodes: ``SimulatorConfig(scenario=…)``, ``Simulator.set_scenario``, ``/_sim/scenario``), ``faults``
+(fault injection), ``app`` (ASGI), ``server`` (uvicorn).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Simulator settings and its clock.
 
-The world is a pure function of ``(seed, tick)`` (of ``(seed, scenario, tick)`` with a scenario); the clock only says which tick "now" is.
+The world is a pure function of ``(seed, tick)`` (of ``(seed, scenario, tick)`` with a scenario); the clock
+only says which tick "now" is.
 Tests freeze or set the clock (in-process or through ``POST /_sim/clock``) so a whole scrape sees
 one tick, and a second simulator with the same seed and time answers byte-identically.
 """

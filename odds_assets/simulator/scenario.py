@@ -15,13 +15,14 @@ functions of ``(seed, scenario, tick)``, reported by :meth:`Scenario.planted` an
   are the underlying's, summed per the rule's composition (P(1X) = P(1) + P(X)).
 - **Planted margin** per book × market type: a book prices an instance whose true probabilities p_i sum
   to k (1, or 2 for double chance) at odds 1/r_i rounded to the cent, with r_i = p_i^a and a chosen so
-  that Σ r_i = k·(1 + margin), rounded as :func:`margin_cents` rounds (to the cent, carrying the rounding error
-  over to the longer odds, so the booksum stays k·(1 + margin)): the margin by the catalogue's rule
-  (Σ 1/odds / k − 1) is the planted one up to half a cent-step of the longest odds, and the power method of margin removal gives back p_i exactly (so the
-  competitors' fair price is the true probability). ``margins`` sets them per book: a number (every
-  type) or a mapping of market type (catalogue name or BetPawa id) to number, with ``"*"`` for the rest;
-  an unset one is drawn in [4 %, 9 %] from ``hash(seed, book, type)``. Allowed: 3–15 % (below 3 % the
-  moves alone could open cross-book arbitrages).
+  that Σ r_i = k·(1 + margin), rounded as :func:`margin_cents` rounds (to the cent, carrying the rounding
+  error over to the longer odds, so the booksum stays k·(1 + margin)): the margin by the catalogue's rule
+  (Σ 1/odds / k − 1) is the planted one up to half a cent-step of the longest odds, and the power method of
+  margin removal gives back p_i (so the competitors' fair price is the true probability, up to the
+  rounding). ``margins`` sets them per book: a number (every type) or a mapping of market type (catalogue
+  name or BetPawa id) to number, with ``"*"`` for the rest; an unset one is drawn in [4 %, 9 %] from
+  ``hash(seed, book, type)``. Allowed: 3–15 % (below 3 % the moves alone could open cross-book
+  arbitrages).
 - **Lead book and lags** per market type: the lead book (SportyBet or Bet9ja; ``lead``: a mapping of
   market type to book with ``"*"`` for the rest, unset ones drawn from the hash) shows a move at the
   tick it happens; the other competitor ``follower_lag_minutes`` later; BetPawa ``betpawa_lag_minutes``
@@ -279,7 +280,7 @@ class PlantedTruth:
     betpawa_other_lag_minutes: float
     betpawa_lag_share: float
     episodes: tuple[PlantedEpisode, ...]
-    scenario: "Scenario"
+    scenario: Scenario
 
     def betpawa_lags(self, sr_event_id: int) -> bool:
         """Whether BetPawa follows moves ``betpawa_lag_minutes`` late on this event."""
@@ -586,7 +587,7 @@ class Scenario:
         arbs = self.settings.arbitrages
         if arbs is None or arbs.count == 0:
             return ()
-        world, model, ts = self.world, self.model, self.tick_seconds
+        world = self.world
         lo = world.tick_of(arbs.start)
         hi = max(lo + 1, world.tick_of(arbs.end))
         dmin, dmax = self._ticks(arbs.min_minutes, "min"), self._ticks(arbs.max_minutes, "max")
@@ -711,6 +712,7 @@ class Scenario:
 
 #: a stand-in "active episode" for the planting's own look at the three books: forces the instance
 #: active and fully priced without raising any price
-_FORCE = PlantedEpisode(sr_event_id=0, market_id=0, market="", line=None, outcome="",
-                        start=datetime.fromtimestamp(0, tz=timezone.utc), end=datetime.fromtimestamp(0, tz=timezone.utc),
-                        betpawa_odds=Decimal(0), start_tick=0, end_tick=0, k=-1, spec_index=-1, line_q=None, position=-1)
+_EPOCH = datetime.fromtimestamp(0, tz=timezone.utc)
+_FORCE = PlantedEpisode(sr_event_id=0, market_id=0, market="", line=None, outcome="", start=_EPOCH, end=_EPOCH,
+                        betpawa_odds=Decimal(0), start_tick=0, end_tick=0, k=-1, spec_index=-1, line_q=None,
+                        position=-1)
