@@ -90,6 +90,8 @@ _S_NOISE = 29  # the market model's outcome-noise stream (placeholders), shared 
 _MIN_CENTS = 102
 _M64 = (1 << 64) - 1
 _ONE_OVER_2_53 = 1.0 / 9007199254740992.0
+_HALF_MOVE = MOVE / 2
+_SALTS = tuple(((j + 1) * 0x9E3779B97F4A7C15) & ((1 << 64) - 1) for j in range(64))
 _MAX_CENTS = 50_000
 
 _BY_NAME: dict[str, tuple[int, MarketSpec]] = {m.name: (i, m) for i, m in enumerate(CATALOGUE)}
@@ -312,26 +314,37 @@ def _clamp_sum(p: list[float]) -> list[float]:
 
 
 def power_margin(p: list[float], margin: float) -> list[float]:
-    """r_i = p_i^a with Σ r_i = (1 + margin)·Σ p_i: Newton on a from a = 1 (the sum is convex and decreasing
-    in a, so the iterates approach the root from one side) to a relative 1e-9, then every r_i scaled by the
-    last residual so the sum is exact (a change of the r_i far below a cent)."""
-    total = sum(p)
-    target = total * (1.0 + margin)
-    if len(p) < 2 or target >= len(p) or min(p) <= 0.0:
-        return [x * (1.0 + margin) for x in p]
+    """:func:`power_apply` of :func:`power_prepare`."""
+    return power_apply(power_prepare(p), margin)
+
+
+_Prepared = tuple[list[float], list[float], float, float, float]
+
+
+def power_prepare(p: list[float]) -> _Prepared:
+    """What :func:`power_apply` needs of ``p`` whatever the margin (shared by the books pricing one path)."""
+    if min(p) <= 0.0:
+        return p, [], 0.0, 0.0, sum(p)
     logs = [math.log(x) for x in p]
-    slope = sum(x * lg for x, lg in zip(p, logs))
-    if slope >= 0.0:
+    return (p, logs, sum(x * lg for x, lg in zip(p, logs)), sum(x * lg * lg for x, lg in zip(p, logs)), sum(p))
+
+
+def power_apply(prepared: _Prepared, margin: float) -> list[float]:
+    """r_i = p_i^a with Σ r_i = (1 + margin)·Σ p_i: Newton on a (the sum is convex and decreasing in a) from
+    the root of its second-order expansion around a = 1, to a relative 1e-7, then every r_i scaled by the
+    last residual so the sum is exact (a change of the r_i far below a cent)."""
+    p, logs, s1, s2, total = prepared
+    target = total * (1.0 + margin)
+    if len(p) < 2 or target >= len(p) or not logs or s1 >= 0.0:
         return [x * (1.0 + margin) for x in p]
-    a = 1.0 + total * margin / slope
+    # start from the root of the second-order expansion Σ p_i (1 + b ln p_i + b² ln² p_i / 2) = target, b = a − 1
+    a = 1.0 + (-s1 - math.sqrt(s1 * s1 + 2.0 * s2 * total * margin)) / s2 if s2 > 0 else 1.0 + total * margin / s1
     exp = math.exp
-    rs = p
-    tot = total
-    for _ in range(30):
+    for _ in range(8):
         rs = [exp(a * lg) for lg in logs]
         tot = sum(rs)
         f = tot - target
-        if -1e-9 * target < f < 1e-9 * target:
+        if -1e-7 * target < f < 1e-7 * target:
             break
         slope = sum(r * lg for r, lg in zip(rs, logs))
         if slope >= 0.0:
@@ -349,7 +362,7 @@ def margin_cents(r: list[float]) -> list[int]:
     thousandths of a point for most markets; rounding each price to its nearest cent would let the errors
     add up to tenths of a point on short favourites). Every price moves by the same small relative amount
     (the error over the rest's Σ r), so an outcome's own margin is kept. Odds stay within [1.02, 500]."""
-    order = sorted(range(len(r)), key=lambda i: -r[i])
+    order = sorted(range(len(r)), key=r.__getitem__, reverse=True)
     out = [0] * len(r)
     rest = sum(r)
     drift = 0.0  # realised minus wanted Σ 1/odds so far
@@ -383,7 +396,8 @@ class Scenario:
         self._leads: dict[str, str] = {}
         self._paths: dict[tuple[int, int, int, int], list[float]] = {}
         self._states: dict[int, tuple[tuple[Any, ...], InstanceState]] = {}
-        self._keys: dict[int, tuple[int, int]] = {}
+        self._keys: dict[int, tuple[int, int, float]] = {}
+        self._prepared: dict[tuple[int, ...], _Prepared] = {}
         self._sources: dict[int, tuple[int, MarketSpec, tuple[tuple[int, ...], ...] | None]] = {}
         self._episodes: tuple[PlantedEpisode, ...] | None = None
         self._by_instance: dict[tuple[int, int, int], PlantedEpisode] = {}
@@ -462,10 +476,11 @@ class Scenario:
             # u = ±(0.5 … 1): the outcome's sign from the hash (so the first two outcomes' signs differ and a
             # two-way market never moves both ways at once, which scaling back to the sum would undo)
             moved = []
+            exp = math.exp
             for b, j in zip(base, index):
-                y = (((x ^ ((j + 1) * 0x9E3779B97F4A7C15)) * 0xBF58476D1CE4E5B9) & _M64) >> 11
-                sign = 1.0 if ((x >> (0 if j < 2 else j % 60)) ^ (j == 1)) & 1 else -1.0
-                moved.append(b * math.exp(MOVE * sign * (0.5 + 0.5 * y * _ONE_OVER_2_53)))
+                y = (((x ^ _SALTS[j % 64]) * 0xBF58476D1CE4E5B9) & _M64) >> 11
+                size = _HALF_MOVE + _HALF_MOVE * y * _ONE_OVER_2_53
+                moved.append(b * exp(size if ((x >> (0 if j < 2 else j % 60)) ^ (j == 1)) & 1 else -size))
             scale = sum(base) / sum(moved)
             p = [m * scale for m in moved]
         return _clamp_sum(p)
@@ -498,11 +513,12 @@ class Scenario:
         fixed = self._keys.get(inst.key)
         if fixed is None:
             si, _, _ = self._source(inst.spec, inst.spec_index)
-            fixed = (self._entry_key(ev.k, si, inst.line_q), self.lag_ticks(book, inst.spec.name, ev.k))
+            fixed = (self._entry_key(ev.k, si, inst.line_q), self.lag_ticks(book, inst.spec.name, ev.k),
+                     self.margin(book, inst.spec.name))
             if len(self._keys) > 2_000_000:
                 self._keys.clear()
             self._keys[inst.key] = fixed
-        entry, lag = fixed
+        entry, lag, _ = fixed
         v = self.model._last_change(entry, tick - lag, ev.appear_at // self.tick_seconds)
         return v, (v + lag if v >= 0 else -1)
 
@@ -510,6 +526,8 @@ class Scenario:
 
     def state(self, ev: SimEvent, inst: InstanceDef, book: str, tick: int) -> InstanceState | None:
         """The instance at ``tick`` under the scenario (``MarketModel.state``'s contract)."""
+        if self.settings.arbitrages is None:
+            return self._state(ev, inst, book, tick, None, None)
         ep = self.episode_of(ev.k, inst.spec_index, inst.line_q)
         active = ep is not None and ep.start_tick <= tick < ep.end_tick
         return self._state(ev, inst, book, tick, ep if active else None, ep)
@@ -521,7 +539,16 @@ class Scenario:
         status = 0 if active is not None else model._status(inst.key, tick, appear)
         if status == 3:
             return None
-        version, shown = self._version(ev, inst, book, tick)
+        fixed = self._keys.get(inst.key)
+        if fixed is None:
+            si, _, _ = self._source(inst.spec, inst.spec_index)
+            fixed = (self._entry_key(ev.k, si, inst.line_q), self.lag_ticks(book, inst.spec.name, ev.k),
+                     self.margin(book, inst.spec.name))
+            if len(self._keys) > 2_000_000:
+                self._keys.clear()
+            self._keys[inst.key] = fixed
+        version = model._last_change(fixed[0], tick - fixed[1], appear)
+        shown = version + fixed[1] if version >= 0 else -1
         raised = 0
         if book == "betpawa" and planted is not None and tick >= planted.start_tick:
             # BetPawa's price changed at the episode's start and again at its end
@@ -532,7 +559,15 @@ class Scenario:
         cached = self._states.get(inst.key)
         if cached is not None and cached[0] == sig:
             return cached[1]
-        r = power_margin(self._true_probs(ev, inst, version), self.margin(book, inst.spec.name))
+        outs0 = inst.outcomes
+        pkey = (fixed[0], version, inst.spec_index, len(outs0), outs0[0].index, outs0[-1].index)
+        prepared = self._prepared.get(pkey)
+        if prepared is None:
+            prepared = power_prepare(self._true_probs(ev, inst, version))
+            if len(self._prepared) > 300_000:
+                self._prepared.clear()
+            self._prepared[pkey] = prepared
+        r = power_apply(prepared, fixed[2])
         base = h(self.seed, _S_NOISE, inst.key, version)
         outs: list[tuple[int, bool]] = []
         for pos, (o, cents) in enumerate(zip(inst.outcomes, margin_cents(r))):
@@ -545,7 +580,8 @@ class Scenario:
             elif active is not None:
                 outs.append((cents, True))
             else:
-                u = (mix(mix(base ^ (o.index + 1))) & 0xFFFFFF) / 16777216.0
+                # a multiplicative hash of (state, outcome) in [0, 1): 0.4 % no price, 0.4 % not bettable
+                u = ((((base ^ _SALTS[o.index % 64]) * 0xBF58476D1CE4E5B9) & _M64) >> 40) / 16777216.0
                 if u < 0.004:
                     outs.append((0, False))
                 elif u < 0.008:
