@@ -41,7 +41,9 @@ functions of ``(seed, scenario, tick)``, reported by :meth:`Scenario.planted` an
   arbitrage: moves change a probability by at most e^{±1.5 %} relative to the opening, so two versions of
   a price differ by at most ~3 %, less than a book's margin on the outcome plus the 3 % threshold.
 
-Times in settings are epoch seconds or ISO-8601 (naive = UTC); minutes must be whole ticks.
+Only markets with a BetPawa id (the ones in the ground truth) are priced this way; the markets a book
+serves without one (unmapped, for realism) keep the model without a scenario. Times in settings are
+epoch seconds or ISO-8601 (naive = UTC); minutes must be whole ticks.
 """
 
 from __future__ import annotations
