@@ -2,11 +2,12 @@
 one real uvicorn process, loaded from this process over loopback with concurrent keep-alive requests
 (listings through httpx; the timed detail phase through a minimal raw HTTP/1.1 client).
 
-    .venv/bin/python benchmarks/simulator.py [--events 1000] [--concurrency 64] [--rounds 2] [--light]
+    .venv/bin/python benchmarks/simulator.py [--events 1000] [--concurrency 64] [--rounds 2] [--light] [--scenario '{}']
 
 Round 1 renders every detail (cold cache); later rounds move the frozen clock one tick on, so every
 detail is computed and rendered again (the steady state of a scraper hitting a new tick), unless
-``--same-tick`` keeps them cached. Boards are realistic (real-sized details) unless ``--light``.
+``--same-tick`` keeps them cached. Boards are realistic (real-sized details) unless ``--light``;
+``--scenario`` serves a world with planted facts (``'{}'``: every default).
 Ends with ``RESULT detail_rps=… details_per_s=… betpawa_kb=… sportybet_kb=… bet9ja_kb=…`` (details per
 second over all rounds and books — ``details_per_s`` is the same figure —, and the mean detail body per
 book in KiB) plus ``steady_details_per_s`` (rounds after the first: a scraper on a new tick, the soak's
@@ -158,12 +159,14 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--same-tick", action="store_true", help="do not advance the clock between rounds")
     ap.add_argument("--light", action="store_true", help="light boards instead of realistic ones")
+    ap.add_argument("--scenario", default=None, help="simulator scenario (JSON; '{}' = every default)")
     args = ap.parse_args()
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     server = subprocess.Popen(
         [sys.executable, "-m", "odds_assets.cli", "simulator", "--port", str(port), "--events", str(args.events),
-         "--freeze-at", str(T0), "--log-level", "warning", *(["--light"] if args.light else [])], cwd=REPO, env=env)
+         "--freeze-at", str(T0), "--log-level", "warning", *(["--light"] if args.light else []),
+         *(["--scenario", args.scenario] if args.scenario is not None else [])], cwd=REPO, env=env)
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

@@ -12,7 +12,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p = subparsers.add_parser(
         "simulator", help="serve the offline bookmaker simulator (all three books, one port)",
         description="Serve BetPawa v4, SportyBet factsCenter and Bet9ja feapi from one seeded world. "
-                    "Control: GET/POST /_sim/clock, /_sim/faults, GET /_sim/truth?book=…&t=…")
+                    "Control: GET/POST /_sim/clock, /_sim/faults, /_sim/scenario, GET /_sim/truth?book=…&t=…")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--events", type=int, default=500, help="events on each board at any moment")
@@ -32,6 +32,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--betpawa-price-key", choices=("price", "odds"), default="price")
     p.add_argument("--faults", default=None,
                    help='e.g. "betpawa:429=0.05,latency=10-50;bet9ja:403=0.1" or a JSON object')
+    p.add_argument("--scenario", default=None,
+                   help='planted facts for the analytics: a JSON object (\'{}\' or "on" = every default), '
+                        'e.g. \'{"betpawa_lag_minutes": 5, "margins": {"betpawa": 0.06}}\'; default: none')
     p.add_argument("--slow-seconds", type=float, default=30.0, help="delay of the 'slow' fault")
     p.add_argument("--freeze-at", default=None, help="start with the clock frozen (epoch seconds or ISO-8601)")
     p.add_argument("--log-level", default="info")
@@ -40,14 +43,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _run(args: argparse.Namespace) -> int:
     # imported here so `odds --help` stays fast and does not need uvicorn
-    from odds_assets.simulator import SimulatorConfig, create_app, parse_faults, parse_time, serve
+    from odds_assets.simulator import SimulatorConfig, create_app, parse_faults, parse_scenario, parse_time, serve
 
     parse_faults(args.faults)  # fail fast on a bad spec, before binding the port
+    parse_scenario(args.scenario)
     config = SimulatorConfig(
         seed=args.seed, events=args.events, tick_seconds=args.tick_seconds, change_rate=args.change_rate,
         status_rate=args.status_rate, horizon_hours=args.horizon_hours, absent_rate=args.absent_rate,
         markets_per_event=args.markets_per_event, betpawa_price_key=args.betpawa_price_key,
-        faults=args.faults, slow_seconds=args.slow_seconds,
+        faults=args.faults, scenario=args.scenario, slow_seconds=args.slow_seconds,
         frozen_at=parse_time(args.freeze_at) if args.freeze_at else None, realistic=not args.light,
     )
     print(f"odds simulator: http://{args.host}:{args.port}  (seed {args.seed}, {args.events} events per board, "

@@ -13,8 +13,9 @@ truth of what every book showed at any time.
 Module map: ``world`` (events, teams, schedule), ``markets`` (instances, odds, status per tick),
 ``realistic`` (realistic boards: real-sized instance sets with the captures' unmapped markets, from
 ``_real_shapes``; page-part caches), ``engine`` (Simulator: clock + caches), ``betpawa``/``sportybet``/
-``bet9ja`` (wire formats), ``truth`` (normalised ground truth), ``faults`` (fault injection), ``app`` (ASGI),
-``server`` (uvicorn).
+``bet9ja`` (wire formats), ``truth`` (normalised ground truth), ``scenario`` (planted margins, lead book
+and lags, exposure episodes: ``SimulatorConfig(scenario=…)``, ``Simulator.set_scenario``,
+``/_sim/scenario``), ``faults`` (fault injection), ``app`` (ASGI), ``server`` (uvicorn).
 """
 
 from __future__ import annotations
@@ -27,11 +28,15 @@ from odds_assets.simulator.app import SimulatorApp, create_app
 from odds_assets.simulator.config import SimClock, SimulatorConfig, parse_time
 from odds_assets.simulator.engine import Simulator
 from odds_assets.simulator.faults import BookFaults, FaultInjector, parse_faults
+from odds_assets.simulator.scenario import PlantedEpisode, PlantedTruth, Scenario, parse_scenario
 from odds_assets.simulator.server import ServerThread, free_port, serve
 
 __all__ = [
     "BookFaults",
     "FaultInjector",
+    "PlantedEpisode",
+    "PlantedTruth",
+    "Scenario",
     "ServerThread",
     "SimClock",
     "Simulator",
@@ -41,6 +46,7 @@ __all__ = [
     "free_port",
     "ground_truth",
     "parse_faults",
+    "parse_scenario",
     "parse_time",
     "serve",
 ]

@@ -9,7 +9,13 @@ Control endpoints (JSON):
 - ``GET /_sim/clock``; ``POST /_sim/clock`` with ``{"t": <epoch s | ISO>, "frozen": true}``,
   ``{"advance": <s>}``, ``{"freeze": true}`` or ``{"wall": true}``;
 - ``GET /_sim/faults``; ``POST /_sim/faults`` with a fault spec (JSON object, or ``{"spec": "<text>"}``);
-- ``GET /_sim/truth?book=<book>&t=<epoch s | ISO>`` — the ground truth (default t = now);
+- ``GET /_sim/truth?book=<book>&t=<epoch s | ISO>`` — the ground truth (default t = now); with a scenario
+  it also carries ``"scenario"`` (what ``GET /_sim/scenario`` returns) and, per event, ``"betpawa_lags"``;
+- ``GET /_sim/scenario?t=<…>`` — the scenario's settings and planted facts (per market type: lead book,
+  lags in minutes, margins per book; the planted exposure episodes; the events on BetPawa's board at t
+  whose moves BetPawa follows late), ``{"scenario": null}`` without one; ``POST /_sim/scenario`` with the
+  settings (:mod:`odds_assets.simulator.scenario`; ``{}`` = every default, ``null`` = no scenario)
+  switches the world at once and answers as the GET;
 - ``GET /_sim/board?book=<book>`` — the book's event ids on the board now.
 """
 
@@ -181,7 +187,19 @@ class SimulatorApp:
                     return json_response({"error": f"book must be one of {list(BOOKS)}"}, status=400)
                 t = parse_time(req.query["t"]) if req.query.get("t") else sim.now()
                 tick = sim.tick(t)
-                return json_response(truth_to_json(book, t, tick, sim.ground_truth(book, t)))
+                doc = truth_to_json(book, t, tick, sim.ground_truth(book, t))
+                if sim.scenario is not None:
+                    doc["scenario"] = sim.scenario.to_json(sim.board("betpawa", tick))
+                    for e in doc["events"]:
+                        e["betpawa_lags"] = sim.scenario.betpawa_lags(e["sr_event_id"] - 50_000_000)
+                return json_response(doc)
+            if op == "scenario":
+                if req.method == "POST":
+                    sim.set_scenario(payload)
+                if sim.scenario is None:
+                    return json_response({"scenario": None})
+                t = parse_time(req.query["t"]) if req.query.get("t") else sim.now()
+                return json_response({"scenario": sim.scenario.to_json(sim.board("betpawa", sim.tick(t)))})
             if op == "board":
                 book = req.query.get("book", "betpawa")
                 if book not in BOOKS:

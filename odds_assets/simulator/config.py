@@ -1,6 +1,7 @@
 """Simulator settings and its clock.
 
-The world is a pure function of ``(seed, tick)``; the clock only says which tick "now" is.
+The world is a pure function of ``(seed, tick)`` (of ``(seed, scenario, tick)`` with a scenario); the clock
+only says which tick "now" is.
 Tests freeze or set the clock (in-process or through ``POST /_sim/clock``) so a whole scrape sees
 one tick, and a second simulator with the same seed and time answers byte-identically.
 """
@@ -41,6 +42,9 @@ class SimulatorConfig:
     betpawa_row_specifier: bool = False
     #: whether BetPawa list items carry ``widgets`` (sources conflict; without them clients need details)
     betpawa_list_widgets: bool = False
+    #: scenario with planted facts (see :mod:`odds_assets.simulator.scenario`): a dict, JSON text, "on" for
+    #: every default, or None (the default: no scenario, the world as without one)
+    scenario: Any = None
     #: fault specification (see :mod:`odds_assets.simulator.faults`): JSON text, ``book:kind=rate`` text or a dict
     faults: Any = None
     #: a "slow" fault sleeps this long (longer than any sane client timeout)

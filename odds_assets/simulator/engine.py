@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from odds_assets.simulator import realistic
 from odds_assets.simulator.config import SimClock, SimulatorConfig
 from odds_assets.simulator.markets import EventState, InstanceDef, MarketModel
+from odds_assets.simulator.scenario import PlantedTruth, Scenario, parse_scenario
 from odds_assets.simulator.truth import board_truth
 from odds_assets.simulator.world import BOOKS, SimEvent, World
 
@@ -42,11 +43,13 @@ class Simulator:
         if self.config.realistic:
             self.model.universe_share = realistic.UNIVERSE_SHARE
         self.faults = FaultInjector(self.config.seed, self.config.faults)
+        self.scenario: Scenario | None = None
         self._lock = threading.RLock()
         self._instances: OrderedDict[tuple[str, int], list[InstanceDef]] = OrderedDict()
         self._ticks: OrderedDict[int, dict[Any, Any]] = OrderedDict()
         self._bodies: OrderedDict[Any, tuple[tuple[Any, ...], bytes]] = OrderedDict()
         self._bodies_bytes = 0
+        self.set_scenario(self.config.scenario)
 
     # ---------------------------------------------------------------- time
 
@@ -76,6 +79,31 @@ class Simulator:
             value = build()
             cache[key] = value
         return value
+
+    # ---------------------------------------------------------------- scenario
+
+    def set_scenario(self, spec: Any) -> Scenario | None:
+        """Switch to the scenario ``spec`` (settings as :func:`~odds_assets.simulator.scenario.parse_scenario`
+        takes them; None = no scenario). Every cached state and body is dropped, so the next answer at any
+        tick is the new world's; a bad spec raises ``ValueError`` and changes nothing."""
+        settings = parse_scenario(spec)
+        scenario = None if settings is None else Scenario(settings, self.world, self.model)
+        if scenario is not None:
+            scenario.episodes()  # drawn now, so a scenario that cannot be planted fails here
+        with self._lock:
+            self.scenario = scenario
+            self.model.scenario = scenario
+            self.model._states.clear()
+            self._ticks.clear()
+            self._bodies.clear()
+            self._bodies_bytes = 0
+        return scenario
+
+    def planted(self) -> PlantedTruth:
+        """The facts the current scenario planted (raises ``ValueError`` without a scenario)."""
+        if self.scenario is None:
+            raise ValueError("the simulator runs without a scenario: nothing is planted")
+        return self.scenario.planted()
 
     # ---------------------------------------------------------------- world queries
 

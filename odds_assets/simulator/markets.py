@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from odds_assets.markets.catalogue import CATALOGUE, MarketSpec, OutcomeSpec
 from odds_assets.simulator._hash import h, mix, normal, uniform
@@ -307,6 +308,9 @@ class MarketModel:
         self._exp_change = math.exp(-self._lam_change)
         self._exp_status = math.exp(-self._lam_status)
         self._states: dict[int, tuple[int, int, InstanceState]] = {}
+        #: a bound :class:`odds_assets.simulator.scenario.Scenario` prices every state of a market with a BetPawa id
+        #: instead (None: no scenario)
+        self.scenario: Any = None
         self._universes: dict[int, list[tuple[float, int, MarketSpec, int | None, list[float]]]] = {}
 
     # ---------------------------------------------------------------- instance sets
@@ -479,6 +483,9 @@ class MarketModel:
 
     def state(self, ev: SimEvent, inst: InstanceDef, book: str, tick: int) -> InstanceState | None:
         """The instance at ``tick``; None when the book has removed it for now."""
+        if self.scenario is not None and inst.spec.betpawa_id is not None:
+            # a scenario prices the markets the truth holds; markets without a BetPawa id keep this model
+            return self.scenario.state(ev, inst, book, tick)  # type: ignore[no-any-return]
         appear_tick = ev.appear_at // self.tick_seconds
         status = self._status(inst.key, tick, appear_tick)
         if status == 3:
