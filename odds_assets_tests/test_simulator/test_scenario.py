@@ -146,7 +146,8 @@ def test_same_seed_and_scenario_same_world() -> None:
 def test_realised_margins_equal_the_planted_ones() -> None:
     """Mean margin per book × market type over a board, from the odds, within 0.1 pp of the planted one,
     for every book × type with a complete, priced instance on the board."""
-    sim = Simulator(SimulatorConfig(seed=2, events=150, realistic=False, scenario={"margins": {"bet9ja": {"double_chance_ft": 0.11}}}))
+    sim = Simulator(SimulatorConfig(seed=2, events=150, realistic=False,
+                                    scenario={"margins": {"bet9ja": {"double_chance_ft": 0.11}}}))
     planted = sim.planted()
     margins: dict[tuple[str, int], list[float]] = defaultdict(list)
     for book in BOOKS:
