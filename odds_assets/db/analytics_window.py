@@ -17,8 +17,9 @@ Definitions, for a window W = [start, end):
   ``multiplicative``, ``shin``), averaged over the competitors pricing the market completely.
 - **Edge** of a BetPawa outcome = BetPawa odds × fair probability − 1 (only for an active, priced
   BetPawa outcome).
-- **Best price** of an outcome: the highest active price over the three books (``best_bookmakers``: every
-  book quoting it). **Best implied** of an instance (a catalogued type with a margin of its own, every
+- **Best price** of an outcome: the highest active price over the three books' *complete* instances
+  (every outcome of the type's set priced and bettable: a partial instance cannot be held to the same
+  partition of results) (``best_bookmakers``: every book quoting it). **Best implied** of an instance (a catalogued type with a margin of its own, every
   outcome of its set with a best price): Σ 1/best ÷ k (k: how many outcomes cover each result). An
   outcome is an **arbitrage against BetPawa** when the best implied is below 1 (by more than 1e-12, float
   rounding) and BetPawa quotes that outcome's best price.
@@ -207,6 +208,13 @@ def window_state(conn: psycopg.Connection[Any], start: datetime, end: datetime, 
         {"sr_event_id": np.int64, "market_id": np.int64, "line_hundredths": np.int64})
 
     live = prices[prices["active"] & prices["odds"].notna()]
+    # only a book's complete instance (every outcome of the type's set priced and bettable) offers best
+    # prices: a partial one (outcomes the book does not list, or a mapping that covers part of its set)
+    # cannot be held to the same partition of results, and would make false arbitrages
+    typed = live.merge(_type_sets()[["market_id", "outcome", "set_size"]], on=["market_id", "outcome"], how="inner")
+    full = typed.groupby([*inst, "bookmaker"], sort=False).agg(
+        n=("outcome", "size"), set_size=("set_size", "first")).reset_index()
+    live = live.merge(full.loc[full["n"] == full["set_size"], [*inst, "bookmaker"]], on=[*inst, "bookmaker"])
     best = live.groupby(KEY, sort=False)["odds"].max().rename("best").reset_index()
     at_best = live.merge(best, on=KEY)
     at_best = at_best[at_best["odds"] == at_best["best"]]
