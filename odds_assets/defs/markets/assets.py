@@ -159,23 +159,23 @@ def write_in_scrape_run(context: dg.AssetExecutionContext, settings: PipelineSet
     if blocker:
         leave(f"not caught up: {blocker}")
         return None
-    t0 = time.perf_counter()
+    deadline = time.monotonic() + left
     try:
         item = window_write(context, arch, key, settings.quality.completeness_min_ratio, last_try=True)
         if item.snapshot is None:
             leave(f"not applicable here: {item.blocked}")
             return None
-        left -= time.perf_counter() - t0
-        run_tag = f"scrape-write {context.run.run_id[:8]}"
+        left = deadline - time.monotonic()
         # libpq's connect_timeout is whole seconds, at least 2; the server's timeouts end inside the
         # budget, and the client's deadline bounds what they cannot (a frozen server)
-        with odds_db.connect(tag=run_tag, connect_timeout_s=max(2, min(5, int(left / 3))),
-                             statement_timeout_s=max(1.0, left), lock_timeout_s=max(1.0, min(5.0, left / 3))) as conn:
-            with connection_deadline(conn, left - (time.perf_counter() - t0)):
-                t1 = time.perf_counter()
-                result = apply_snapshot(conn, item.snapshot)
-                ms = (time.perf_counter() - t1) * 1000
-    except Exception as exc:  # the window is the write sensor's now; nothing here may fail the scrape run
+        tag = f"scrape-write {context.run.run_id[:8]}"
+        with odds_db.connect(tag=tag, connect_timeout_s=max(2, min(5, int(left / 3))),
+                             statement_timeout_s=max(1.0, left), lock_timeout_s=max(1.0, min(5.0, left / 3))) as conn, \
+                connection_deadline(conn, deadline - time.monotonic()):
+            t1 = time.perf_counter()
+            result = apply_snapshot(conn, item.snapshot)
+            ms = (time.perf_counter() - t1) * 1000
+    except Exception as exc:  # noqa: BLE001 - the window is the write sensor's now; nothing here may fail the scrape run
         leave(f"{type(exc).__name__}: {str(exc).strip()[:300]}")
         return None
     context.log.info(f"{key}: written by the scrape run in {ms:.0f} ms (the budget was {budget} s)")
