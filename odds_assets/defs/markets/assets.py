@@ -5,9 +5,24 @@ the snapshots to ``odds_db_io_manager``, which classifies every market
 against the bookmaker's current odds (new / changed / unchanged / gone / back) and writes current +
 change-only history in one transaction per window (``odds_assets.db.engine.apply_snapshot``).
 
+Two kinds of run materialise it (the freshness path, README "The freshness path"):
+
+- the window's own scheduled scrape run (``scrape_odds_job``, tag ``odds/scrape_write``), right after
+  ``odds_snapshot`` in the same process, when the bookmaker is caught up — no write run of it queued or
+  running, no earlier window waiting (``pending.catch_up_blocker``). :func:`write_in_scrape_run` applies
+  the window itself under a deadline: ``ODDS_SCRAPE_WRITE_BUDGET_S`` and at the latest
+  ``SCRAPE_WRITE_MARGIN_S`` before the window ends, with tight connect / lock / statement timeouts and a
+  client-side cut of the connection (``odds_assets.db.deadline``) for a server that stops answering.
+  Anything that stops it leaves the window unmaterialised, with one log line saying why, and never fails
+  the run: a slow or frozen database costs the scrape run at most its budget, inside its window, so the
+  bookmaker's next scrape starts on time;
+- write runs (``write_odds_job``, from the write sensor; backfills; runs by hand) for every other window,
+  as below. A scrape run launched by hand or a scrape backfill writes nothing here.
+
 Window order per bookmaker: each window depends on the same bookmaker's previous window (a
-self-dependency), the write sensor requests windows oldest first and never two runs per bookmaker at
-once, and a range run (backfill, catch-up) applies its windows in order. A window older than what
+self-dependency), the write sensor requests windows oldest first, never two runs per bookmaker at once
+and never a window whose scrape run is still in flight, a scrape run writes only when nothing earlier
+waits, and a range run (backfill, catch-up) applies its windows in order. A window older than what
 current already holds is classified against history as of that window and never moves current
 backwards (the engine guards it), so even a manual out-of-order run cannot corrupt current.
 
