@@ -373,9 +373,9 @@ def main() -> int:
     rss_samples: list[dict[str, float]] = []
     run_peaks: list[float] = []
     db_sizes = []
-    # at each window written by every book: the long-lived trees' CPU seconds so far (by kind) and each
-    # run process's (by pid), for CPU per window over the windows after the first
-    marks: list[tuple[dict[str, float], dict[int, float]]] = []
+    # (wall time, the long-lived trees' CPU seconds so far by kind, each run process's by pid): when the
+    # first window opens with the stack up, and at the end, for CPU per window (start-up left out)
+    marks: list[tuple[float, dict[str, float], dict[int, float]]] = []
     sampler = RunCpu(stack.processes["daemon"].pid)
     sampler.start()
     try:
@@ -384,6 +384,7 @@ def main() -> int:
         window_rss: dict[str, list[float]] = {}
         window_run_peak = 0.0
         cpu_before: dict[str, float] = {}
+        lived_now: dict[str, float] = {}
         if args.ui:
             ui = UiLoad(stack.ui_url)
             ui.start()
@@ -403,6 +404,9 @@ def main() -> int:
                 mem, cpu = _usage(procs, pss=name == "postgres", reaped=name != "daemon")
                 window_rss.setdefault(name, []).append(mem)
                 cpu_now[name] = cpu
+            if not marks and datetime.now(timezone.utc) >= first_window:
+                marks.append((time.time(), dict(cpu_now), dict(sampler.cpu)))
+            lived_now = dict(cpu_now)
             for p in runs_now:
                 window_run_peak = max(window_run_peak, _usage([p])[0])
             if ui is not None and ui.is_alive():
@@ -418,7 +422,6 @@ def main() -> int:
                 seen = done
                 # memory: the median over the window's samples; CPU: seconds used by each kind of
                 # process since the previous window was written
-                marks.append((dict(cpu_now), dict(sampler.cpu)))
                 cpu_now.update(_run_cpu_by_kind(sampler, _run_jobs(stack.urls.dagster)))
                 sample = {name: statistics.median(v) for name, v in window_rss.items()}
                 rss_samples.append(sample)
@@ -449,6 +452,8 @@ def main() -> int:
         else:
             deadline_hit = True
             print(f"==> DEADLINE: stopped waiting after {60 * (args.windows + 4)} s", flush=True)
+        if marks:
+            marks.append((time.time(), lived_now, dict(sampler.cpu)))
         runs = _run_times(stack.ui_url)
         statuses = _run_statuses(stack.ui_url)
         print("runs: " + ", ".join(f"{job} {status} {n}" for (job, status), n in sorted(statuses.items()))
@@ -616,9 +621,12 @@ def main() -> int:
         w = datetime.strptime(first.partition("|")[2], WINDOW_FMT).replace(tzinfo=timezone.utc)
         per = runs_by_window.setdefault(w, {})
         per[r["jobName"]] = per.get(r["jobName"], 0) + 1
+    last_written = max((w for _, w in freshness), default=first_window)
+    all_windows = [first_window + timedelta(minutes=i)
+                   for i in range(int((last_written - first_window).total_seconds() // 60) + 1)]
     print(f"{'window (UTC)':<12} " + " ".join(f"{b + ' fresh_s':>16} {b + ' KiB':>13}" for b in BOOKMAKERS)
           + f" {'scrape runs':>11} {'write runs':>10}")
-    for w in span:
+    for w in all_windows:
         cells = []
         for b in BOOKMAKERS:
             f = freshness.get((b, w))
@@ -627,23 +635,23 @@ def main() -> int:
         per = runs_by_window.get(w, {})
         print(f"{w:%Y-%m-%d %H:%M} " + " ".join(cells)
               + f" {per.get('scrape_odds_job', 0):>11} {per.get('write_odds_job', 0):>10}")
-    in_span = [v for (b, w), v in freshness.items() if first_window <= w <= span_end]
+    in_span = [v for (b, w), v in freshness.items() if w >= first_window]
     freshness_median = statistics.median(in_span) if in_span else float("nan")
     for b in BOOKMAKERS:
-        mine = [v for (bk, w), v in freshness.items() if bk == b and first_window <= w <= span_end]
+        mine = [v for (bk, w), v in freshness.items() if bk == b and w >= first_window]
         if mine:
             print(f"freshness {b}: median {statistics.median(mine):.1f} s, max {max(mine):.1f} s over "
                   f"{len(mine)} windows")
-    runs_per_window = (statistics.mean(sum(runs_by_window.get(w, {}).values()) for w in span) if span else float("nan"))
-    writers = [writer.get(f"{b}|{w:%Y-%m-%d-%H:%M}") for b in BOOKMAKERS for w in span]
+    runs_per_window = statistics.mean(sum(runs_by_window.get(w, {}).values()) for w in all_windows)
+    writers = [writer.get(f"{b}|{w:%Y-%m-%d-%H:%M}") for b in BOOKMAKERS for w in all_windows]
     print(f"runs per window: {runs_per_window:.2f}; windows written by their scrape run: "
           f"{sum(1 for x in writers if x == 'scrape_odds_job')}/{len(writers)}, by a write run: "
           f"{sum(1 for x in writers if x == 'write_odds_job')}")
-    # CPU per window, by kind: from the first window written by every book to the last (start-up left out)
+    # CPU per window, by kind: from the first window opening with the stack up to the end, per minute
     cpu_per_window: dict[str, float] = {}
-    if len(marks) >= 2:
-        (lived0, pids0), (lived1, pids1) = marks[0], marks[-1]
-        n = len(marks) - 1
+    n = (marks[-1][0] - marks[0][0]) / 60 if len(marks) >= 2 else 0.0
+    if n > 0:
+        (_, lived0, pids0), (_, lived1, pids1) = marks[0], marks[-1]
         for k in lived1:
             cpu_per_window[k] = (lived1[k] - lived0.get(k, 0.0)) / n
         kind = {"scrape_odds_job": "scrape_run", "write_odds_job": "write_run"}
@@ -652,7 +660,7 @@ def main() -> int:
             cpu_per_window[k] = cpu_per_window.get(k, 0.0) + (cpu - pids0.get(pid, 0.0)) / n
     cpu_total = sum(cpu_per_window.values()) if cpu_per_window else float("nan")
     order = [k for k in KINDS if k in cpu_per_window] + sorted(set(cpu_per_window) - set(KINDS))
-    print(f"CPU s per window ({max(0, len(marks) - 1)} windows after the first): "
+    print(f"CPU s per window ({n:.1f} windows from {first_window:%H:%M} UTC to the end): "
           + ", ".join(f"{k} {cpu_per_window[k]:.1f}" for k in order) + f"; total {cpu_total:.1f}")
     print(f"odds_snapshot partitions: {partitions[0]} (3 books x {partitions[0] // len(BOOKMAKERS)} windows), "
           f"{partitions[1]} materialised")
