@@ -9,6 +9,19 @@ process tree (RSS; PostgreSQL: PSS, its backends share buffers), the peak RSS of
 seconds, and the database size. rss_growth_mb compares the later half of the windows with the earlier
 half, window 1 (start-up, caches filling) left out.
 
+Per window it also reports (the freshness path, issue [window-cost]):
+
+- freshness per book: window start -> written in the odds database (``snapshots.applied_at``), and
+  which run wrote it (the scrape run itself, or a write run after the write sensor);
+- runs per window, by job (scheduled scrape runs; write runs, a range run counted once);
+- archive bytes per book: the ``archive_bytes`` metadata of the window's ``odds_snapshot``
+  materialisation (raw responses + Parquet);
+- CPU seconds per process kind: scrape run, write run (each run is a process of its own, sampled
+  every 0.5 s and told apart by the pid its RUN_START event carries), the daemon (its own processes:
+  daemon, code server), the Dagster webserver, the traders' board (web), the simulator, PostgreSQL.
+  cpu_s_per_window is their sum per window, from the first window written to the last (start-up left
+  out).
+
 written_pct is the share of book-windows with a ``snapshots`` row, from the first window opening after the
 stack is up to the last window of the soak (with --ui: the window open when the browser stops);
 webserver_cpu_pct the webserver process tree's mean CPU (% of one core) from the stack being up to the end;
@@ -25,6 +38,7 @@ with it). Last line:
 
     RESULT max_lag_s=… lag_growth_s_per_window=… rss_growth_mb=… written_pct=… webserver_cpu_pct=…
            lost_after_ui=… (na without --ui) partitions=… deadline_hit=0|1 archive_mb_per_window=…
+           freshness_median_s=… runs_per_window=… cpu_s_per_window=…
 
 Target: every window written before the next one starts, no growth in lag or memory; with --ui
 written_pct >= 95 and lost_after_ui == 0. deadline_hit=1: the soak gave up waiting (windows + 4
@@ -68,6 +82,13 @@ PARTITIONS = """
 { assetNodeOrError(assetKey: {path: ["odds_snapshot"]}) { ... on AssetNode {
   partitionStats { numPartitions numMaterialized } } } }
 """
+MATERIALIZATIONS = """
+query($key: AssetKeyInput!) { assetOrError(assetKey: $key) { ... on Asset {
+  assetMaterializations(limit: 5000) { partition runId timestamp
+    metadataEntries { label ... on IntMetadataEntry { intValue } } } } } }
+"""
+#: process kinds whose CPU the soak reports, in print order
+KINDS = ("scrape_run", "write_run", "daemon", "webserver", "web", "simulator", "postgres")
 CHROMIUM = os.environ.get("ODDS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -148,6 +169,62 @@ class UiLoad(threading.Thread):
                 self.loads.append((name, None))
 
 
+class RunCpu(threading.Thread):
+    """Every 0.5 s, the CPU seconds (user + system) of each run process under the daemon (its code
+    server starts each run as a multiprocessing spawn child); the last value per pid stays after the
+    process ends, so a run's CPU is known to within the last half second of its life."""
+
+    def __init__(self, daemon_pid: int) -> None:
+        super().__init__(name="run-cpu", daemon=True)
+        self.daemon_pid = daemon_pid
+        self.cpu: dict[int, float] = {}
+        self._stop_event = threading.Event()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(timeout=10)
+
+    def run(self) -> None:
+        while not self._stop_event.wait(0.5):
+            for p in _tree(self.daemon_pid):
+                if _is_run_worker(p):
+                    try:
+                        t = p.cpu_times()
+                        self.cpu[p.pid] = t.user + t.system
+                    except psutil.Error:
+                        pass
+
+
+def _run_jobs(dagster_url: str) -> dict[int, str]:
+    """pid -> job name of every run started so far (the pid its RUN_START event carries)."""
+    with psycopg.connect(dagster_url) as conn:
+        rows = conn.execute("SELECT r.pipeline_name, e.event FROM event_logs e JOIN runs r ON r.run_id = e.run_id "
+                            "WHERE e.dagster_event_type IN ('RUN_START', 'PIPELINE_START')").fetchall()
+    out = {}
+    for job, event in rows:
+        m = re.search(r'"pid": (\d+)', event)
+        if m:
+            out[int(m.group(1))] = job
+    return out
+
+
+def _run_cpu_by_kind(sampler: RunCpu, jobs: dict[int, str]) -> dict[str, float]:
+    """CPU seconds so far of the run processes, by kind (``scrape_run``, ``write_run``; ``run`` while a
+    run's RUN_START is not recorded yet)."""
+    kind = {"scrape_odds_job": "scrape_run", "write_odds_job": "write_run"}
+    out: dict[str, float] = {}
+    for pid, cpu in list(sampler.cpu.items()):
+        k = kind.get(jobs.get(pid, ""), "run" if pid not in jobs else "other_run")
+        out[k] = out.get(k, 0.0) + cpu
+    return out
+
+
+def _materializations(ui: str, asset: str) -> list[dict]:
+    data = httpx.post(f"{ui}/graphql", json={"query": MATERIALIZATIONS, "variables": {"key": {"path": [asset]}}},
+                      timeout=120).json()
+    return data["data"]["assetOrError"]["assetMaterializations"]
+
+
 def _minute(t: datetime) -> datetime:
     return t.astimezone(timezone.utc).replace(second=0, microsecond=0)
 
@@ -197,16 +274,16 @@ def _is_run_worker(p: psutil.Process) -> bool:
         return False
 
 
-def _usage(procs: list[psutil.Process], *, pss: bool = False) -> tuple[float, float]:
-    """(memory MiB, CPU seconds so far incl. reaped children) of some processes. Memory is RSS, or
-    PSS for processes sharing memory (PostgreSQL's backends share its buffers: RSS would count them
-    once per backend)."""
+def _usage(procs: list[psutil.Process], *, pss: bool = False, reaped: bool = True) -> tuple[float, float]:
+    """(memory MiB, CPU seconds so far, with reaped children's unless ``reaped`` is false) of some
+    processes. Memory is RSS, or PSS for processes sharing memory (PostgreSQL's backends share its
+    buffers: RSS would count them once per backend)."""
     mem = cpu = 0.0
     for p in procs:
         try:
             mem += p.memory_full_info().pss if pss else p.memory_info().rss
             t = p.cpu_times()
-            cpu += t.user + t.system + t.children_user + t.children_system
+            cpu += t.user + t.system + ((t.children_user + t.children_system) if reaped else 0.0)
         except psutil.Error:
             pass
     return mem / 2**20, cpu
@@ -296,12 +373,18 @@ def main() -> int:
     rss_samples: list[dict[str, float]] = []
     run_peaks: list[float] = []
     db_sizes = []
+    # (wall time, the long-lived trees' CPU seconds so far by kind, each run process's by pid): when the
+    # first window opens with the stack up, and at the end, for CPU per window (start-up left out)
+    marks: list[tuple[float, dict[str, float], dict[int, float]]] = []
+    sampler = RunCpu(stack.processes["daemon"].pid)
+    sampler.start()
     try:
         deadline = time.monotonic() + 60 * (args.windows + 4)
         seen = 0
         window_rss: dict[str, list[float]] = {}
         window_run_peak = 0.0
         cpu_before: dict[str, float] = {}
+        lived_now: dict[str, float] = {}
         if args.ui:
             ui = UiLoad(stack.ui_url)
             ui.start()
@@ -316,9 +399,14 @@ def main() -> int:
             trees["postgres"] = _postgres_procs(state / "pgdata")
             cpu_now = {}
             for name, procs in trees.items():
-                mem, cpu = _usage(procs, pss=name == "postgres")
+                # the daemon's own processes (daemon, code server) only: its run processes are sampled
+                # apart, and their CPU would come back as the code server's reaped children's
+                mem, cpu = _usage(procs, pss=name == "postgres", reaped=name != "daemon")
                 window_rss.setdefault(name, []).append(mem)
                 cpu_now[name] = cpu
+            if not marks and datetime.now(timezone.utc) >= first_window:
+                marks.append((time.time(), dict(cpu_now), dict(sampler.cpu)))
+            lived_now = dict(cpu_now)
             for p in runs_now:
                 window_run_peak = max(window_run_peak, _usage([p])[0])
             if ui is not None and ui.is_alive():
@@ -332,9 +420,9 @@ def main() -> int:
             done = min(counts.get(b, 0) for b in BOOKMAKERS)
             if done > seen:
                 seen = done
-                # memory: the median over the window's samples; CPU: seconds used by the long-lived
-                # trees since the previous window was written (run processes' CPU counts in the
-                # daemon's once they are reaped by its code server)
+                # memory: the median over the window's samples; CPU: seconds used by each kind of
+                # process since the previous window was written
+                cpu_now.update(_run_cpu_by_kind(sampler, _run_jobs(stack.urls.dagster)))
                 sample = {name: statistics.median(v) for name, v in window_rss.items()}
                 rss_samples.append(sample)
                 run_peaks.append(window_run_peak)
@@ -364,6 +452,8 @@ def main() -> int:
         else:
             deadline_hit = True
             print(f"==> DEADLINE: stopped waiting after {60 * (args.windows + 4)} s", flush=True)
+        if marks:
+            marks.append((time.time(), lived_now, dict(sampler.cpu)))
         runs = _run_times(stack.ui_url)
         statuses = _run_statuses(stack.ui_url)
         print("runs: " + ", ".join(f"{job} {status} {n}" for (job, status), n in sorted(statuses.items()))
@@ -372,11 +462,16 @@ def main() -> int:
         node = stats["data"]["assetNodeOrError"]["partitionStats"]
         partitions = (node["numPartitions"], node["numMaterialized"])
         archive_sizes = _archive_bytes(Path(stack.env["ODDS_ARCHIVE_URL"]))
+        snapshot_mats = _materializations(stack.ui_url, "odds_snapshot")
+        current_mats = _materializations(stack.ui_url, "current_odds")
+        run_jobs = _run_jobs(stack.urls.dagster)
+        all_runs = list(_all_runs(stack.ui_url))
         with psycopg.connect(stack.urls.odds) as conn:
             snaps = conn.execute(
                 "SELECT b.name, s.captured_at, s.applied_at, s.write_ms, s.events, s.changed, s.history_rows "
                 "FROM snapshots s JOIN bookmakers b ON b.id = s.bookmaker ORDER BY s.captured_at, b.id").fetchall()
     finally:
+        sampler.stop()
         if ui is not None and ui.is_alive():
             ui.stop()
         stack.stop(say=lambda s: print(f"==> {s}", flush=True))
@@ -387,8 +482,12 @@ def main() -> int:
     # created -> started (queue + run process launch), scrape run, scrape end -> write run created (sensor),
     # created -> started, write run (of which the engine: write_s), window end -> written (lag)
     nan = float("nan")
+    job_of_run = {r["runId"]: r["jobName"] for r in all_runs}
+    writer = {m["partition"]: job_of_run.get(m["runId"], "?") for m in current_mats if m["partition"]}
     print(f"{'book':<10} {'window':<17} {'sched_s':>7} {'queue_s':>7} {'scrape_s':>8} {'sensor_s':>8} "
-          f"{'wqueue_s':>8} {'wrun_s':>6} {'write_s':>7} {'lag_s':>6} {'events':>6} {'changed':>7}")
+          f"{'wqueue_s':>8} {'wrun_s':>6} {'write_s':>7} {'lag_s':>6} {'fresh_s':>7} {'by':>6} {'events':>6} "
+          f"{'changed':>7}")
+    freshness: dict[tuple[str, datetime], float] = {}
     parts: dict[str, list[float]] = {k: [] for k in ("sched", "queue", "scrape", "sensor", "wqueue", "wrun")}
     lags_by_window: dict[datetime, float] = {}
     for book, captured, applied, write_ms, events, changed, _hist in snaps:
@@ -410,9 +509,12 @@ def main() -> int:
             if v == v:
                 parts[k].append(v)
         lags_by_window[start] = max(lags_by_window.get(start, lag), lag)
+        # freshness: window start -> written (the engine's applied_at, the database's clock)
+        freshness[(book, start)] = (applied - start).total_seconds()
+        by = {"scrape_odds_job": "scrape", "write_odds_job": "write"}.get(writer.get(f"{book}|{key}", ""), "?")
         print(f"{book:<10} {key:<17} {row['sched']:>7.1f} {row['queue']:>7.1f} {row['scrape']:>8.2f} "
               f"{row['sensor']:>8.1f} {row['wqueue']:>8.1f} {row['wrun']:>6.1f} {write_ms / 1000:>7.3f} "
-              f"{lag:>6.1f} {events:>6} {changed:>7}")
+              f"{lag:>6.1f} {freshness[(book, start)]:>7.1f} {by:>6} {events:>6} {changed:>7}")
     print("median s: " + ", ".join(f"{k} {statistics.median(v):.1f}" for k, v in parts.items() if v))
     windows = sorted(lags_by_window)
     lags = [lags_by_window[w] for w in windows]
@@ -502,11 +604,71 @@ def main() -> int:
                   f"{statistics.median(sizes) / 1024:.0f}, max {max(sizes) / 1024:.0f})")
     archive_mb = (statistics.mean(sum(archive_sizes[(b, w)] for b in BOOKMAKERS) for w in full) / 2**20
                   if full else float("nan"))
+    # per window: freshness and archive bytes per book, runs by job
+    archive_bytes: dict[tuple[str, datetime], int] = {}
+    for m in snapshot_mats:
+        entries = {e["label"]: e.get("intValue") for e in m["metadataEntries"]}
+        if m["partition"] and entries.get("archive_bytes") is not None:
+            book, _, w = m["partition"].partition("|")
+            start = datetime.strptime(w, WINDOW_FMT).replace(tzinfo=timezone.utc)
+            archive_bytes[(book, start)] = entries["archive_bytes"]
+    runs_by_window: dict[datetime, dict[str, int]] = {}
+    for r in all_runs:
+        tags = {t["key"]: t["value"] for t in r["tags"]}
+        first = tags.get("dagster/partition") or tags.get("dagster/asset_partition_range_start")
+        if not first or r["jobName"] not in ("scrape_odds_job", "write_odds_job"):
+            continue
+        w = datetime.strptime(first.partition("|")[2], WINDOW_FMT).replace(tzinfo=timezone.utc)
+        per = runs_by_window.setdefault(w, {})
+        per[r["jobName"]] = per.get(r["jobName"], 0) + 1
+    last_written = max((w for _, w in freshness), default=first_window)
+    all_windows = [first_window + timedelta(minutes=i)
+                   for i in range(int((last_written - first_window).total_seconds() // 60) + 1)]
+    print(f"{'window (UTC)':<12} " + " ".join(f"{b + ' fresh_s':>16} {b + ' KiB':>13}" for b in BOOKMAKERS)
+          + f" {'scrape runs':>11} {'write runs':>10}")
+    for w in all_windows:
+        cells = []
+        for b in BOOKMAKERS:
+            f = freshness.get((b, w))
+            a = archive_bytes.get((b, w))
+            cells.append(f"{(f'{f:.1f}' if f is not None else '-'):>16} {(f'{a / 1024:.0f}' if a else '-'):>13}")
+        per = runs_by_window.get(w, {})
+        print(f"{w:%Y-%m-%d %H:%M} " + " ".join(cells)
+              + f" {per.get('scrape_odds_job', 0):>11} {per.get('write_odds_job', 0):>10}")
+    in_span = [v for (b, w), v in freshness.items() if w >= first_window]
+    freshness_median = statistics.median(in_span) if in_span else float("nan")
+    for b in BOOKMAKERS:
+        mine = [v for (bk, w), v in freshness.items() if bk == b and w >= first_window]
+        if mine:
+            print(f"freshness {b}: median {statistics.median(mine):.1f} s, max {max(mine):.1f} s over "
+                  f"{len(mine)} windows")
+    runs_per_window = statistics.mean(sum(runs_by_window.get(w, {}).values()) for w in all_windows)
+    writers = [writer.get(f"{b}|{w:%Y-%m-%d-%H:%M}") for b in BOOKMAKERS for w in all_windows]
+    print(f"runs per window: {runs_per_window:.2f}; windows written by their scrape run: "
+          f"{sum(1 for x in writers if x == 'scrape_odds_job')}/{len(writers)}, by a write run: "
+          f"{sum(1 for x in writers if x == 'write_odds_job')}")
+    # CPU per window, by kind: from the first window opening with the stack up to the end, per minute
+    cpu_per_window: dict[str, float] = {}
+    n = (marks[-1][0] - marks[0][0]) / 60 if len(marks) >= 2 else 0.0
+    if n > 0:
+        (_, lived0, pids0), (_, lived1, pids1) = marks[0], marks[-1]
+        for k in lived1:
+            cpu_per_window[k] = (lived1[k] - lived0.get(k, 0.0)) / n
+        kind = {"scrape_odds_job": "scrape_run", "write_odds_job": "write_run"}
+        for pid, cpu in pids1.items():
+            k = kind.get(run_jobs.get(pid, ""), "other_run")
+            cpu_per_window[k] = cpu_per_window.get(k, 0.0) + (cpu - pids0.get(pid, 0.0)) / n
+    cpu_total = sum(cpu_per_window.values()) if cpu_per_window else float("nan")
+    order = [k for k in KINDS if k in cpu_per_window] + sorted(set(cpu_per_window) - set(KINDS))
+    print(f"CPU s per window ({n:.1f} windows from {first_window:%H:%M} UTC to the end): "
+          + ", ".join(f"{k} {cpu_per_window[k]:.1f}" for k in order) + f"; total {cpu_total:.1f}")
     print(f"odds_snapshot partitions: {partitions[0]} (3 books x {partitions[0] // len(BOOKMAKERS)} windows), "
           f"{partitions[1]} materialised")
     print(f"RESULT max_lag_s={max_lag:.1f} lag_growth_s_per_window={growth:.3f} rss_growth_mb={rss_growth:.1f} "
           f"written_pct={written_pct:.1f} webserver_cpu_pct={webserver_pct:.1f} lost_after_ui={lost} "
-          f"partitions={partitions[0]} deadline_hit={int(deadline_hit)} archive_mb_per_window={archive_mb:.2f}")
+          f"partitions={partitions[0]} deadline_hit={int(deadline_hit)} archive_mb_per_window={archive_mb:.2f} "
+          f"freshness_median_s={freshness_median:.1f} runs_per_window={runs_per_window:.2f} "
+          f"cpu_s_per_window={cpu_total:.1f}")
     return 0
 
 

@@ -69,6 +69,10 @@ class PipelineSettings:
     #: longer is given up (both retried with backoff; see ``OddsDatabaseResource``)
     db_statement_timeout_s: int = 120
     db_lock_timeout_s: int = 30
+    #: a scheduled scrape run of a caught-up bookmaker writes its own window within this many seconds (and
+    #: never past its window's end), else leaves it to the write sensor; 0: never (``None``: a quarter
+    #: cadence, at most 30 s; see ``scrape_write_budget_s``)
+    scrape_write_budget: int | None = None
     #: after the n-th failed write of a window, wait base * 2^(n-1) seconds (capped) before the next try
     write_backoff_base_s: float = 15.0
     write_backoff_cap_s: float = 300.0
@@ -108,6 +112,8 @@ class PipelineSettings:
             raise ValueError(f"ODDS_RUN_MAX_RUNTIME_S={self.run_max_runtime_s}: must be >= 10")
         if self.scrape_max_runtime is not None and self.scrape_max_runtime < 10:
             raise ValueError(f"ODDS_SCRAPE_MAX_RUNTIME_S={self.scrape_max_runtime}: must be >= 10")
+        if self.scrape_write_budget is not None and self.scrape_write_budget < 0:
+            raise ValueError(f"ODDS_SCRAPE_WRITE_BUDGET_S={self.scrape_write_budget}: must be >= 0 (0: never)")
         if self.db_statement_timeout_s < 1 or self.db_lock_timeout_s < 1:
             raise ValueError(f"ODDS_DB_STATEMENT_TIMEOUT_S={self.db_statement_timeout_s}, ODDS_DB_LOCK_TIMEOUT_S="
                              f"{self.db_lock_timeout_s}: must be >= 1")
@@ -134,6 +140,16 @@ class PipelineSettings:
         return self.scrape_max_runtime if self.scrape_max_runtime is not None else self.cadence_seconds
 
     @property
+    def scrape_write_budget_s(self) -> int:
+        """Seconds a scheduled scrape run may spend writing its own window (connect, locks, the write
+        engine): ``ODDS_SCRAPE_WRITE_BUDGET_S``, by default a quarter of the cadence and at most 30 s
+        (15 s at the demo's 1-minute cadence); 0 turns the scrape run's write off (every window then goes
+        through the write sensor)."""
+        if self.scrape_write_budget is not None:
+            return self.scrape_write_budget
+        return min(30, self.cadence_seconds // 4)
+
+    @property
     def cron(self) -> str:
         c = self.cadence_minutes
         return f"*/{c} * * * *" if c < 60 else f"0 */{c // 60} * * *"
@@ -147,7 +163,8 @@ class PipelineSettings:
                           ("run_max_runtime_s", "ODDS_RUN_MAX_RUNTIME_S"),
                           ("scrape_max_runtime", "ODDS_SCRAPE_MAX_RUNTIME_S"),
                           ("db_statement_timeout_s", "ODDS_DB_STATEMENT_TIMEOUT_S"),
-                          ("db_lock_timeout_s", "ODDS_DB_LOCK_TIMEOUT_S")):
+                          ("db_lock_timeout_s", "ODDS_DB_LOCK_TIMEOUT_S"),
+                          ("scrape_write_budget", "ODDS_SCRAPE_WRITE_BUDGET_S")):
             raw = env.get(var)
             if raw not in (None, ""):
                 try:

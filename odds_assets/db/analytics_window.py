@@ -19,8 +19,9 @@ Definitions, for a window W = [start, end):
   BetPawa outcome).
 - **Best price** of an outcome: the highest active price over the three books' *complete* instances
   (every outcome of the type's set priced and bettable: a partial instance cannot be held to the same
-  partition of results) (``best_bookmakers``: every book quoting it). **Best implied** of an instance (a catalogued type with a margin of its own, every
-  outcome of its set with a best price): Σ 1/best ÷ k (k: how many outcomes cover each result). An
+  partition of results) (``best_bookmakers``: every book quoting it). **Best implied** of an instance
+  (a catalogued type with a margin of its own, every outcome of its set with a best price): Σ 1/best ÷ k
+  (k: how many outcomes cover each result). An
   outcome is an **arbitrage against BetPawa** when the best implied is below 1 (by more than 1e-12, float
   rounding) and BetPawa quotes that outcome's best price.
 - **Rows** of ``fair_prices_current`` / ``fair_prices_history``: every outcome with a fair price or in an

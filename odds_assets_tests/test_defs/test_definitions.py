@@ -48,7 +48,11 @@ def test_validate_loadable_and_names() -> None:
     for name in ("write_odds_sensor", "odds_freshness_sensor", "odds_run_failure_sensor", "analytics_sensor"):
         assert loaded.get_sensor_def(name).default_status == dg.DefaultSensorStatus.RUNNING
     assert loaded.resolve_job_def("write_odds_job").executor_def.name == "in_process"
-    assert graph.get(dg.AssetKey("current_odds")).pools == {"odds_db"}
+    # a scrape run's own write never waits for a pool slot: write runs are bounded by the run queue
+    assert not graph.get(dg.AssetKey("current_odds")).pools
+    assert graph.get(dg.AssetKey("odds_retention")).pools == {"odds_db"}
+    scrape_job = loaded.resolve_job_def("scrape_odds_job")
+    assert scrape_job.asset_layer.executable_asset_keys == {dg.AssetKey("odds_snapshot"), dg.AssetKey("current_odds")}
     for key in ("fair_prices", "exposure"):
         assert graph.get(dg.AssetKey(key)).pools == {"odds_db"}
         assert dg.AssetKey("current_odds") in graph.get(dg.AssetKey(key)).parent_keys
@@ -144,9 +148,12 @@ def test_runs_carry_the_max_runtime_and_the_instance_enforces_it(tmp_path: Path)
         run_queue = instance.get_concurrency_config().run_queue_config
         assert run_queue is not None
         limits = run_queue.tag_concurrency_limits
-        # scrapes and writes queue apart: one of each per bookmaker, nothing that couples them
-        assert sorted((lim["key"], lim["limit"]) for lim in limits) == [("odds/scrape_slot", 1), ("odds/write_slot", 1)]
-        assert all(lim["value"] == {"applyLimitPerUniqueValue": True} for lim in limits)
+        # scrapes and writes queue apart: one of each per bookmaker, nothing that couples them; at most two
+        # write runs at once
+        assert sorted((lim["key"], lim["limit"]) for lim in limits) == [
+            ("odds/db_writer", 2), ("odds/scrape_slot", 1), ("odds/write_slot", 1)]
+        assert all(lim.get("value") == {"applyLimitPerUniqueValue": True} for lim in limits
+                   if lim["key"] != "odds/db_writer")
 
 
 def test_database_timeouts_come_from_the_environment_and_reach_the_connection(odds_db_url: str) -> None:

@@ -6,7 +6,8 @@
   (``current_odds`` does not: it reads the archive window by window itself, so one unreadable window
   is passed over instead of failing the load of the whole run);
 - ``current_odds`` returns ``list[WindowWrite]``: :class:`OddsDbIOManager` applies each through the
-  write engine, one transaction per window, in window order.
+  write engine, one transaction per window, in window order (a window a scrape run already wrote itself
+  is only recorded: its metadata, no connection).
 """
 
 import time
@@ -15,7 +16,7 @@ from typing import Any
 
 import dagster as dg
 
-from odds_assets.db.engine import apply_snapshot
+from odds_assets.db.engine import WriteResult, apply_snapshot
 from odds_assets.defs.common.metadata import WindowOutcome, write_metadata
 from odds_assets.defs.common.policy import failure_policy
 from odds_assets.defs.common.resources import OddsArchiveResource, OddsDatabaseResource
@@ -31,12 +32,16 @@ __all__ = ["OddsDbIOManager", "ScrapedWindow", "SnapshotArchiveIOManager", "Wind
 class WindowWrite:
     """What ``current_odds`` asks the IO manager to do for one window: apply ``snapshot``, or nothing
     when the window is blocked (``blocked`` says why; ``failed``: not by the completeness gate but
-    because the window failed for good — unreadable, invalid as a whole)."""
+    because the window failed for good — unreadable, invalid as a whole), or only record it when it was
+    already applied (``applied``, in ``ms``: a scrape run writes its own window under a deadline before
+    its output is handed over, so a slow database never fails the step)."""
 
     partition_key: str
     snapshot: Snapshot | None
     blocked: str | None = None
     failed: bool = False
+    applied: WriteResult | None = None
+    ms: float = 0.0
 
 
 class SnapshotArchiveIOManager(dg.ConfigurableIOManager):
@@ -79,7 +84,11 @@ class OddsDbIOManager(dg.ConfigurableIOManager):
     odds_db: OddsDatabaseResource
 
     def handle_output(self, context: dg.OutputContext, obj: list[WindowWrite]) -> None:
-        results: list[WindowOutcome] = []
+        results: list[WindowOutcome] = [WindowOutcome(i.partition_key, i.applied, ms=i.ms) for i in obj if i.applied]
+        obj = [item for item in obj if item.applied is None]
+        if not obj:  # written already (a scrape run's own write): no connection
+            context.add_output_metadata(write_metadata(results))
+            return
         try:  # a run's connection names the run
             run_id: str | None = context.run_id
         except dg.DagsterInvariantViolationError:  # an output context built by hand

@@ -69,7 +69,8 @@ class OddsDatabaseResource(dg.ConfigurableResource):
     enforces them, so they do not help against a server that stops answering at all (frozen, or the
     network gone after connect): run monitoring's max runtime is the bound there. The connections
     are named ``application_name`` in ``pg_stat_activity``; a write run's connection adds its run id
-    (``odds_assets write 1a2b3c4d``), so an operator (or the fault suite) can tell whose it is.
+    (``odds_assets write 1a2b3c4d``), a scrape run writing its own window ``odds_assets scrape-write
+    1a2b3c4d``, so an operator (or the fault suite) can tell whose it is.
     """
 
     url: str
@@ -78,10 +79,14 @@ class OddsDatabaseResource(dg.ConfigurableResource):
     lock_timeout_s: int = 30
     application_name: str = "odds_assets"
 
-    def connect(self, tag: str | None = None) -> psycopg.Connection:
+    def connect(self, tag: str | None = None, *, statement_timeout_s: float | None = None,
+                lock_timeout_s: float | None = None, connect_timeout_s: int | None = None) -> psycopg.Connection:
         """An autocommit connection (the write engine opens its own transaction), named
-        ``application_name`` plus ``tag`` when given."""
-        options = f"-c statement_timeout={self.statement_timeout_s * 1000} -c lock_timeout={self.lock_timeout_s * 1000}"
+        ``application_name`` plus ``tag`` when given; the keyword arguments tighten this connection's
+        timeouts (a scrape run's own write, which must end well inside its window)."""
+        statement_ms = int((statement_timeout_s or self.statement_timeout_s) * 1000)
+        lock_ms = int((lock_timeout_s or self.lock_timeout_s) * 1000)
+        options = f"-c statement_timeout={statement_ms} -c lock_timeout={lock_ms}"
         name = f"{self.application_name} {tag}"[:63] if tag else self.application_name
-        return psycopg.connect(self.url, autocommit=True, connect_timeout=self.connect_timeout_s,
+        return psycopg.connect(self.url, autocommit=True, connect_timeout=connect_timeout_s or self.connect_timeout_s,
                                application_name=name, options=options)

@@ -3,7 +3,9 @@
 - ``current_history_consistency`` (per partition, ERROR): for a random sample of the bookmaker's current
   rows, the latest history row of the same key says the same thing (same outcomes; or no outcomes when
   the market is unavailable). History partitions dropped by retention are allowed to be missing for
-  rows not updated within the retention period.
+  rows not updated within the retention period. In a scrape run that wrote its own window it is bounded
+  like that write (``ODDS_SCRAPE_WRITE_BUDGET_S`` and the window's end); a database that stops answering
+  in between makes it a WARN "not evaluated", never a failed scrape run.
 - ``applied`` (per partition, ERROR, blocking): the window's snapshot was applied, or held back by the
   completeness gate (reported by ``completeness`` on ``odds_snapshot``). It fails for a window that
   failed for good — archived snapshot unreadable, or invalid as a whole — which ``current_odds``
@@ -18,13 +20,17 @@ from datetime import datetime, timezone
 from typing import Any
 
 import dagster as dg
+import psycopg
 
+from odds_assets import catchup
 from odds_assets.db.consistency import consistency
+from odds_assets.db.deadline import connection_deadline
+from odds_assets.defs.common.constants import SCRAPE_JOB
 from odds_assets.defs.common.resources import OddsDatabaseResource
 from odds_assets.models import BOOKMAKERS
 from odds_assets.quality import stale_books
 from odds_assets.settings import PipelineSettings
-from odds_assets.windows import split_key
+from odds_assets.windows import split_key, window_end
 
 __all__ = ["build_current_odds_checks", "freshness_by_book", "freshness_evaluation", "windows_not_written"]
 
@@ -84,9 +90,26 @@ def build_current_odds_checks(settings: PipelineSettings, partitions_def: dg.Mul
                                     ) -> dg.AssetCheckResult:
         books = sorted({split_key(k)[0] for k in context.partition_keys})
         per: dict[str, dict[str, Any]] = {}
-        with odds_db.connect() as conn:
-            for book in books:
-                per[book] = consistency(conn, book, settings.consistency_sample, settings.retention_days)
+        if context.job_def.name == SCRAPE_JOB:
+            # after the scrape run's own write: bounded like it, and a database that stopped answering
+            # since is reported (WARN), never a failed scrape run
+            window_ends = [window_end(settings, split_key(k)[1]).timestamp() for k in context.partition_keys]
+            left = min(float(settings.scrape_write_budget_s), min(window_ends) - 3.0 - catchup.clock())
+            try:
+                with odds_db.connect(tag=f"scrape-check {context.run.run_id[:8]}", connect_timeout_s=2,
+                                     statement_timeout_s=max(1.0, left), lock_timeout_s=2.0) as conn, \
+                        connection_deadline(conn, max(1.0, left)):
+                    for book in books:
+                        per[book] = consistency(conn, book, settings.consistency_sample, settings.retention_days)
+            except psycopg.OperationalError as exc:  # timeouts, the deadline's cut, no connection
+                why = f"not evaluated: the database did not answer in the scrape run's budget: {type(exc).__name__}"
+                context.log.warning(f"current_history_consistency {why}: {exc}")
+                return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN, description=why,
+                                           metadata={"evaluated": False})
+        else:
+            with odds_db.connect() as conn:
+                for book in books:
+                    per[book] = consistency(conn, book, settings.consistency_sample, settings.retention_days)
         differing = sum(p["differing"] + p["missing_history"] for p in per.values())
         return dg.AssetCheckResult(
             passed=differing == 0, severity=dg.AssetCheckSeverity.ERROR,

@@ -7,7 +7,10 @@ instead, per bookmaker and on every tick:
 
 1. skips the bookmaker while a write run of it is queued or running (one writer per book, in order);
 2. finds the earliest window whose ``odds_snapshot`` is materialised and whose ``current_odds`` is not
-   (windows without a snapshot — failed scrapes — are simply not part of the chain);
+   (windows without a snapshot — failed scrapes — are simply not part of the chain), leaving out the
+   window whose scrape run is still queued or running: that run writes it itself when the bookmaker
+   is caught up (``pending.py``), so the sensor takes a window only after its scrape run has ended
+   without writing it — a failure, a slow or frozen database, a backlog before it;
 3. if earlier write runs starting at that window failed n times, waits ``base · 2^(n-1)`` seconds
    (capped) after the last failure — the database is probably still down;
 4. requests one run: that window alone, or — when it is behind (an outage, a slow run) — that window
@@ -34,26 +37,27 @@ import dagster as dg
 from odds_assets import catchup
 from odds_assets.defs.common.constants import (
     BOOK_TAG,
+    DB_WRITER_TAG,
     FIRST_TAG,
     MAX_RUNTIME_TAG,
     RANGE_END_TAG,
     RANGE_START_TAG,
     SNAPSHOT_KEY,
     WINDOWS_TAG,
+    WRITE_JOB,
     WRITE_SLOT_TAG,
 )
 from odds_assets.defs.common.metadata import render_metadata
 from odds_assets.defs.markets.checks import freshness_evaluation
+from odds_assets.defs.markets.pending import pending_windows, scrapes_in_flight, writes_in_flight
 from odds_assets.models import BOOKMAKERS
 from odds_assets.settings import PipelineSettings
 from odds_assets.windows import WINDOW_FMT
 
-__all__ = ["build_write_odds_job", "build_write_sensors", "pending_windows"]
+__all__ = ["build_write_odds_job", "build_write_sensors", "pending_windows"]  # pending_windows: from .pending
 
 log = logging.getLogger("odds_assets.sensors")
 
-_IN_FLIGHT = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
-              dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
 _FAILED = [dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
 
 
@@ -63,23 +67,9 @@ def build_write_odds_job(settings: PipelineSettings,
     selection = (dg.AssetSelection.assets(current_odds).without_checks()
                  | dg.AssetSelection.checks(dg.AssetCheckKey(current_odds.key, "current_history_consistency"),
                                             dg.AssetCheckKey(current_odds.key, "applied")))
-    return dg.define_asset_job("write_odds_job", selection=selection,
+    return dg.define_asset_job(WRITE_JOB, selection=selection,
                                tags={MAX_RUNTIME_TAG: str(settings.run_max_runtime_s)},
                                description="Apply archived snapshots to current odds and history, in window order.")
-
-
-def pending_windows(instance: dg.DagsterInstance, snapshot_key: dg.AssetKey, current_key: dg.AssetKey,
-                    first_window: str) -> dict[str, list[str]]:
-    """Per bookmaker, windows (key strings, oldest first) with a snapshot and no write, inside the
-    partition span (windows before ``first_window`` left the definition with the rolling start)."""
-    snaps = instance.get_materialized_partitions(snapshot_key)
-    written = instance.get_materialized_partitions(current_key)
-    out: dict[str, list[str]] = {b: [] for b in BOOKMAKERS}
-    for key in snaps - written:
-        book, _, window = str(key).partition("|")
-        if book in out and window >= first_window:  # WINDOW_FMT sorts like time
-            out[book].append(window)
-    return {b: sorted(ws) for b, ws in out.items()}
 
 
 def build_write_sensors(settings: PipelineSettings, partitions_def: dg.MultiPartitionsDefinition,
@@ -96,16 +86,20 @@ def build_write_sensors(settings: PipelineSettings, partitions_def: dg.MultiPart
     def write_odds_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         instance = context.instance
         cursor: dict[str, Any] = json.loads(context.cursor) if context.cursor else {}
-        busy = set()
-        for run in instance.get_runs(dg.RunsFilter(job_name=write_job.name, statuses=_IN_FLIGHT)):
-            busy.add(run.tags.get(BOOK_TAG) or run.tags.get("dagster/partition/bookmaker"))
+        busy = writes_in_flight(instance)
+        # a window whose scrape run is still in flight is that run's to write (when its book is caught up).
+        # Runs first, materialisations after: a run that ends in between has stored its materialisations
+        # before it ended, so a window it wrote is never taken for pending here
+        scraping = scrapes_in_flight(instance)
         pending = pending_windows(instance, SNAPSHOT_KEY, current_odds.key, first_window)
         requests: list[dg.RunRequest] = []
         skips: list[str] = []
         now = catchup.clock()
         for book in BOOKMAKERS:
-            windows = pending[book]
+            windows = [w for w in pending[book] if f"{book}|{w}" not in scraping]
             if not windows:
+                if pending[book]:
+                    skips.append(f"{book}: {pending[book][0]} is still its scrape run's to write")
                 continue
             if book in busy:
                 skips.append(f"{book}: a write run is in progress")
@@ -122,7 +116,8 @@ def build_write_sensors(settings: PipelineSettings, partitions_def: dg.MultiPart
                     continue
             chain = catchup.next_chain(windows, step, settings.max_windows_per_write_run)
             last = f"{book}|{chain[-1]}"
-            tags = {FIRST_TAG: first, BOOK_TAG: book, WRITE_SLOT_TAG: book, WINDOWS_TAG: str(len(chain))}
+            tags = {FIRST_TAG: first, BOOK_TAG: book, WRITE_SLOT_TAG: book, DB_WRITER_TAG: book,
+                    WINDOWS_TAG: str(len(chain))}
             run_key = f"{first}..{chain[-1]}#{n}"
             if len(chain) == 1:
                 req = dg.RunRequest(run_key=run_key, partition_key=first, tags=tags)

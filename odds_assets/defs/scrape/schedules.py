@@ -1,5 +1,13 @@
 """``scrape_odds_job`` and ``scrape_odds_schedule``: one scrape run per bookmaker per window.
 
+The job materialises ``odds_snapshot`` and, in the same run and process, ``current_odds`` of the same
+window when the bookmaker is caught up — the freshness path: window start → run start → scrape and
+archive → write, with no sensor tick, queue or process start in between (three runs per window instead
+of six). Its requests carry ``odds/scrape_write``; the write is bounded by
+``ODDS_SCRAPE_WRITE_BUDGET_S`` and by the window's end, and anything that stops it (a write run of the
+book in flight, earlier windows waiting, a slow, locked or frozen database) leaves the window to
+``write_odds_sensor`` without failing the run (``defs/markets/assets.py``, ``write_in_scrape_run``).
+
 The schedule ticks at every window start (``ODDS_CADENCE_MINUTES``) and requests, for every bookmaker,
 the window that has just opened (the window dimension has ``end_offset=1``, so the open window is a
 partition): the scrape's ``captured_at`` lies inside its window. It is on by default. Each request
@@ -30,7 +38,15 @@ from datetime import datetime, timezone
 import dagster as dg
 
 from odds_assets import catchup
-from odds_assets.defs.common.constants import BOOK_TAG, MAX_RUNTIME_TAG, SCRAPE_SLOT_TAG, SKIPPED_TAG
+from odds_assets.defs.common.constants import (
+    BOOK_TAG,
+    CURRENT_KEY,
+    MAX_RUNTIME_TAG,
+    SCRAPE_JOB,
+    SCRAPE_SLOT_TAG,
+    SCRAPE_WRITE_TAG,
+    SKIPPED_TAG,
+)
 from odds_assets.defs.common.partitions import partition_key
 from odds_assets.models import BOOKMAKERS
 from odds_assets.settings import PipelineSettings
@@ -44,18 +60,26 @@ SCHEDULE_NAME = "scrape_odds_schedule"
 def build_scrape_odds_job(settings: PipelineSettings,
                           odds_snapshot: dg.AssetsDefinition) -> dg.UnresolvedAssetJobDefinition:
     # the asset's checks come with it (AssetSelection.assets includes checks of the selected assets);
-    # dagster/max_runtime: run monitoring fails a run stuck longer — the backstop, a minute after
-    # scrape_watchdog_sensor, which fails a hung scrape at ODDS_SCRAPE_MAX_RUNTIME_S without waiting on it
-    return dg.define_asset_job("scrape_odds_job", selection=dg.AssetSelection.assets(odds_snapshot),
+    # current_odds (by key: the markets domain's asset) with the checks its write runs carry, for a
+    # scheduled run of a caught-up bookmaker to write its own window (it leaves every other to the write
+    # sensor, see the module docstring); dagster/max_runtime: run monitoring fails a run stuck longer —
+    # the backstop, a minute after scrape_watchdog_sensor, which fails a hung scrape at
+    # ODDS_SCRAPE_MAX_RUNTIME_S without waiting on it
+    selection = (dg.AssetSelection.assets(odds_snapshot)
+                 | dg.AssetSelection.assets(CURRENT_KEY).without_checks()
+                 | dg.AssetSelection.checks(dg.AssetCheckKey(CURRENT_KEY, "current_history_consistency"),
+                                            dg.AssetCheckKey(CURRENT_KEY, "applied")))
+    return dg.define_asset_job(SCRAPE_JOB, selection=selection,
                                tags={MAX_RUNTIME_TAG: str(settings.scrape_max_runtime_s + 60)},
-                               description="Scrape and archive one bookmaker's board for one window.")
+                               description="Scrape and archive one bookmaker's board for one window; a scheduled "
+                                           "run of a caught-up bookmaker also writes it.")
 
 
 def cancel_stale_scrapes(instance: dg.DagsterInstance, settings: PipelineSettings, now: datetime,
                          log: logging.Logger | None = None) -> list[str]:
     """Cancel the schedule's scrape runs still queued for a window closed at ``now``; their keys."""
     cancelled = []
-    records = instance.get_run_records(dg.RunsFilter(job_name="scrape_odds_job", statuses=[dg.DagsterRunStatus.QUEUED],
+    records = instance.get_run_records(dg.RunsFilter(job_name=SCRAPE_JOB, statuses=[dg.DagsterRunStatus.QUEUED],
                                                      tags={"dagster/schedule_name": SCHEDULE_NAME}))
     for record in records:
         run = record.dagster_run
@@ -92,6 +116,7 @@ def build_scrape_schedule(settings: PipelineSettings, job: dg.UnresolvedAssetJob
             return dg.SkipReason(f"the tick's window {start:%Y-%m-%d %H:%M}-{end:%H:%M} UTC closed before the "
                                  f"tick was evaluated ({now:%H:%M:%S}): a closed window is never scraped")
         return [dg.RunRequest(run_key=str(partition_key(book, start)), partition_key=partition_key(book, start),
-                              tags={BOOK_TAG: book, SCRAPE_SLOT_TAG: book}) for book in BOOKMAKERS]
+                              tags={BOOK_TAG: book, SCRAPE_SLOT_TAG: book, SCRAPE_WRITE_TAG: "1"})
+                for book in BOOKMAKERS]
 
     return scrape_odds_schedule
