@@ -38,7 +38,9 @@ margin; otherwise the series is broken, like a suspension or a gone market). Mul
 power default of the fair prices: the same method for every book is what matters here (a margin change
 that moves every outcome alike is no move either way), and the power method's Newton iterations over a
 day's 4.6 M states took a minute of the benchmark on their own. A *move* is a change of at least
-:data:`MOVE_THRESHOLD` (1 percentage point) between two consecutive *persisting* states of the series,
+:data:`MOVE_THRESHOLD` (1 %) of the earlier probability between two consecutive *persisting* states of the
+series (relative, so always above one price step: a cent on odds 1/p moves p by about 0.01·p², less than
+0.01·p; an absolute 1 point would miss every move of an outcome under ~50 % smaller than two points),
 written on D: a state persists when it still holds at the book's next written window (a flicker
 A → B → A is no move); no move is counted across a break (the first price after a reopen is not a move).
 A move happened in the interval (the book's previous written window, its ``captured_at``]. Two books'
@@ -82,7 +84,7 @@ __all__ = [
 REPORTS = ("opening_closing", "margin_report", "lead_lag", "coverage_gaps")
 #: time-to-kick-off buckets of the margin report, longest first
 BUCKETS = ("7d+", "3-7d", "24-72h", "<24h")
-#: a move of a fair probability is at least this (1 percentage point)
+#: a move of a fair probability is at least this share of the earlier probability (1 %)
 MOVE_THRESHOLD = 0.01
 #: two books' moves are paired within this many seconds
 PAIR_WINDOW_S = 1800
@@ -121,8 +123,10 @@ def find_moves(series: Mapping[str, np.ndarray], *, threshold: float = MOVE_THRE
     same[1:] = sid[1:] == sid[:-1]
     delta = np.full(len(keep), np.nan)
     delta[1:] = p[1:] - p[:-1]
+    before = np.full(len(keep), np.nan)
+    before[1:] = p[:-1]
     with np.errstate(invalid="ignore"):
-        moved = same & (np.abs(delta) >= threshold - _EPS) & series["in_day"][keep]
+        moved = same & (np.abs(delta) >= threshold * before - _EPS) & series["in_day"][keep]
     return {"ix": keep[moved], "direction": np.sign(delta[moved]).astype(np.int8)}
 
 

@@ -385,7 +385,7 @@ def lead_lag(conn: psycopg.Connection[Any], day: date) -> DailyResult:
     moved_books = _books(np.unique(moves["book"].to_numpy())) if len(moves) else ()
     covered = _books(set(table["book_a"].tolist()) | set(table["book_b"].tolist())) if len(table) else ()
     written = books_written(conn, day)
-    summary = (f"**{day}**: {len(moves)} moves of ≥ 1 pp, {figures['pairs']} paired within 30 min "
+    summary = (f"**{day}**: {len(moves)} moves of ≥ 1 %, {figures['pairs']} paired within 30 min "
                "(per pair and market type: medians of the market types' median lags above)\n\n" + "\n".join(lines))
     return DailyResult("lead_lag", day, len(records), time.perf_counter() - t0, figures, covered,
                        tuple(x for x in written if x in moved_books), summary)

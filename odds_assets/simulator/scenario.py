@@ -8,7 +8,7 @@ functions of ``(seed, scenario, tick)``, reported by :meth:`Scenario.planted` an
 - **True path.** An instance's true probabilities are its opening probabilities (the same model as
   without a scenario, shared by the three books) until its first *move*; a move happens at the ticks the
   change rate draws for the event × market × line (not per book) and sets every outcome's probability to
-  its opening value × exp(0.75 % × u), u = ±(0.5 … 1) (hashed sign and size), scaled back to the opening sum. Then each
+  its opening value × exp(1.25 % × u), u = ±(0.5 … 1) (hashed sign and size), scaled back to the opening sum. Then each
   probability is kept in [0.25 %, 94 %] (moved into the range, the excess spread over the others, the sum
   kept), so no price runs into the books' odds limits. A market the catalogue derives from an underlying
   partition (double chance from 1X2, ``MarginRule.underlying``) has no path of its own: its probabilities
@@ -75,7 +75,7 @@ __all__ = [
 
 COMPETITORS: tuple[str, ...] = ("sportybet", "bet9ja")
 #: a move multiplies a probability by exp(MOVE × u), u in [−1, 1], before scaling back to the sum
-MOVE = 0.0075
+MOVE = 0.0125
 P_LO, P_HI = 0.0025, 0.94
 MARGIN_RANGE = (0.03, 0.15)
 DEFAULT_MARGINS = (0.04, 0.09)

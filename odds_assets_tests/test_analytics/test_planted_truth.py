@@ -113,22 +113,28 @@ def test_exposure_episodes_match_the_planted_ones(planted: Planted) -> None:
 
 
 def test_who_moves_first_recovers_the_lead_book_and_the_lags(planted: Planted) -> None:
+    """Per market type, each pair of the lead book with another book that has at least MIN_PAIRS paired
+    moves with a leader: the lead book moved first, and the median lag is the planted one within one
+    cadence — the follower competitor's, or BetPawa's on the events where it lags (on the others it moves
+    in the lead book's minute: ties, which the report counts apart and leaves out of the lag). A pair of
+    two followers mixes both lags and has no planted answer."""
     with psycopg.connect(planted.url) as conn:
         rows = conn.execute(
-            "SELECT book_a, book_b, market_id, pairs, leader, median_lag_s FROM lead_lag_v WHERE day = %s",
-            (START.date(),)).fetchall()
-    judged = 0
-    for book_a, book_b, market_id, pairs, leader, median_lag in rows:
+            "SELECT book_a, book_b, market_id, a_first, b_first, leader, median_lag_s FROM lead_lag_v "
+            "WHERE day = %s", (START.date(),)).fetchall()
+    judged: dict[str, set[int]] = defaultdict(set)
+    for book_a, book_b, market_id, a_first, b_first, leader, median_lag in rows:
         lead = planted.truth.lead.get(market_id)
-        if lead is None or lead not in (book_a, book_b) or pairs < MIN_PAIRS:
+        if lead not in (book_a, book_b) or a_first + b_first < MIN_PAIRS:
             continue
         other = book_b if book_a == lead else book_a
         lag = planted.truth.lag_minutes[market_id][other]
-        assert leader == lead, (market_id, book_a, book_b, pairs, leader)
+        assert leader == lead, (market_id, book_a, book_b, a_first, b_first, leader)
         assert median_lag is not None and abs(median_lag - lag * 60) <= CADENCE.total_seconds(), (
             market_id, other, median_lag, lag)
-        judged += 1
-    assert judged >= 4, rows  # at least two market types, each with both followers
+        judged[other].add(market_id)
+    # both kinds of follower judged, on several market types
+    assert len(judged["betpawa"]) >= 2 and len(judged["sportybet"] | judged["bet9ja"]) >= 2, (judged, rows)
 
 
 def test_margin_report_equals_the_planted_margins(planted: Planted) -> None:

@@ -109,7 +109,7 @@ def test_scenario_at_runtime_over_http_and_in_process() -> None:
     assert r_bad.status_code == 400 and "margins.sportybet" in r_bad.json()["error"]
     assert r_off.json() == {"scenario": None}
     assert r_plain.content == plain  # off again: the world without a scenario, byte for byte
-    sim = Simulator(SimulatorConfig(seed=7, events=120, realistic=False, frozen_at=T0))
+    sim = Simulator(SimulatorConfig(seed=7, events=120, frozen_at=T0))
     sim.set_scenario('{"margins": {"sportybet": 0.05}}')
     assert {e["sr_event_id"]: len(e["markets"]) for e in r_truth.json()["events"]} == {
         sr: len(eo.markets) for sr, eo in sim.ground_truth("sportybet").items()}

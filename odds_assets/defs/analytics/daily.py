@@ -83,7 +83,7 @@ DESCRIPTIONS = {
     "margin_report": "Per day x book x competition x market type x time to kick-off (7d+, 3-7d, 24-72h, <24h): "
                      "observed market states, mean/median/min/max margin by the catalogue's rule. "
                      "View: margin_report_v.",
-    "lead_lag": "Per day x book pair x market type: paired moves (>= 1 pp of fair probability, same outcome and "
+    "lead_lag": "Per day x book pair x market type: paired moves (>= 1 % of the fair probability, same outcome and "
                 "direction, within 30 min), who moved first, ties, median lag. View: lead_lag_v.",
     "coverage_gaps": "Per day x competition x competitor: events listed by one of it and BetPawa only, markets the "
                      "competitor offers for shared events and BetPawa does not. Views: coverage_gaps_v, "
