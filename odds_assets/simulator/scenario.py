@@ -38,8 +38,11 @@ functions of ``(seed, scenario, tick)``, reported by :meth:`Scenario.planted` an
   outcomes, at every tick of the episode, so BetPawa's edge is at least ``edge`` and the best prices
   across books imply at most 99 %. During an episode the instance is active and fully priced at all
   three books. Outside episodes no BetPawa outcome has an edge above 3 % nor is part of a cross-book
-  arbitrage: moves change a probability by at most e^{±1.5 %} relative to the opening, so two versions of
-  a price differ by at most ~3 %, less than a book's margin on the outcome plus the 3 % threshold.
+  arbitrage: moves set a probability within e^{±1.25 %} of the opening before scaling back to the sum
+  (which changes little: the first two outcomes move in opposite directions), so two versions of a price
+  differ by at most ~3 %, less than a book's margin on the outcome plus the 3 % threshold (the tests hold
+  it with every margin at 3 % and BetPawa 10 minutes late). A move is still at least 1 % of the
+  probability at every book when its sign flips (who-moves-first counts moves of 1 %).
 
 Only markets with a BetPawa id (the ones in the ground truth) are priced this way; the markets a book
 serves without one (unmapped, for realism) keep the model without a scenario. Times in settings are
