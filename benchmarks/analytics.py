@@ -44,35 +44,63 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import numpy as np
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.web import Day, _drop, _minute, load_direct, verify_loader
-from benchmarks.write_path import create_database, open_server
-from odds_assets.db.analytics_window import shared_window_state, update_exposure, window_state, write_fair_prices
+from benchmarks.write_path import create_database, encode, open_server
+from odds_assets.analytics.margin import market_shapes
+from odds_assets.db import analytics_window as aw
+from odds_assets.db.analytics_window import WindowSettings, window_state
+from odds_assets.models import BOOKMAKERS
 
 TARGETS_S = {"fair_window_s": 5.0, "exposure_window_s": 5.0, "exposure_alone_window_s": 5.0}
 CADENCE = timedelta(minutes=1)
 
 
+SETTINGS = WindowSettings()
+#: per book its margin when --odds realistic (BetPawa, SportyBet, Bet9ja)
+MARGINS = (0.05, 0.06, 0.07)
+
+
 def fair_step(conn: psycopg.Connection, start: datetime) -> None:
-    """What the ``fair_prices`` asset does for one window."""
-    state = shared_window_state(conn, start, start + CADENCE)
-    write_fair_prices(conn, start, start + CADENCE, state)
+    """What the ``fair_prices`` asset does for one window (``fair_window``: incremental when it follows
+    the newest computed window)."""
+    aw.fair_window(conn, start, start + CADENCE, SETTINGS)
 
 
 def exposure_step(conn: psycopg.Connection, start: datetime) -> None:
     """What the ``exposure`` asset does for one window after ``fair_prices`` in the same run (the state is
-    reused: ``shared_window_state``)."""
-    state = shared_window_state(conn, start, start + CADENCE)
-    update_exposure(conn, start, start + CADENCE, state)
+    reused within the process)."""
+    aw.exposure_window(conn, start, start + CADENCE, SETTINGS)
 
 
 def exposure_alone_step(conn: psycopg.Connection, start: datetime) -> None:
-    """``exposure`` in a run of its own (the state computed again); idempotent, so it can follow the above."""
-    state = window_state(conn, start, start + CADENCE)
-    update_exposure(conn, start, start + CADENCE, state)
+    """``exposure`` in a run of its own (nothing reused: the state computed again)."""
+    aw._MEMO.clear()
+    aw.exposure_window(conn, start, start + CADENCE, SETTINGS)
+
+
+def price_realistically(day: Day, seed: int) -> None:
+    """--odds realistic: every instance gets one true probability per outcome (Dirichlet, summing to the
+    type's k), each book prices it with its own margin (``MARGINS``) and 1 % noise per outcome, rounded to
+    hundredths within 1.02 .. 50.00; Day's moves (0.03 on 1 % of each book's markets a minute) then walk
+    from there."""
+    rng = np.random.default_rng([seed, 15])
+    first = day.books[BOOKMAKERS[0]]
+    n, width = first["odds"].shape
+    used = np.arange(width)[None, :] < first["n_out"][:, None]
+    k = np.array([(market_shapes().get(int(m)) and market_shapes()[int(m)].rule.covers) or 1 for m in first["mid"]],
+                 dtype=np.float64)
+    g = np.where(used, rng.gamma(2.0, size=(n, width)), 0.0)
+    p = np.where(used, g / g.sum(axis=1, keepdims=True), 1.0) * k[:, None]
+    for book, margin in zip(BOOKMAKERS, MARGINS):
+        b = day.books[book]
+        odds = 1.0 / (p * (1 + margin) * (1 + rng.normal(0.0, 0.01, size=(n, width))))
+        b["odds"] = np.clip(np.round(odds * 100), 102, 5000).astype(np.int64)
+        b["enc"] = encode(b)
 
 
 #: (RESULT key, the step timed per window). Window-level here; the daily assets (opening/closing, margin
@@ -91,8 +119,11 @@ def main() -> int:
     ap.add_argument("--markets", type=int, default=50, help="market instances (market x line) per event and book")
     ap.add_argument("--hours", type=float, default=24.0, help="hours of 1-minute windows")
     ap.add_argument("--change", type=float, default=0.01, help="share of each book's markets moving per window")
-    ap.add_argument("--windows", type=int, default=6, help="windows timed at the end of the day (first: warm-up)")
+    ap.add_argument("--windows", type=int, default=9, help="windows timed at the end of the day (first: warm-up)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--odds", choices=("realistic", "random"), default="realistic",
+                    help="realistic: books pricing a shared true probability with their own margins; random: "
+                         "random odds per outcome (most outcomes exposed: the worst case for exposure)")
     args = ap.parse_args()
 
     windows = max(args.windows + 1, round(args.hours * 60))
@@ -100,7 +131,7 @@ def main() -> int:
     start = now - timedelta(minutes=windows)
     print(f"analytics benchmark: {args.events} events x 3 books x {args.markets} markets, {windows} windows of "
           f"1 minute ({start:%Y-%m-%d %H:%M} .. {start + timedelta(minutes=windows - 1):%H:%M} UTC), "
-          f"{args.change:.1%} change per window; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs",
+          f"{args.change:.1%} change per window, {args.odds} odds; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs",
           flush=True)
     admin, stop = open_server()
     url = ""
@@ -110,6 +141,8 @@ def main() -> int:
         url = create_database(admin, f"odds_bench_analytics_{os.getpid()}")
         day = Day(args.events, args.markets, args.change, start, windows, kickoff_from=now + timedelta(hours=2),
                   seed=args.seed)
+        if args.odds == "realistic":
+            price_realistically(day, args.seed)
         with psycopg.connect(url, autocommit=True) as conn:
             stats = load_direct(conn, day)
             conn.execute("VACUUM (ANALYZE)")
@@ -120,6 +153,10 @@ def main() -> int:
             for k, w in enumerate(timed):
                 line = []
                 for name, step in MEASURES:
+                    # exposure runs once a window: after fair_prices in the same process on even windows,
+                    # alone (nothing reused) on odd ones
+                    if name == ("exposure_window_s" if k % 2 else "exposure_alone_window_s"):
+                        continue
                     mark = time.perf_counter()
                     step(conn, w)
                     s = time.perf_counter() - mark

@@ -652,16 +652,22 @@ def update_exposure(conn: psycopg.Connection[Any], start: datetime, end: datetim
         exposed = f[[*KEY5, "edge", "market_implied", "betpawa_odds", "fair_odds", "severity"]].merge(
             starts, on=KEY5, how="left")
         exposed["started_at"] = exposed["started_at"].fillna(w)
-        if inc:  # the outcomes outside the plan exposed as in the previous window, values as stored
-            clean = _read_csv(conn, "select_exposed_clean", {"w": start}, _EXPOSED_COLUMNS, _EXPOSED_DTYPES,
+        n_edge, n_arb = int((exposed["kind"] == "edge").sum()), int((exposed["kind"] == "arb").sum())
+        top_edge = float(exposed["edge"].max()) if exposed["edge"].notna().any() else None
+        if inc:  # the outcomes outside the plan are exposed as in the previous window, values as stored
+            more_edge, more_arb, more_top = conn.execute(queries.load("select_exposed_clean_summary"),
+                                                         {"w": start}).fetchone() or (0, 0, None)
+            n_edge, n_arb = n_edge + int(more_edge), n_arb + int(more_arb)
+            if more_top is not None:
+                top_edge = float(more_top) if top_edge is None else max(top_edge, float(more_top))
+            clean = _read_csv(conn, "select_exposed_clean_top", {"w": start}, [*_EXPOSED_COLUMNS, "severity"],
+                              {**_EXPOSED_DTYPES, "severity": np.float64},
                               nullable=("edge", "market_implied", "betpawa_odds", "fair_odds"))
-            clean["severity"] = np.where(clean["kind"] == "edge", clean["edge"], 1.0 - clean["market_implied"])
             exposed = pd.concat([exposed, clean[exposed.columns]], ignore_index=True)
         top = _top_open(exposed)
-        figures = {"exposed_outcomes": int(len(exposed)), "exposed_edge": int((exposed["kind"] == "edge").sum()),
-                   "exposed_arb": int((exposed["kind"] == "arb").sum()), "open_episodes": int(n_open),
-                   "opened": int(opened), "closed": int(closed),
-                   "max_exposure_edge": float(exposed["edge"].max()) if exposed["edge"].notna().any() else 0.0}
+        figures = {"exposed_outcomes": n_edge + n_arb, "exposed_edge": n_edge, "exposed_arb": n_arb,
+                   "open_episodes": int(n_open), "opened": int(opened), "closed": int(closed),
+                   "max_exposure_edge": top_edge if top_edge is not None else 0.0}
         ledger = {**figures, "basis": plan.basis} if plan is not None else figures
         conn.execute(queries.load("upsert_analytics_window"),
                      {"asset": "exposure", "start": start, "end": end, "figures": json.dumps(ledger)})
