@@ -52,6 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.web import Day, _drop, _minute, load_direct, verify_loader
 from benchmarks.write_path import create_database, encode, open_server
 from odds_assets.analytics.margin import market_shapes
+from odds_assets.db import queries
 from odds_assets.db import analytics_window as aw
 from odds_assets.db.analytics_window import WindowSettings, window_state
 from odds_assets.models import BOOKMAKERS
@@ -113,6 +114,12 @@ MEASURES: list[tuple[str, Callable[[psycopg.Connection, datetime], None]]] = [
 ]
 
 
+def _scans(node: dict) -> list[str]:
+    """``node type on relation`` of every scan in an EXPLAIN (FORMAT JSON) plan."""
+    here = [f"{node['Node Type']} on {node['Relation Name']}"] if "Relation Name" in node else []
+    return here + [s for child in node.get("Plans", []) for s in _scans(child)]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=2000)
@@ -170,6 +177,11 @@ def main() -> int:
                 "WHERE ended_at IS NULL)").fetchone()
             print(f"rows: fair_prices_current {counts[0]}, fair_prices_history {counts[1]} "  # type: ignore[index]
                   f"({args.windows} windows), exposure_episodes {counts[2]} ({counts[3]} open)", flush=True)  # type: ignore[index]
+            last = day.times[-1]
+            explained = conn.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + queries.load("select_window_changes"),
+                                     {"prev": last - CADENCE, "start": last, "end": last + CADENCE}).fetchone()[0][0]
+            print(f"changes read (select_window_changes, window {last:%H:%M}): {explained['Execution Time']:.0f} ms; "
+                  f"scans: {', '.join(sorted(set(_scans(explained['Plan']))))}", flush=True)
             old = day.times[len(day.times) // 2]
             mark = time.perf_counter()
             state = window_state(conn, old, old + CADENCE)
