@@ -52,8 +52,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.web import Day, _drop, _minute, load_direct, verify_loader
 from benchmarks.write_path import create_database, encode, open_server
 from odds_assets.analytics.margin import market_shapes
-from odds_assets.db import queries
 from odds_assets.db import analytics_window as aw
+from odds_assets.db import queries
 from odds_assets.db.analytics_window import WindowSettings, window_state
 from odds_assets.models import BOOKMAKERS
 
@@ -138,7 +138,8 @@ def main() -> int:
     start = now - timedelta(minutes=windows)
     print(f"analytics benchmark: {args.events} events x 3 books x {args.markets} markets, {windows} windows of "
           f"1 minute ({start:%Y-%m-%d %H:%M} .. {start + timedelta(minutes=windows - 1):%H:%M} UTC), "
-          f"{args.change:.1%} change per window, {args.odds} odds; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs",
+          f"{args.change:.1%} change per window, {args.odds} odds; load average {os.getloadavg()[0]:.1f} on "
+          f"{os.cpu_count()} CPUs",
           flush=True)
     admin, stop = open_server()
     url = ""

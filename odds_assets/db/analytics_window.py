@@ -54,8 +54,8 @@ import io
 import json
 import os
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import datetime, timedelta, timezone
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -321,7 +321,8 @@ def window_changes(conn: psycopg.Connection[Any], previous_start: datetime, star
     dirty = pd.DataFrame(sorted(keys), columns=INSTANCE).astype(np.int64)
     conn.execute(queries.load("create_window_dirty"))
     conn.execute(queries.load("truncate_window_dirty"))
-    with conn.cursor() as cur, cur.copy("COPY _window_dirty (sr_event_id, market_id, line_hundredths) FROM STDIN") as cp:
+    copy_sql = "COPY _window_dirty (sr_event_id, market_id, line_hundredths) FROM STDIN"
+    with conn.cursor() as cur, cur.copy(copy_sql) as cp:
         for row in dirty.itertuples(index=False, name=None):
             cp.write_row(row)
     return dirty
@@ -458,8 +459,8 @@ def write_fair_prices(conn: psycopg.Connection[Any], start: datetime, end: datet
         if inc:
             assert plan is not None and plan.previous is not None
             if latest is None or latest[0] != plan.previous[0]:
-                raise MarginError(f"fair_prices {start.isoformat()}: another run computed window {latest and latest[0]} "
-                                  "meanwhile; run this window again")
+                raise MarginError(f"fair_prices {start.isoformat()}: another run computed window "
+                                  f"{latest and latest[0]} meanwhile; run this window again")
             before = _read_csv(conn, "select_fair_state_dirty", {}, list(_FAIR_DTYPES), _FAIR_DTYPES,
                                nullable=_FAIR_NULLABLE)
         else:
@@ -593,8 +594,8 @@ def update_exposure(conn: psycopg.Connection[Any], start: datetime, end: datetim
             assert plan is not None and plan.previous is not None
             latest = conn.execute(queries.load("select_analytics_latest"), {"asset": "exposure"}).fetchone()
             if latest is None or latest[0] != plan.previous[0]:
-                raise MarginError(f"exposure {start.isoformat()}: another run computed window {latest and latest[0]} "
-                                  "meanwhile; run this window again")
+                raise MarginError(f"exposure {start.isoformat()}: another run computed window "
+                                  f"{latest and latest[0]} meanwhile; run this window again")
         ex = _read_csv(conn, "select_exposure_episodes_at_dirty" if inc else "select_exposure_episodes_at",
                        {"w": start}, EPISODE_COLUMNS, _EPISODE_DTYPES,
                        nullable=tuple(c for c, t in _EPISODE_DTYPES.items() if t is np.float64 or c in _NULL_TEXT))

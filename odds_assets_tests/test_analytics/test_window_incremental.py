@@ -138,7 +138,8 @@ def test_a_window_that_does_not_follow_the_newest_takes_the_whole_board(odds_con
     assert plan(odds_conn, "fair_prices", at(nxt), at(nxt + CADENCE), SETTINGS).incremental
     # another method or threshold than the previous window's: the whole board
     assert not plan(odds_conn, "fair_prices", at(nxt), at(nxt + CADENCE), aw.WindowSettings("shin")).incremental
-    assert not plan(odds_conn, "exposure", at(nxt), at(nxt + CADENCE), aw.WindowSettings(exposure_edge=0.05)).incremental
+    other_edge = aw.WindowSettings(exposure_edge=0.05)
+    assert not plan(odds_conn, "exposure", at(nxt), at(nxt + CADENCE), other_edge).incremental
     # a late write for a scrape before the window (a book's earlier board arriving late): the whole board
     odds_conn.execute("UPDATE snapshots SET applied_at = applied_at + interval '1 second' "
                       "WHERE captured_at = (SELECT min(captured_at) FROM snapshots)")

@@ -40,8 +40,8 @@ def test_maintenance_deletes_analytics_before_the_horizon_and_keeps_the_state_af
     fair_row(odds_conn, OLDER, 3, True, 0.03)
     fair_row(odds_conn, AFTER, 3, True, 0.04)
     for w in (OLDER, OLD, AFTER):
-        odds_conn.execute("INSERT INTO analytics_windows (asset, window_start, window_end) VALUES ('fair_prices', %s, %s)",
-                          (w, w + timedelta(minutes=1)))
+        odds_conn.execute("INSERT INTO analytics_windows (asset, window_start, window_end) "
+                          "VALUES ('fair_prices', %s, %s)", (w, w + timedelta(minutes=1)))
     for sr, started, ended in ((1, OLDER, OLD), (2, OLDER, None), (3, OLD, AFTER)):
         odds_conn.execute("INSERT INTO exposure_episodes (sr_event_id, market_id, line_hundredths, outcome, kind, "
                           "started_at, ended_at, peak_at) VALUES (%s, 3743, -32768, '1', 'edge', %s, %s, %s)",
