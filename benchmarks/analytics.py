@@ -51,7 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.web import Day, _drop, _minute, load_direct, verify_loader
 from benchmarks.write_path import create_database, encode, open_server
-from odds_assets.analytics.margin import market_shapes
+from odds_assets.analytics.margin import market_shapes, underlying_market_id
 from odds_assets.db import analytics_window as aw
 from odds_assets.db import queries
 from odds_assets.db.analytics_window import WindowSettings, window_state
@@ -86,20 +86,43 @@ def exposure_alone_step(conn: psycopg.Connection, start: datetime) -> None:
 
 def price_realistically(day: Day, seed: int) -> None:
     """--odds realistic: every instance gets one true probability per outcome (Dirichlet, summing to the
-    type's k), each book prices it with its own margin (``MARGINS``) and 1 % noise per outcome, rounded to
-    hundredths within 1.02 .. 50.00; Day's moves (0.03 on 1 % of each book's markets a minute) then walk
-    from there."""
+    type's k), and each book prices it with its own margin (``MARGINS``) applied the way the power method
+    removes it (odds_i = 1 / p_i^a, a < 1 with Σ p_i^a = k·(1 + margin)), times 1 % noise per outcome,
+    rounded to hundredths within 1.02 .. 50.00; Day's moves (0.03 on 1 % of each book's markets a minute)
+    then walk from there. So BetPawa, with the smallest margin, is a little short of the fair price
+    everywhere, and exposures come from the noise and the day's moves."""
     rng = np.random.default_rng([seed, 15])
     first = day.books[BOOKMAKERS[0]]
     n, width = first["odds"].shape
     used = np.arange(width)[None, :] < first["n_out"][:, None]
-    k = np.array([(market_shapes().get(int(m)) and market_shapes()[int(m)].rule.covers) or 1 for m in first["mid"]],
+    shapes = market_shapes()
+    k = np.array([(shapes[int(m)].rule.covers or 1) if int(m) in shapes else 1 for m in first["mid"]],
                  dtype=np.float64)
-    g = np.where(used, rng.gamma(2.0, size=(n, width)), 0.0)
-    p = np.where(used, g / g.sum(axis=1, keepdims=True), 1.0) * k[:, None]
+    g = np.where(used, rng.gamma(4.0, size=(n, width)), 0.0)
+    p = np.where(used, np.clip(g / g.sum(axis=1, keepdims=True) * k[:, None], 1e-4, 0.999), 1.0)
+    # a derived type (double chance and its combinations) from its underlying instance (same event, line)
+    row_of = {(sr, mid, line): i for i, (sr, mid, line) in
+              enumerate(zip(first["sr"].tolist(), first["mid"].tolist(), first["line"]))}
+    for i, (sr, mid, line) in enumerate(zip(first["sr"].tolist(), first["mid"].tolist(), first["line"])):
+        rule = shapes[mid].rule if mid in shapes else None
+        if rule is None or rule.underlying is None:
+            continue
+        u = row_of.get((sr, underlying_market_id(rule.underlying), line))
+        if u is None:
+            continue
+        under = dict(zip(first["names"][u], p[u]))
+        parts = dict(rule.composition)
+        if all(name in parts and all(x in under for x in parts[name]) for name in first["names"][i]):
+            for j, name in enumerate(first["names"][i]):
+                p[i, j] = min(sum(under[x] for x in parts[name]), 0.999)
     for book, margin in zip(BOOKMAKERS, MARGINS):
+        lo, hi = np.zeros(n), np.ones(n)  # Σ p^a falls from n_out (a = 0) to about k (a = 1): bisect a
+        for _ in range(50):
+            mid = (lo + hi) / 2
+            over = np.where(used, p ** mid[:, None], 0.0).sum(axis=1) > k * (1 + margin)
+            lo, hi = np.where(over, mid, lo), np.where(over, hi, mid)
+        odds = 1.0 / (p ** lo[:, None] * (1 + rng.normal(0.0, 0.01, size=(n, width))))
         b = day.books[book]
-        odds = 1.0 / (p * (1 + margin) * (1 + rng.normal(0.0, 0.01, size=(n, width))))
         b["odds"] = np.clip(np.round(odds * 100), 102, 5000).astype(np.int64)
         b["enc"] = encode(b)
 
