@@ -325,6 +325,7 @@ def window_changes(conn: psycopg.Connection[Any], previous_start: datetime, star
     with conn.cursor() as cur, cur.copy(copy_sql) as cp:
         for row in dirty.itertuples(index=False, name=None):
             cp.write_row(row)
+    conn.execute(queries.load("analyze_window_dirty"))
     return dirty
 
 
