@@ -6,29 +6,34 @@ The data is ``benchmarks/web.py``'s synthetic day, loaded by its loader (importe
 (24) hours, --change (1 %) of each book's markets moving one outcome by 0.03 every minute (~4.6 million
 history rows), written with COPY in exactly the rows the write engine writes for those windows (web.py
 checks that claim at a small scale through ``apply_snapshot`` before every load; this script runs the
-same check). Its odds are random per outcome (1.05 .. 15), so fair prices, edges and arbitrages are far
-more frequent than on a real board: the exposure step handles many more open episodes than it would
-live (a worst case for it).
+same check). Odds (--odds): ``realistic`` (default, :func:`price_realistically`): the books price one
+true probability per outcome with their own margins, so BetPawa is a little short of the fair price and
+exposures come from the noise and the day's moves; ``random``: the loader's own odds, random per outcome
+(1.05 .. 15), which make most outcomes exposed (~288,000 open episodes at full size): the worst case for
+``exposure``.
 
 Measured, per window, for the last --windows windows of the day in order (the first of them is a
-warm-up that computes every row from nothing; the others are the steady state a live deployment sees):
+warm-up that computes the whole board from nothing; each later one follows the newest computed window,
+so it is incremental: the steady state a live deployment sees):
 
-- ``fair_window_s``: what the ``fair_prices`` asset does for one window, ``window_state`` (prices of the
-  three books as of the window, fair prices, edges, best prices) + ``write_fair_prices``;
-- ``exposure_window_s``: what the ``exposure`` asset does after ``fair_prices`` in the same run (the way
-  ``analytics_job`` runs them): the window's state reused (``shared_window_state``) + ``update_exposure``;
-- ``exposure_alone_window_s``: ``exposure`` in a run of its own (a backfill of ``exposure`` only): the
-  state computed again + ``update_exposure``.
+- ``fair_window_s``: what the ``fair_prices`` asset does for one window (``fair_window``: plan, the
+  state of the instances to recompute, write);
+- ``exposure_window_s``: what the ``exposure`` asset does after ``fair_prices`` in the same run process
+  (the way ``analytics_job`` runs them: the state reused), on even windows;
+- ``exposure_alone_window_s``: ``exposure`` in a run process of its own (nothing reused: the state
+  computed again), on odd windows (a window's exposure is computed once: a second time would be a re-run,
+  which takes the whole board).
 
-Also printed: a backfill of an old window (mid-day, prices read from history) for each, and row counts.
-Last line (medians over the steady-state windows):
+Also printed: the plan and time of reading a window's changes (``select_window_changes``), a backfill of an
+old window's state (mid-day, the whole board, prices read from history), and row counts. Last line
+(medians over the windows after the warm-up):
 
     RESULT fair_window_s=… exposure_window_s=… exposure_alone_window_s=…
 
 Targets on a 2-core machine: each <= 5 s per window. The daily assets add their figure (``daily_s``) to
 the RESULT line through :data:`MEASURES` (see below).
 
-Run: .venv/bin/python benchmarks/analytics.py [--events 2000 --markets 50 --hours 24 --windows 6]
+Run: .venv/bin/python benchmarks/analytics.py [--events 2000 --markets 50 --hours 24 --windows 9 --odds random]
 The database is a fresh embedded PostgreSQL in a temporary directory unless ODDS_BENCH_DATABASE_URL
 (a superuser URL of a server on which scratch databases may be created) is set.
 """

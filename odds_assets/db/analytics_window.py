@@ -46,6 +46,12 @@ computed one. ``exposure``: a window continues, closes, opens or re-peaks the ep
 run gave one window at a time. Re-running an old window after its prices changed (a re-derivation) fixes
 that window's rows only: re-run the windows after it, in order, too (peaks are maxima and are not
 lowered).
+
+Incremental windows (:func:`plan_window`, the same results as the whole board): a window that follows
+the asset's newest computed one, on the same basis (nothing written since for scrapes before that
+window's end; same method and threshold), recomputes only the instances whose inputs may have changed
+(:func:`window_changes`) and keeps the stored values of the others; any other window computes the whole
+board (the reference path).
 """
 
 from __future__ import annotations
