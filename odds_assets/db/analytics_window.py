@@ -276,6 +276,9 @@ class Plan:
     basis: dict[str, Any]
     previous: tuple[datetime, datetime, dict[str, Any]] | None = None
     dirty: pd.DataFrame | None = None
+    #: ``exposure``: where the unchanged outcomes' fair values as of the window are read: ``current``
+    #: (``fair_prices_current`` holds the previous window or this one) or ``history`` (a later one)
+    fair_values: str = "current"
 
     @property
     def incremental(self) -> bool:
@@ -341,8 +344,9 @@ def plan_window(conn: psycopg.Connection[Any], asset: str, start: datetime, end:
 
     Incremental when the window is the successor of the asset's newest computed window (its end is this
     start) and that window's basis still holds (nothing written since for scrapes before its end; same
-    method and threshold); for ``exposure`` also when ``fair_prices_current`` holds the values of the
-    previous window or of this one, computed on the same basis. Otherwise (first run, a backfill of an
+    method and threshold); for ``exposure`` also when ``fair_prices`` computed this window or the previous
+    one on the same basis (the unchanged outcomes' values read from ``fair_prices_current``, or from
+    ``fair_prices_history`` when ``fair_prices`` is further ahead, as after a range run's first step). Otherwise (first run, a backfill of an
     old window, a gap, a late write, ``incremental=False``): the whole board."""
     basis: dict[str, Any] = {"snapshots": _fingerprint(conn, end), "method": settings.method}
     if asset == "exposure":
@@ -357,15 +361,24 @@ def plan_window(conn: psycopg.Connection[Any], asset: str, start: datetime, end:
         return Plan(basis)
     if asset == "fair_prices" and any(k not in prev[2] for k in FAIR_COUNTS):
         return Plan(basis)
+    source = "current"
     if asset == "exposure":
         fair = _previous(conn, "fair_prices")
         if fair is None:
             return Plan(basis)
-        wanted = {prev[0]: before, start: basis["snapshots"]}.get(fair[0])
+        if fair[0] > start:  # fair_prices is ahead (a range run computes all its windows first)
+            source = "history"
+            row = conn.execute(queries.load("select_analytics_window"), {"asset": "fair_prices", "start": start}
+                               ).fetchone()
+            fair, wanted = (row[0], row[1], row[2]) if row else None, basis["snapshots"]
+            if fair is None:
+                return Plan(basis)
+        else:
+            wanted = {prev[0]: before, start: basis["snapshots"]}.get(fair[0])
         fb = fair[2].get("basis") or {}
         if wanted is None or fb.get("snapshots") != wanted or fb.get("method") != settings.method:
             return Plan(basis)
-    return Plan(basis, prev, window_changes(conn, prev[0], start, end))
+    return Plan(basis, prev, window_changes(conn, prev[0], start, end), source)
 
 
 def planned_state(conn: psycopg.Connection[Any], start: datetime, end: datetime, plan: Plan,
@@ -663,12 +676,14 @@ def update_exposure(conn: psycopg.Connection[Any], start: datetime, end: datetim
         n_edge, n_arb = int((exposed["kind"] == "edge").sum()), int((exposed["kind"] == "arb").sum())
         top_edge = float(exposed["edge"].max()) if exposed["edge"].notna().any() else None
         if inc:  # the outcomes outside the plan are exposed as in the previous window, values as stored
-            more_edge, more_arb, more_top = conn.execute(queries.load("select_exposed_clean_summary"),
+            assert plan is not None
+            suffix = "_history" if plan.fair_values == "history" else ""
+            more_edge, more_arb, more_top = conn.execute(queries.load("select_exposed_clean_summary" + suffix),
                                                          {"w": start}).fetchone() or (0, 0, None)
             n_edge, n_arb = n_edge + int(more_edge), n_arb + int(more_arb)
             if more_top is not None:
                 top_edge = float(more_top) if top_edge is None else max(top_edge, float(more_top))
-            clean = _read_csv(conn, "select_exposed_clean_top", {"w": start}, [*_EXPOSED_COLUMNS, "severity"],
+            clean = _read_csv(conn, "select_exposed_clean_top" + suffix, {"w": start}, [*_EXPOSED_COLUMNS, "severity"],
                               {**_EXPOSED_DTYPES, "severity": np.float64},
                               nullable=("edge", "market_implied", "betpawa_odds", "fair_odds"))
             exposed = pd.concat([exposed, clean[exposed.columns]], ignore_index=True)

@@ -125,6 +125,26 @@ def test_incremental_windows_store_what_the_whole_board_computation_stores(odds_
     assert dump(odds_conn) == live
 
 
+def test_a_range_run_computing_fair_prices_first_gives_the_same(odds_conn: psycopg.Connection) -> None:
+    """A range run: every window's fair_prices first, then every window's exposure (fair_prices is ahead,
+    so exposure reads the unchanged outcomes' values from fair_prices_history): as the reference."""
+    aw._MEMO.clear()
+    boards = script()
+    for w in WINDOWS:
+        write(odds_conn, w, boards[w])
+    for w in WINDOWS:
+        assert compute(odds_conn, w, incremental=False) == (False, False)
+    reference = dump(odds_conn)
+    odds_conn.execute("TRUNCATE fair_prices_current, fair_prices_history, exposure_episodes, analytics_windows")
+    aw._MEMO.clear()
+    fair = [aw.fair_window(odds_conn, at(w), at(w + CADENCE), SETTINGS).incremental for w in WINDOWS]
+    exposure = [aw.exposure_window(odds_conn, at(w), at(w + CADENCE), SETTINGS) for w in WINDOWS]
+    assert fair == [False] + [True] * (len(WINDOWS) - 1)
+    assert [e.incremental for e in exposure] == [False] + [True] * (len(WINDOWS) - 1)
+    assert dump(odds_conn) == reference
+    assert exposure[-1].top  # the top five were read from fair_prices_history
+
+
 def test_a_window_that_does_not_follow_the_newest_takes_the_whole_board(odds_conn: psycopg.Connection) -> None:
     aw._MEMO.clear()
     boards = script()
