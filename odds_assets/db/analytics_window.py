@@ -346,8 +346,9 @@ def plan_window(conn: psycopg.Connection[Any], asset: str, start: datetime, end:
     start) and that window's basis still holds (nothing written since for scrapes before its end; same
     method and threshold); for ``exposure`` also when ``fair_prices`` computed this window or the previous
     one on the same basis (the unchanged outcomes' values read from ``fair_prices_current``, or from
-    ``fair_prices_history`` when ``fair_prices`` is further ahead, as after a range run's first step). Otherwise (first run, a backfill of an
-    old window, a gap, a late write, ``incremental=False``): the whole board."""
+    ``fair_prices_history`` when ``fair_prices`` is further ahead, as after a range run's first step).
+    Otherwise (first run, a backfill of an old window, a gap, a late write, ``incremental=False``): the
+    whole board."""
     basis: dict[str, Any] = {"snapshots": _fingerprint(conn, end), "method": settings.method}
     if asset == "exposure":
         basis["exposure_edge"] = settings.exposure_edge
