@@ -142,6 +142,29 @@ MEASURES: list[tuple[str, Callable[[psycopg.Connection, datetime], None]]] = [
 ]
 
 
+#: statements slower than SLOW_S in the timed windows: (seconds, the statement's first lines)
+SLOW: list[tuple[float, str]] = []
+SLOW_S = 3.0
+
+
+def _watch_statements() -> None:
+    """Record every statement slower than ``SLOW_S`` (printed after its window): an outlier window then
+    names its statement."""
+    plain = psycopg.Connection.execute
+
+    def timed(self, query, params=None, **kw):  # type: ignore[no-untyped-def]
+        mark = time.perf_counter()
+        try:
+            return plain(self, query, params, **kw)
+        finally:
+            took = time.perf_counter() - mark
+            if took > SLOW_S:
+                text = query if isinstance(query, str) else query.as_string(self)
+                SLOW.append((took, " ".join(text.split())[:300]))
+
+    psycopg.Connection.execute = timed  # type: ignore[method-assign]
+
+
 def _scans(node: dict) -> list[str]:
     """``node type on relation`` of every scan in an EXPLAIN (FORMAT JSON) plan."""
     here = [f"{node['Node Type']} on {node['Relation Name']}"] if "Relation Name" in node else []
@@ -185,6 +208,7 @@ def main() -> int:
             print(f"loaded {stats.history_rows} history rows, {stats.current_rows} current rows in "
                   f"{stats.seconds['total']:.1f} s (the engine's rows, COPY)", flush=True)
             timed = day.times[-args.windows:]
+            _watch_statements()
             per: dict[str, list[float]] = {name: [] for name, _ in MEASURES}
             for k, w in enumerate(timed):
                 line = []
@@ -200,6 +224,9 @@ def main() -> int:
                     if k:  # the first window computes every row from nothing: a warm-up
                         per[name].append(s)
                 print(f"window {w:%H:%M}{' (warm-up)' if not k else ''}: " + ", ".join(line), flush=True)
+                for took, text in SLOW:
+                    print(f"  slow statement {took:.1f} s: {text}", flush=True)
+                SLOW.clear()
             counts = conn.execute(
                 "SELECT (SELECT count(*) FROM fair_prices_current), (SELECT count(*) FROM fair_prices_history), "
                 "(SELECT count(*) FROM exposure_episodes), (SELECT count(*) FROM exposure_episodes "
