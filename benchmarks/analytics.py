@@ -160,7 +160,9 @@ def _watch_statements() -> None:
             took = time.perf_counter() - mark
             if took > SLOW_S:
                 text = query if isinstance(query, str) else query.as_string(self)
-                SLOW.append((took, " ".join(text.split())[:300]))
+                named = text[text.find("-- "):] if "-- " in text else text
+                plan = [r[0] for r in plain(self, "EXPLAIN " + text, params).fetchall()]  # as it would run now
+                SLOW.append((took, " ".join(named.split())[:160] + "\n    " + "\n    ".join(plan[:25])))
 
     psycopg.Connection.execute = timed  # type: ignore[method-assign]
 
