@@ -48,6 +48,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import psycopg
@@ -152,7 +153,7 @@ def _watch_statements() -> None:
     names its statement."""
     plain = psycopg.Connection.execute
 
-    def timed(self, query, params=None, **kw):  # type: ignore[no-untyped-def]
+    def timed(self, query, params=None, **kw):
         mark = time.perf_counter()
         try:
             return plain(self, query, params, **kw)
@@ -236,8 +237,9 @@ def main() -> int:
             print(f"rows: fair_prices_current {counts[0]}, fair_prices_history {counts[1]} "  # type: ignore[index]
                   f"({args.windows} windows), exposure_episodes {counts[2]} ({counts[3]} open)", flush=True)  # type: ignore[index]
             last = day.times[-1]
-            explained = conn.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + queries.load("select_window_changes"),
-                                     {"prev": last - CADENCE, "start": last, "end": last + CADENCE}).fetchone()[0][0]
+            row = conn.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + queries.load("select_window_changes"),
+                               {"prev": last - CADENCE, "start": last, "end": last + CADENCE}).fetchone()
+            explained: dict[str, Any] = row[0][0] if row else {"Execution Time": float("nan"), "Plan": {}}
             print(f"changes read (select_window_changes, window {last:%H:%M}): {explained['Execution Time']:.0f} ms; "
                   f"scans: {', '.join(sorted(set(_scans(explained['Plan']))))}", flush=True)
             old = day.times[len(day.times) // 2]

@@ -85,6 +85,12 @@ def dump(conn: psycopg.Connection) -> dict[str, list[str]]:
     return out
 
 
+def count(conn: psycopg.Connection, query: str) -> int:
+    row = conn.execute(query).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
 def compute(conn: psycopg.Connection, w: int, incremental: bool) -> tuple[bool, bool]:
     start, end = at(w), at(w + CADENCE)
     fair = aw.fair_window(conn, start, end, SETTINGS, incremental)
@@ -107,14 +113,14 @@ def test_incremental_windows_store_what_the_whole_board_computation_stores(odds_
     assert paths == [(False, False)] + [(True, True)] * (len(WINDOWS) - 1)
     live = dump(odds_conn)
     # ... on part of the board: most windows recompute fewer rows than the board holds
-    board = odds_conn.execute("SELECT count(*) FROM fair_prices_current").fetchone()[0]
+    board = count(odds_conn, "SELECT count(*) FROM fair_prices_current")
     assert sum(r < board for r in ROWS[1:]) >= len(WINDOWS) // 2, (ROWS, board)
     # the scenario exercises what it claims: exposures open and close, rows go (kick-off, gone markets)
-    assert odds_conn.execute("SELECT count(*) FROM exposure_episodes WHERE kind = 'edge'").fetchone()[0] > 0
-    assert odds_conn.execute("SELECT count(*) FROM exposure_episodes WHERE ended_at IS NULL").fetchone()[0] > 0
-    assert odds_conn.execute("SELECT count(*) FROM exposure_episodes WHERE ended_at IS NOT NULL").fetchone()[0] > 0
-    assert odds_conn.execute("SELECT count(*) FROM exposure_episodes WHERE kind = 'arb'").fetchone()[0] > 0
-    assert odds_conn.execute("SELECT count(*) FROM fair_prices_history WHERE NOT present").fetchone()[0] > 0
+    assert count(odds_conn, "SELECT count(*) FROM exposure_episodes WHERE kind = 'edge'") > 0
+    assert count(odds_conn, "SELECT count(*) FROM exposure_episodes WHERE ended_at IS NULL") > 0
+    assert count(odds_conn, "SELECT count(*) FROM exposure_episodes WHERE ended_at IS NOT NULL") > 0
+    assert count(odds_conn, "SELECT count(*) FROM exposure_episodes WHERE kind = 'arb'") > 0
+    assert count(odds_conn, "SELECT count(*) FROM fair_prices_history WHERE NOT present") > 0
     assert odds_conn.execute("SELECT count(*) FROM fair_prices_current WHERE sr_event_id = 3").fetchone() == (0,)
 
     # the reference: every window again over the whole board, in order, from nothing
