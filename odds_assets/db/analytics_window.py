@@ -524,6 +524,8 @@ def write_fair_prices(conn: psycopg.Connection[Any], start: datetime, end: datet
         ledger = {**figures, "basis": plan.basis} if plan is not None else figures
         conn.execute(queries.load("upsert_analytics_window"),
                      {"asset": "fair_prices", "start": start, "end": end, "figures": json.dumps(ledger)})
+    if not inc and len(stage) > 10_000:  # a bulk change: statistics now, not at autovacuum's next pass
+        conn.execute(queries.load("analyze_window_analytics"))
     return FairResult(start, len(st), len(new_or_changed), len(gone), newest, figures, inc)
 
 
@@ -679,6 +681,7 @@ def update_exposure(conn: psycopg.Connection[Any], start: datetime, end: datetim
         if inc:  # the outcomes outside the plan are exposed as in the previous window, values as stored
             assert plan is not None
             suffix = "_history" if plan.fair_values == "history" else ""
+            conn.execute(queries.load("set_local_no_nestloop"))
             more_edge, more_arb, more_top = conn.execute(queries.load("select_exposed_clean_summary" + suffix),
                                                          {"w": start}).fetchone() or (0, 0, None)
             n_edge, n_arb = n_edge + int(more_edge), n_arb + int(more_arb)
@@ -695,6 +698,8 @@ def update_exposure(conn: psycopg.Connection[Any], start: datetime, end: datetim
         ledger = {**figures, "basis": plan.basis} if plan is not None else figures
         conn.execute(queries.load("upsert_analytics_window"),
                      {"asset": "exposure", "start": start, "end": end, "figures": json.dumps(ledger)})
+    if not inc and len(stage) > 10_000:  # a bulk change: statistics now, not at autovacuum's next pass
+        conn.execute(queries.load("analyze_window_analytics"))
     return ExposureResult(start, int(opened), int(closed), int(n_open), top, figures, inc)
 
 
