@@ -83,5 +83,6 @@ def _maintain(args: argparse.Namespace) -> int:
     urls = resolve_urls(start=False)
     with psycopg.connect(urls.odds, autocommit=True) as conn:
         res = maintain_partitions(conn, days_ahead=args.days_ahead, retention_days=args.retention_days)
-    print(f"created {len(res.created)} {res.created}, dropped {len(res.dropped)} {res.dropped}, kept {res.kept}")
+    print(f"created {len(res.created)} {res.created}, dropped {len(res.dropped)} {res.dropped}, kept {res.kept}"
+          + (f"; analytics rows deleted {res.analytics_deleted}" if res.analytics_deleted else ""))
     return 0

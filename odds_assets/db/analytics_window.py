@@ -48,6 +48,12 @@ computed one. ``exposure``: a window continues, closes, opens or re-peaks the ep
 run gave one window at a time. Re-running an old window after its prices changed (a re-derivation) fixes
 that window's rows only: re-run the windows after it, in order, too (peaks are maxima and are not
 lowered).
+
+Incremental windows (:func:`plan_window`, the same results as the whole board): a window that follows
+the asset's newest computed one, on the same basis (nothing written since for scrapes before that
+window's end; same method and threshold), recomputes only the instances whose inputs may have changed
+(:func:`window_changes`) and keeps the stored values of the others; any other window computes the whole
+board (the reference path).
 """
 
 from __future__ import annotations
@@ -57,6 +63,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -67,7 +74,7 @@ from psycopg import sql
 
 from odds_assets.analytics.benchmark import COMPETITORS, REFERENCE, fair_prices_frame
 from odds_assets.analytics.fair import METHODS, Method
-from odds_assets.analytics.margin import market_shapes
+from odds_assets.analytics.margin import market_shapes, underlying_market_id
 from odds_assets.db import queries
 from odds_assets.db.engine import NOTIFY_CHANNEL
 from odds_assets.db.keys import NO_LINE
@@ -83,6 +90,10 @@ __all__ = [
     "shared_window_state",
     "update_exposure",
     "window_state",
+    "exposure_window",
+    "fair_window",
+    "plan_window",
+    "window_changes",
     "write_fair_prices",
 ]
 
@@ -152,13 +163,15 @@ def _read_csv(conn: psycopg.Connection[Any], name: str, params: dict[str, Any], 
     return df
 
 
-def read_prices(conn: psycopg.Connection[Any], start: datetime, end: datetime) -> pd.DataFrame:
+def read_prices(conn: psycopg.Connection[Any], start: datetime, end: datetime, dirty: bool = False) -> pd.DataFrame:
     """One row per outcome of every book's available instances as of the window (module docstring):
     sr_event_id, bookmaker (name), market_id, line_hundredths, line (None or the hundredths), outcome,
-    odds_text ("" without a price), odds (float, NaN), active, changed_at (epoch seconds)."""
+    odds_text ("" without a price), odds (float, NaN), active, changed_at (epoch seconds). ``dirty``: only
+    the instances in ``_window_dirty`` (:func:`window_changes`)."""
     cols = ["sr_event_id", "bookmaker", "market_id", "line_hundredths", "changed_at", "outcome", "odds_text", "active",
             "ord"]
-    df = _read_csv(conn, "select_outcomes_as_of", {"start": start, "end": end}, cols,
+    name = "select_outcomes_as_of_dirty" if dirty else "select_outcomes_as_of"
+    df = _read_csv(conn, name, {"start": start, "end": end}, cols,
                    {"sr_event_id": np.int64, "bookmaker": np.int64, "market_id": np.int64, "line_hundredths": np.int64,
                     "changed_at": np.float64, "outcome": object, "odds_text": object, "active": bool, "ord": np.int64})
     # one order whatever path (current or history) a row came by: float sums then repeat exactly
@@ -179,28 +192,30 @@ def _type_sets() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["market_id", "outcome", "set_size", "covers"])
 
 
-#: the last state computed in this process: (database, window, method, write fingerprint) -> state
-_MEMO: dict[tuple[str, datetime, datetime, str, tuple[Any, ...]], pd.DataFrame] = {}
+#: the last state computed in this process: (database, window, method, write fingerprint, instances) -> state
+_MEMO: dict[tuple[Any, ...], pd.DataFrame] = {}
 
 
 def shared_window_state(conn: psycopg.Connection[Any], start: datetime, end: datetime, method: Method = "power"
                         ) -> pd.DataFrame:
-    """:func:`window_state`, reused when this process computed it for the same database, window and method
-    and nothing was written since (the write engine's ``snapshots`` rows unchanged): ``exposure`` runs
-    right after ``fair_prices`` in the same run process and reads the same state. One entry is kept."""
+    """:func:`window_state` of the whole board, reused when this process computed it for the same database,
+    window and method and nothing was written since (the write engine's ``snapshots`` rows unchanged)."""
     fingerprint = tuple(conn.execute(queries.load("select_write_fingerprint")).fetchone() or ())
-    key = (conn.info.dsn, start, end, method, fingerprint)
+    key = (conn.info.dsn, start, end, method, fingerprint, None)
     if key not in _MEMO:
         _MEMO.clear()
         _MEMO[key] = window_state(conn, start, end, method)
     return _MEMO[key]
 
 
-def window_state(conn: psycopg.Connection[Any], start: datetime, end: datetime, method: Method = "power"
-                 ) -> pd.DataFrame:
+def window_state(conn: psycopg.Connection[Any], start: datetime, end: datetime, method: Method = "power",
+                 dirty: bool = False) -> pd.DataFrame:
     """The window's fair-price rows (module docstring): KEY, the VALUES, and per book the instance's
-    ``<book>_changed_at`` (epoch seconds; NaN when the book does not list it)."""
-    prices = read_prices(conn, start, end)
+    ``<book>_changed_at`` (epoch seconds; NaN when the book does not list it). ``dirty``: the rows of the
+    instances in ``_window_dirty`` only (:func:`window_changes`), each computed exactly as in the whole
+    board (every value depends on its own instance, and a derived one on its underlying, which the set
+    holds too)."""
+    prices = read_prices(conn, start, end, dirty)
     inst = ["sr_event_id", "market_id", "line_hundredths"]
     fair = fair_prices_frame(prices[["sr_event_id", "bookmaker", "market_id", "line", "outcome", "odds", "active"]],
                              method=method)
@@ -250,6 +265,170 @@ def window_state(conn: psycopg.Connection[Any], start: datetime, end: datetime, 
     return state
 
 
+# --- incremental windows -----------------------------------------------------------------------------
+
+INSTANCE = ["sr_event_id", "market_id", "line_hundredths"]
+#: integer figures of a fair-price window that add up over instances (an incremental window updates them)
+FAIR_COUNTS = ("priced_instances", "priced_outcomes", "outcomes_with_edge", "positive_edges", "arbitrage_outcomes",
+               "betpawa_instances", "priced_betpawa_instances")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How one asset computes one window.
+
+    ``basis``: what the window is computed from, kept in its ledger row (``figures["basis"]``): the
+    write engine's fingerprint of scrapes before the window's end (``select_snapshots_fingerprint``, read
+    before the prices), the method and, for ``exposure``, the threshold. ``dirty`` (incremental): the
+    instances recomputed, ``previous`` the ledger row (start, end, figures) the window follows; ``None``:
+    the whole board (the reference path)."""
+
+    basis: dict[str, Any]
+    previous: tuple[datetime, datetime, dict[str, Any]] | None = None
+    dirty: pd.DataFrame | None = None
+    #: ``exposure``: where the unchanged outcomes' fair values as of the window are read: ``current``
+    #: (``fair_prices_current`` holds the previous window or this one) or ``history`` (a later one)
+    fair_values: str = "current"
+
+    @property
+    def incremental(self) -> bool:
+        return self.dirty is not None
+
+
+def _fingerprint(conn: psycopg.Connection[Any], before: datetime) -> list[Any]:
+    row = conn.execute(queries.load("select_snapshots_fingerprint"), {"before": before}).fetchone()
+    return [int(row[0]), str(row[1])] if row else [0, "0"]
+
+
+def _previous(conn: psycopg.Connection[Any], asset: str) -> tuple[datetime, datetime, dict[str, Any]] | None:
+    row = conn.execute(queries.load("select_analytics_previous"), {"asset": asset}).fetchone()
+    return (row[0], row[1], row[2]) if row else None
+
+
+@cache
+def _derivations() -> tuple[dict[int, list[int]], dict[int, int]]:
+    """(underlying market id -> the derived market ids computed from it, derived -> its underlying)."""
+    down: dict[int, list[int]] = {}
+    up: dict[int, int] = {}
+    for mid, shape in market_shapes().items():
+        if shape.rule.underlying is not None:
+            umid = underlying_market_id(shape.rule.underlying)
+            down.setdefault(umid, []).append(mid)
+            up[mid] = umid
+    return down, up
+
+
+def window_changes(conn: psycopg.Connection[Any], previous_start: datetime, start: datetime, end: datetime
+                   ) -> pd.DataFrame:
+    """The instances an incremental window W = [start, end) recomputes after the computed window starting
+    at ``previous_start`` (its predecessor), left in the session table ``_window_dirty``: every instance
+    with a history row captured in W (any book: new, changed, gone, back); every instance of an event
+    that kicked off in (previous start, start] or whose listing changed at a book in W; then, for each,
+    the market types derived from it (same event and line: double chance from 1X2) and, for a derived
+    one, its underlying (its fair price is computed from it). Every other instance has the inputs it had
+    in the previous window, so its stored values stand."""
+    raw = conn.execute(queries.load("select_window_changes"),
+                       {"prev": previous_start, "start": start, "end": end}).fetchall()
+    down, up = _derivations()
+    keys = set(raw)
+    for sr, mid, lh in list(keys):
+        for d in down.get(mid, ()):
+            keys.add((sr, d, lh))
+    for sr, mid, lh in list(keys):
+        if mid in up:
+            keys.add((sr, up[mid], lh))
+    dirty = pd.DataFrame(sorted(keys), columns=INSTANCE).astype(np.int64)
+    conn.execute(queries.load("create_window_dirty"))
+    conn.execute(queries.load("truncate_window_dirty"))
+    copy_sql = "COPY _window_dirty (sr_event_id, market_id, line_hundredths) FROM STDIN"
+    with conn.cursor() as cur, cur.copy(copy_sql) as cp:
+        for row in dirty.itertuples(index=False, name=None):
+            cp.write_row(row)
+    conn.execute(queries.load("analyze_window_dirty"))
+    return dirty
+
+
+def plan_window(conn: psycopg.Connection[Any], asset: str, start: datetime, end: datetime,
+                settings: WindowSettings, incremental: bool = True) -> Plan:
+    """Whether ``asset`` (``fair_prices`` or ``exposure``) computes the window incrementally, and from what.
+
+    Incremental when the window is the successor of the asset's newest computed window (its end is this
+    start) and that window's basis still holds (nothing written since for scrapes before its end; same
+    method and threshold); for ``exposure`` also when ``fair_prices`` computed this window or the previous
+    one on the same basis (the unchanged outcomes' values read from ``fair_prices_current``, or from
+    ``fair_prices_history`` when ``fair_prices`` is further ahead, as after a range run's first step).
+    Otherwise (first run, a backfill of an old window, a gap, a late write, ``incremental=False``): the
+    whole board."""
+    basis: dict[str, Any] = {"snapshots": _fingerprint(conn, end), "method": settings.method}
+    if asset == "exposure":
+        basis["exposure_edge"] = settings.exposure_edge
+    if not incremental:
+        return Plan(basis)
+    prev = _previous(conn, asset)
+    if prev is None or prev[1] != start or prev[0] >= start:
+        return Plan(basis)
+    before = _fingerprint(conn, start)
+    if prev[2].get("basis") != {**basis, "snapshots": before}:
+        return Plan(basis)
+    if asset == "fair_prices" and any(k not in prev[2] for k in FAIR_COUNTS):
+        return Plan(basis)
+    source = "current"
+    if asset == "exposure":
+        fair = _previous(conn, "fair_prices")
+        if fair is None:
+            return Plan(basis)
+        if fair[0] > start:  # fair_prices is ahead (a range run computes all its windows first)
+            source = "history"
+            row = conn.execute(queries.load("select_analytics_window"), {"asset": "fair_prices", "start": start}
+                               ).fetchone()
+            fair, wanted = (row[0], row[1], row[2]) if row else None, basis["snapshots"]
+            if fair is None:
+                return Plan(basis)
+        else:
+            wanted = {prev[0]: before, start: basis["snapshots"]}.get(fair[0])
+        fb = fair[2].get("basis") or {}
+        if wanted is None or fb.get("snapshots") != wanted or fb.get("method") != settings.method:
+            return Plan(basis)
+    return Plan(basis, prev, window_changes(conn, prev[0], start, end), source)
+
+
+def planned_state(conn: psycopg.Connection[Any], start: datetime, end: datetime, plan: Plan,
+                  method: Method = "power") -> pd.DataFrame:
+    """The state a plan needs (the whole board, or its instances), reused within this process while the
+    same window, method and writes hold: ``exposure`` runs right after ``fair_prices`` in the same run
+    process (an incremental plan takes its instances from a whole board computed here)."""
+    written = tuple(conn.execute(queries.load("select_write_fingerprint")).fetchone() or ())
+    key = (conn.info.dsn, start, end, method, written)
+    if (*key, None) in _MEMO:
+        full = _MEMO[(*key, None)]
+        if plan.dirty is None:
+            return full
+        keep = pd.MultiIndex.from_frame(full[INSTANCE]).isin(pd.MultiIndex.from_frame(plan.dirty))
+        return full[keep].reset_index(drop=True)
+    inst = plan.previous[0] if plan.dirty is not None and plan.previous is not None else None
+    if (*key, inst) not in _MEMO:
+        state = window_state(conn, start, end, method, dirty=plan.incremental)
+        _MEMO.clear()
+        _MEMO[(*key, inst)] = state
+    return _MEMO[(*key, inst)]
+
+
+def fair_window(conn: psycopg.Connection[Any], start: datetime, end: datetime, settings: WindowSettings,
+                incremental: bool = True) -> FairResult:
+    """What the ``fair_prices`` asset does for one window: plan (:func:`plan_window`), state, write."""
+    plan = plan_window(conn, "fair_prices", start, end, settings, incremental)
+    return write_fair_prices(conn, start, end, planned_state(conn, start, end, plan, settings.method), plan)
+
+
+def exposure_window(conn: psycopg.Connection[Any], start: datetime, end: datetime, settings: WindowSettings,
+                    incremental: bool = True) -> ExposureResult:
+    """What the ``exposure`` asset does for one window: plan, state (reused from ``fair_prices`` in the
+    same process), update the episodes."""
+    plan = plan_window(conn, "exposure", start, end, settings, incremental)
+    state = planned_state(conn, start, end, plan, settings.method)
+    return update_exposure(conn, start, end, state, settings.exposure_edge, plan)
+
+
 # --- fair prices: write one window ------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -262,6 +441,7 @@ class FairResult:
     removed: int
     moved_current: bool
     figures: dict[str, Any] = field(default_factory=dict)
+    incremental: bool = False
 
 
 def _differs(a: pd.Series, b: pd.Series) -> npt.NDArray[np.bool_]:
@@ -279,13 +459,14 @@ _FAIR_DTYPES: dict[str, Any] = {
     "betpawa_odds": object, "fair_probability": np.float64, "fair_odds": np.float64, "edge": np.float64,
     "competitors": object, "method": object, "best_odds": object, "best_bookmakers": object,
     "market_implied": np.float64, "arbitrage": bool}
+_FAIR_NULLABLE = ("betpawa_odds", "fair_probability", "fair_odds", "edge", "competitors", "best_odds",
+                  "best_bookmakers", "market_implied")
 
 
 def _before(conn: psycopg.Connection[Any], w: datetime) -> pd.DataFrame:
     """The stored fair-price rows just before window ``w`` (``select_fair_state_before``)."""
     return _read_csv(conn, "select_fair_state_before", {"w": w}, list(_FAIR_DTYPES), _FAIR_DTYPES,
-                     nullable=("betpawa_odds", "fair_probability", "fair_odds", "edge", "competitors", "best_odds",
-                               "best_bookmakers", "market_implied"))
+                     nullable=_FAIR_NULLABLE)
 
 
 def _copy_rows(conn: psycopg.Connection[Any], table: str, cols: list[str], frame: pd.DataFrame) -> None:
@@ -294,15 +475,27 @@ def _copy_rows(conn: psycopg.Connection[Any], table: str, cols: list[str], frame
             copy.write_row([None if (isinstance(v, float) and np.isnan(v)) or v is pd.NaT else v for v in row])
 
 
-def write_fair_prices(conn: psycopg.Connection[Any], start: datetime, end: datetime, state: pd.DataFrame
-                      ) -> FairResult:
-    """Write the window's fair prices (module docstring) in one transaction; idempotent."""
+def write_fair_prices(conn: psycopg.Connection[Any], start: datetime, end: datetime, state: pd.DataFrame,
+                      plan: Plan | None = None) -> FairResult:
+    """Write the window's fair prices (module docstring) in one transaction; idempotent. With an
+    incremental ``plan``, ``state`` holds the plan's instances only: they are compared with their stored
+    rows, every other row stands (and the window's counts are the previous window's, moved by the
+    difference over these instances)."""
     st = state[[*KEY, *VALUES]]
+    inc = plan is not None and plan.incremental
     with conn.transaction():
         conn.execute(queries.load("lock_analytics_writers"))
         latest = conn.execute(queries.load("select_analytics_latest"), {"asset": "fair_prices"}).fetchone()
         newest = latest is None or latest[0] is None or start >= latest[0]
-        before = _before(conn, start)
+        if inc:
+            assert plan is not None and plan.previous is not None
+            if latest is None or latest[0] != plan.previous[0]:
+                raise MarginError(f"fair_prices {start.isoformat()}: another run computed window "
+                                  f"{latest and latest[0]} meanwhile; run this window again")
+            before = _read_csv(conn, "select_fair_state_dirty", {}, list(_FAIR_DTYPES), _FAIR_DTYPES,
+                               nullable=_FAIR_NULLABLE)
+        else:
+            before = _before(conn, start)
         m = st.merge(before, on=KEY, how="outer", suffixes=("", "_b"), indicator=True)
         differs = np.zeros(len(m), dtype=bool)
         for c in VALUES:
@@ -318,34 +511,62 @@ def write_fair_prices(conn: psycopg.Connection[Any], start: datetime, end: datet
         if newest:
             conn.execute(queries.load("delete_fair_current_gone"))
             conn.execute(queries.load("upsert_fair_current"), {"w": start})
-        figures = fair_figures(state)
+        if inc:
+            assert plan is not None and plan.previous is not None
+            p_start, p_end, p_fig = plan.previous
+            listed = conn.execute(queries.load("select_betpawa_listed_dirty"),
+                                  {"start": p_start, "end": p_end, "bookmaker": BOOKMAKER_IDS[REFERENCE]}).fetchall()
+            old = _counts(before, pd.MultiIndex.from_frame(before[INSTANCE]).isin(listed))
+            now = _counts(state, state["betpawa_changed_at"].notna().to_numpy())
+            figures: dict[str, Any] = {k: int(p_fig[k]) - old[k] + now[k] for k in FAIR_COUNTS}
+        else:
+            figures = fair_figures(state)
+        if newest:  # the whole window's edges are fair_prices_current's now (one way for both paths)
+            top, mean = conn.execute(queries.load("select_fair_edge_summary")).fetchone() or (None, None)
+            figures["max_edge"] = float(top) if top is not None else 0.0
+            figures["mean_betpawa_edge"] = float(mean) if mean is not None else 0.0
+        figures["share_betpawa_priced"] = (figures["priced_betpawa_instances"] / figures["betpawa_instances"]
+                                           if figures["betpawa_instances"] else 0.0)
         # what the stored window holds (not what this run did), so a re-run writes the same ledger row
         changed_rows, removed_rows = conn.execute(queries.load("select_fair_history_counts"),
                                                   {"w": start}).fetchone() or (0, 0)
         figures.update({"changed_rows": int(changed_rows), "removed_rows": int(removed_rows)})
+        ledger = {**figures, "basis": plan.basis} if plan is not None else figures
         conn.execute(queries.load("upsert_analytics_window"),
-                     {"asset": "fair_prices", "start": start, "end": end, "figures": json.dumps(figures)})
-    return FairResult(start, len(st), len(new_or_changed), len(gone), newest, figures)
+                     {"asset": "fair_prices", "start": start, "end": end, "figures": json.dumps(ledger)})
+    if not inc and len(stage) > 10_000:  # a bulk change: statistics now, not at autovacuum's next pass
+        conn.execute(queries.load("analyze_window_analytics"))
+    return FairResult(start, len(st), len(new_or_changed), len(gone), newest, figures, inc)
+
+
+def _counts(rows: pd.DataFrame, betpawa_listed: npt.NDArray[np.bool_]) -> dict[str, int]:
+    """The additive counts (``FAIR_COUNTS``) of fair-price rows; ``betpawa_listed``: per row, whether
+    BetPawa lists its instance in the window."""
+    priced = rows["fair_probability"].notna().to_numpy()
+    edges = rows["edge"].dropna()
+    inst = rows[INSTANCE]
+    return {
+        "priced_instances": int(len(inst[priced].drop_duplicates())),
+        "priced_outcomes": int(priced.sum()),
+        "outcomes_with_edge": int(len(edges)),
+        "positive_edges": int((edges > 0).sum()),
+        "arbitrage_outcomes": int(rows["arbitrage"].astype(bool).sum()),
+        "betpawa_instances": int(len(inst[betpawa_listed].drop_duplicates())),
+        "priced_betpawa_instances": int(len(inst[priced & betpawa_listed].drop_duplicates())),
+    }
 
 
 def fair_figures(state: pd.DataFrame) -> dict[str, Any]:
     """Counts and numbers of one window's state (plain ints and floats)."""
-    inst = ["sr_event_id", "market_id", "line_hundredths"]
-    priced = state[state["fair_probability"].notna()]
-    bp_inst = state["betpawa_changed_at"].notna()
-    bp_instances = state[bp_inst].drop_duplicates(inst)
-    priced_bp = priced[priced["betpawa_changed_at"].notna()].drop_duplicates(inst)
+    figures: dict[str, Any] = _counts(state, state["betpawa_changed_at"].notna().to_numpy())
     edges = state["edge"].dropna()
-    return {
-        "priced_instances": int(len(priced.drop_duplicates(inst))),
-        "priced_outcomes": int(len(priced)),
-        "outcomes_with_edge": int(len(edges)),
-        "positive_edges": int((edges > 0).sum()),
-        "arbitrage_outcomes": int(state["arbitrage"].sum()),
+    figures.update({
         "max_edge": float(edges.max()) if len(edges) else 0.0,
         "mean_betpawa_edge": float(edges.mean()) if len(edges) else 0.0,
-        "share_betpawa_priced": float(len(priced_bp) / len(bp_instances)) if len(bp_instances) else 0.0,
-    }
+        "share_betpawa_priced": (figures["priced_betpawa_instances"] / figures["betpawa_instances"]
+                                 if figures["betpawa_instances"] else 0.0),
+    })
+    return figures
 
 
 # --- exposure episodes -------------------------------------------------------------------------------
@@ -360,6 +581,7 @@ class ExposureResult:
     open_episodes: int
     top: list[dict[str, Any]]
     figures: dict[str, Any] = field(default_factory=dict)
+    incremental: bool = False
 
 
 EPISODE_COLUMNS = ["sr_event_id", "market_id", "line_hundredths", "outcome", "kind", "started_at", "ended_at",
@@ -391,14 +613,24 @@ def _severity(ep: pd.DataFrame) -> pd.Series:
 
 
 def update_exposure(conn: psycopg.Connection[Any], start: datetime, end: datetime, state: pd.DataFrame,
-                    exposure_edge: float = DEFAULT_EXPOSURE_EDGE) -> ExposureResult:
-    """Continue, close, open and re-peak the episodes around the window (module docstring); idempotent."""
+                    exposure_edge: float = DEFAULT_EXPOSURE_EDGE, plan: Plan | None = None) -> ExposureResult:
+    """Continue, close, open and re-peak the episodes around the window (module docstring); idempotent.
+    With an incremental ``plan``, ``state`` holds the plan's instances only and only their episodes are
+    touched: every other outcome is flagged as in the previous window, so its episode just continues."""
+    inc = plan is not None and plan.incremental
     f = flags(state, exposure_edge)
     w = start.timestamp()  # times are epoch seconds inside (window starts are exact in float64)
     e_ts = end.timestamp()
     with conn.transaction():
         conn.execute(queries.load("lock_analytics_writers"))
-        ex = _read_csv(conn, "select_exposure_episodes_at", {"w": start}, EPISODE_COLUMNS, _EPISODE_DTYPES,
+        if inc:
+            assert plan is not None and plan.previous is not None
+            latest = conn.execute(queries.load("select_analytics_latest"), {"asset": "exposure"}).fetchone()
+            if latest is None or latest[0] != plan.previous[0]:
+                raise MarginError(f"exposure {start.isoformat()}: another run computed window "
+                                  f"{latest and latest[0]} meanwhile; run this window again")
+        ex = _read_csv(conn, "select_exposure_episodes_at_dirty" if inc else "select_exposure_episodes_at",
+                       {"w": start}, EPISODE_COLUMNS, _EPISODE_DTYPES,
                        nullable=tuple(c for c, t in _EPISODE_DTYPES.items() if t is np.float64 or c in _NULL_TEXT))
         covering = ex[ex["ended_at"].isna() | (ex["ended_at"] > w)]
         closed_here = ex[ex["ended_at"] == w]
@@ -450,18 +682,39 @@ def update_exposure(conn: psycopg.Connection[Any], start: datetime, end: datetim
         # what the stored episodes say about the window (not what this run did): a re-run repeats it
         opened, closed, n_open = conn.execute(queries.load("select_exposure_counts_at"),
                                               {"w": start}).fetchone() or (0, 0, 0)
-        top = _top_open(f, covering, new, w)
-        figures = {"exposed_outcomes": int(len(f)), "exposed_edge": int((f["kind"] == "edge").sum()),
-                   "exposed_arb": int((f["kind"] == "arb").sum()), "open_episodes": int(n_open),
-                   "opened": int(opened), "closed": int(closed),
-                   "max_exposure_edge": float(f["edge"].max()) if len(f) and f["edge"].notna().any() else 0.0}
+        starts = covering[[*KEY5, "started_at"]]
+        exposed = f[[*KEY5, "edge", "market_implied", "betpawa_odds", "fair_odds", "severity"]].merge(
+            starts, on=KEY5, how="left")
+        exposed["started_at"] = exposed["started_at"].fillna(w)
+        n_edge, n_arb = int((exposed["kind"] == "edge").sum()), int((exposed["kind"] == "arb").sum())
+        top_edge = float(exposed["edge"].max()) if exposed["edge"].notna().any() else None
+        if inc:  # the outcomes outside the plan are exposed as in the previous window, values as stored
+            assert plan is not None
+            suffix = "_history" if plan.fair_values == "history" else ""
+            conn.execute(queries.load("set_local_no_nestloop"))
+            more_edge, more_arb, more_top = conn.execute(queries.load("select_exposed_clean_summary" + suffix),
+                                                         {"w": start}).fetchone() or (0, 0, None)
+            n_edge, n_arb = n_edge + int(more_edge), n_arb + int(more_arb)
+            if more_top is not None:
+                top_edge = float(more_top) if top_edge is None else max(top_edge, float(more_top))
+            clean = _read_csv(conn, "select_exposed_clean_top" + suffix, {"w": start}, [*_EXPOSED_COLUMNS, "severity"],
+                              {**_EXPOSED_DTYPES, "severity": np.float64},
+                              nullable=("edge", "market_implied", "betpawa_odds", "fair_odds"))
+            exposed = pd.concat([exposed, clean[exposed.columns]], ignore_index=True)
+        top = _top_open(exposed)
+        figures = {"exposed_outcomes": n_edge + n_arb, "exposed_edge": n_edge, "exposed_arb": n_arb,
+                   "open_episodes": int(n_open), "opened": int(opened), "closed": int(closed),
+                   "max_exposure_edge": top_edge if top_edge is not None else 0.0}
+        ledger = {**figures, "basis": plan.basis} if plan is not None else figures
         conn.execute(queries.load("upsert_analytics_window"),
-                     {"asset": "exposure", "start": start, "end": end, "figures": json.dumps(figures)})
+                     {"asset": "exposure", "start": start, "end": end, "figures": json.dumps(ledger)})
         # the board's pages refresh on it (delivered at COMMIT): {"asset": "exposure", "window": …, "open": n}
         conn.execute(queries.load("notify_window"), {"channel": NOTIFY_CHANNEL, "payload": json.dumps(
             {"asset": "exposure", "window": start.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
              "open": int(n_open)}, separators=(",", ":"))})
-    return ExposureResult(start, int(opened), int(closed), int(n_open), top, figures)
+    if not inc and len(stage) > 10_000:  # a bulk change: statistics now, not at autovacuum's next pass
+        conn.execute(queries.load("analyze_window_analytics"))
+    return ExposureResult(start, int(opened), int(closed), int(n_open), top, figures, inc)
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
@@ -509,12 +762,16 @@ def _new_episodes(new: pd.DataFrame, w: float, end: float) -> pd.DataFrame:
     return rows[EPISODE_COLUMNS].assign(op="u")
 
 
-def _top_open(f: pd.DataFrame, covering: pd.DataFrame, new: pd.DataFrame, w: float) -> list[dict[str, Any]]:
+_EXPOSED_COLUMNS = [*KEY5, "started_at", "edge", "market_implied", "betpawa_odds", "fair_odds"]
+_EXPOSED_DTYPES: dict[str, Any] = {
+    "sr_event_id": np.int64, "market_id": np.int64, "line_hundredths": np.int64, "outcome": object, "kind": object,
+    "started_at": np.float64, "edge": np.float64, "market_implied": np.float64, "betpawa_odds": object,
+    "fair_odds": np.float64}
+
+
+def _top_open(exposed: pd.DataFrame) -> list[dict[str, Any]]:
     """The five open exposures of greatest severity at the window (flagged now), for the UI."""
-    starts = covering[KEY5 + ["started_at"]]
-    top = f.merge(starts, on=KEY5, how="left")
-    top["started_at"] = top["started_at"].fillna(w)
-    top = top.sort_values(["severity", *KEY5], ascending=[False, True, True, True, True, True]).head(5)
+    top = exposed.sort_values(["severity", *KEY5], ascending=[False, True, True, True, True, True]).head(5)
     records: list[dict[str, Any]] = top.to_dict("records")  # type: ignore[assignment]
     return [{"sr_event_id": int(r["sr_event_id"]), "market_id": int(r["market_id"]),
              "line": None if r["line_hundredths"] == NO_LINE else r["line_hundredths"] / 100,

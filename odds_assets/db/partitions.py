@@ -1,5 +1,8 @@
 """History partition maintenance: daily partitions created ahead, expired ones dropped (with the
-``snapshots`` rows, the ledger of complete event scrapes, of the same days, and superseded name versions).
+``snapshots`` rows, the ledger of complete event scrapes, of the same days, and superseded name versions,
+and the window analytics before the same horizon: ``analytics_windows`` rows, closed
+``exposure_episodes`` and ``fair_prices_history`` rows, of which each outcome keeps its latest row at or
+before the horizon while it says the outcome exists, so the state as of every later window stays whole).
 
 A write never depends on this having run: the write engine creates the partition it needs on demand
 (``odds_ensure_history_partition``). Maintenance keeps that off the hot path and applies retention.
@@ -8,7 +11,7 @@ A write never depends on this having run: the write engine creates the partition
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 import psycopg
@@ -28,6 +31,7 @@ class MaintenanceResult:
     created: list[str]
     dropped: list[str]
     kept: int
+    analytics_deleted: dict[str, int] = field(default_factory=dict)
 
 
 def history_partitions(conn: psycopg.Connection) -> dict[date, str]:
@@ -57,6 +61,7 @@ def maintain_partitions(conn: psycopg.Connection, *, days_ahead: int = 3, retent
                 conn.execute(queries.load("create_history_partition"), {"day": day})
                 created.append(f"market_odds_history_p{day:%Y%m%d}")
     dropped = []
+    analytics: dict[str, int] = {}
     if retention_days > 0:
         cutoff = today - timedelta(days=retention_days)
         for day, name in sorted(before.items()):
@@ -71,4 +76,9 @@ def maintain_partitions(conn: psycopg.Connection, *, days_ahead: int = 3, retent
         with conn.transaction():
             conn.execute(queries.load("delete_snapshots_expired"), {"horizon": horizon})
             conn.execute(queries.load("delete_event_versions_superseded"), {"horizon": horizon})
-    return MaintenanceResult(created=created, dropped=dropped, kept=len(history_partitions(conn)))
+            for table, statement in (("fair_prices_history", "delete_fair_history_expired"),
+                                     ("exposure_episodes", "delete_exposure_expired"),
+                                     ("analytics_windows", "delete_analytics_windows_expired")):
+                analytics[table] = conn.execute(queries.load(statement), {"horizon": horizon}).rowcount
+    return MaintenanceResult(created=created, dropped=dropped, kept=len(history_partitions(conn)),
+                             analytics_deleted=analytics)

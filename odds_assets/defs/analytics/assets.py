@@ -7,9 +7,11 @@ on its own previous window (episodes continue from one window to the next). The 
 W from history (so a backfill reads what the live run read), fair prices and BetPawa's edge, written
 change-only; exposure episodes opened, continued and closed. A book that wrote nothing in W (held back,
 late, down) is read as of its latest earlier board: the window is computed with what is there. Range
-runs (catch-up, backfills) compute their windows in order, each in its own transaction. ``exposure`` reuses
-the state ``fair_prices`` computed for the window in the same run process when nothing was written since
-(``shared_window_state``), else computes it again.
+runs (catch-up, backfills) compute their windows in order, each in its own transaction. A window that
+follows the asset's newest computed one recomputes only the instances whose inputs changed
+(``plan_window``; the others keep their stored values); any other window the whole board. ``exposure``
+reuses the state ``fair_prices`` computed for the window in the same run process when nothing was
+written since (``planned_state``), else computes it again.
 """
 
 from datetime import datetime, timezone
@@ -17,7 +19,7 @@ from typing import Any
 
 import dagster as dg
 
-from odds_assets.db.analytics_window import WindowSettings, shared_window_state, update_exposure, write_fair_prices
+from odds_assets.db.analytics_window import WindowSettings, exposure_window, fair_window
 from odds_assets.defs.common.constants import (
     CURRENT_KEY,
     EXPOSURE_KEY,
@@ -66,8 +68,7 @@ def build_window_analytics(settings: PipelineSettings, partitions_def: dg.TimeWi
             for start in _windows(context):
                 key = start.strftime(WINDOW_FMT)
                 with failure_policy(f"fair_prices {key}"):
-                    state = shared_window_state(conn, start, window_end(settings, start), ws.method)
-                    result = write_fair_prices(conn, start, window_end(settings, start), state)
+                    result = fair_window(conn, start, window_end(settings, start), ws)
                 per[key] = result.figures
                 context.log.info(f"fair_prices {key}: {result.rows} rows, {result.changed} changed, "
                                  f"{result.removed} removed")
@@ -92,8 +93,7 @@ def build_window_analytics(settings: PipelineSettings, partitions_def: dg.TimeWi
             for start in _windows(context):
                 key = start.strftime(WINDOW_FMT)
                 with failure_policy(f"exposure {key}"):
-                    state = shared_window_state(conn, start, window_end(settings, start), ws.method)
-                    result = update_exposure(conn, start, window_end(settings, start), state, ws.exposure_edge)
+                    result = exposure_window(conn, start, window_end(settings, start), ws)
                 context.log.info(f"exposure {key}: {result.open_episodes} open, +{result.opened} -{result.closed}")
                 last_meta = {**result.figures, "exposure_edge": ws.exposure_edge,
                              "top_open_exposures": _top_table(result.top)}

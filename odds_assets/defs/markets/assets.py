@@ -217,6 +217,7 @@ def build_odds_retention(settings: PipelineSettings) -> dg.AssetsDefinition:
             "partitions_created": dg.MetadataValue.json(result.created),
             "partitions_dropped": dg.MetadataValue.json(result.dropped),
             "partitions_kept": result.kept,
+            "analytics_rows_deleted": dg.MetadataValue.json(result.analytics_deleted),
             "archive_days_pruned": dg.MetadataValue.json(pruned),
             "archive_first_day": first_day.isoformat(),
         })
