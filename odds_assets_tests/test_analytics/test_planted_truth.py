@@ -25,6 +25,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 
+from odds_assets.analytics.daily import REPORTS
 from odds_assets.db import analytics_daily, analytics_window
 from odds_assets.simulator import PlantedTruth, Simulator, SimulatorConfig
 from odds_assets_tests.conftest import drop_database, make_database
@@ -59,7 +60,7 @@ def planted(pg_admin_url: str, odds_template_url: str) -> Iterator[Planted]:
                 state = analytics_window.window_state(conn, start, start + CADENCE)
                 analytics_window.write_fair_prices(conn, start, start + CADENCE, state)
                 analytics_window.update_exposure(conn, start, start + CADENCE, state)
-            for report in analytics_daily.REPORTS:
+            for report in REPORTS:
                 analytics_daily.run_daily(conn, report, START.date(), cadence_s=int(CADENCE.total_seconds()))
         yield Planted(url, truth)
     finally:

@@ -277,6 +277,6 @@ def test_exposure_announces_its_window_on_the_boards_channel(odds_conn: psycopg.
         listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
         run(odds_conn, minute)
         payloads = [json.loads(n.payload) for n in listener.notifies(timeout=5, stop_after=1)]
-    n_open = odds_conn.execute("SELECT count(*) FROM exposure_episodes WHERE ended_at IS NULL").fetchone()[0]
+    (n_open,) = odds_conn.execute("SELECT count(*) FROM exposure_episodes WHERE ended_at IS NULL").fetchone() or (0,)
     assert n_open > 0
     assert payloads == [{"asset": "exposure", "window": at(minute).strftime("%Y-%m-%dT%H:%M:%SZ"), "open": n_open}]

@@ -193,10 +193,10 @@ def test_event_and_path_csv_equal_json(site):
 
 # --- fair price and BetPawa's edge ------------------------------------------------------------------
 
-def power_probabilities(odds: list[Decimal]) -> list[float]:
+def power_probabilities(odds: list[Decimal | None]) -> list[float]:
     """Reference power de-margin, written from its definition: p_i = (1/o_i)^k with k such that the p_i
     sum to 1, k found by bisection (Σ (1/o)^k falls as k grows for 1/o < 1)."""
-    implied = [1 / float(o) for o in odds]
+    implied = [1 / float(o) for o in odds if o is not None]
     lo, hi = 1.0, 5.0
     for _ in range(200):
         k = (lo + hi) / 2
@@ -215,7 +215,7 @@ def expected_fair(market_id: int, line: str | None) -> dict[str, tuple[float, tu
             per_book[book] = dict(zip(names, power_probabilities([quotes[n][0] for n in names])))
     if not per_book:
         return {}
-    names = next(iter(per_book.values()))
+    names = list(next(iter(per_book.values())))
     return {n: (sum(p[n] for p in per_book.values()) / len(per_book), tuple(per_book)) for n in names}
 
 
