@@ -44,6 +44,7 @@ __all__ = [
     "BookmakerRateLimited",
     "BookmakerUnavailable",
     "DatabaseNotConfigured",
+    "DeadlineExceeded",
     "DemoError",
     "MarginError",
     "NotFound",
@@ -213,6 +214,11 @@ def is_transient(exc: BaseException) -> bool:
                             # two first writers of a day race in odds_ensure_history_partition (one gets
                             # "already exists"); the retry finds the partition there
                             psycopg.errors.DuplicateTable))
+
+
+class DeadlineExceeded(OddsAssetsError, psycopg.OperationalError):
+    """The database did not finish within the client's deadline; the connection was cut
+    (``odds_assets.db.deadline``; transient, like every ``OperationalError``)."""
 
 
 class TraderError(OddsAssetsError):

@@ -23,12 +23,9 @@ from collections.abc import Iterator
 
 import psycopg
 
+from odds_assets.errors import DeadlineExceeded
+
 __all__ = ["DeadlineExceeded", "connection_deadline"]
-
-
-class DeadlineExceeded(psycopg.OperationalError):
-    """The database did not finish within the client's deadline; the connection was cut (transient, like
-    every ``OperationalError``)."""
 
 
 def _cut(conn: psycopg.Connection) -> None:
