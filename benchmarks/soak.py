@@ -319,6 +319,8 @@ def _run_times(ui: str) -> dict[tuple[str, str, str], tuple[float, float, float]
     for run in _all_runs(ui):
         if run["status"] != "SUCCESS" or not run["startTime"] or not run["endTime"]:
             continue
+        if run["jobName"] not in ("scrape_odds_job", "write_odds_job"):
+            continue  # the analytics' runs: window-only or daily partitions, no bookmaker
         tags = {t["key"]: t["value"] for t in run["tags"]}
         times = (run["creationTime"], run["startTime"], run["endTime"])
         # multi-partition keys are "<bookmaker>|<window>" (dimensions sorted by name)

@@ -309,3 +309,42 @@ def test_a_written_window_reaches_the_open_board_without_a_reload(site: Site, of
     shoot(page, "board_live.png")
     page.close()
     assert offline.outside == []
+
+
+def test_exposure_page_and_the_boards_marker(site: Site, offline: Offline) -> None:
+    """An open exposure episode (written here into ``exposure_episodes``, as the ``exposure`` asset writes
+    it) shows on the Exposure page with its numbers, links to its event, and marks the event on the board;
+    the Margins and Coverage pages say no day is computed yet."""
+    started = site.now - timedelta(minutes=12)
+    with psycopg.connect(site.admin_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO exposure_episodes (sr_event_id, market_id, line_hundredths, outcome, kind, started_at, "
+            "peak_at, peak_edge, peak_betpawa_odds, peak_fair_odds, first_mover) "
+            "VALUES (101, %s, -32768, '1', 'edge', %s, %s, 0.0612, 2.50, 2.3557, 'sportybet')", (X12, started, started))
+    try:
+        base = str(site.http.base_url).rstrip("/")
+        page = offline.page()
+        page.goto(base + "/exposure")
+        key = f"101|{X12}|none|1|edge|{started.strftime('%Y-%m-%dT%H:%M:%SZ')}"
+        expect(page.locator(f'td[data-cell="{key}|status"]')).to_have_text("open")
+        expect(page.locator(f'td[data-cell="{key}|peak_edge"]')).to_have_text("+6.12%")
+        expect(page.locator(f'td[data-cell="{key}|peak_betpawa"]')).to_have_text("2.50")
+        shoot(page, "exposure.png")
+        page.goto(base + "/")
+        mark = page.locator('[data-cell="101|exposure"]')
+        expect(mark).to_be_visible()
+        expect(mark).to_have_text("⚠ 1")
+        mark.click()
+        page.wait_for_url("**/exposure?sr=101")
+        page.click("#exposure a[href='/event/101']")
+        page.wait_for_url("**/event/101")
+        expect(page.locator("#event-title")).to_have_text("Arsenal v Chelsea")
+        for path, empty in (("/margins", "#margins-empty"), ("/coverage", "#coverage-empty")):
+            page.goto(base + path)
+            expect(page.locator(empty)).to_contain_text("computed yet")
+        shoot(page, "coverage.png")
+        page.close()
+    finally:
+        with psycopg.connect(site.admin_url, autocommit=True) as conn:
+            conn.execute("DELETE FROM exposure_episodes")
+    assert offline.outside == []
