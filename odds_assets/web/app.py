@@ -23,8 +23,8 @@ import asyncio
 import contextlib
 import gc
 import importlib.util
+import json
 import logging
-import os
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timezone
@@ -41,6 +41,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from odds_assets.db.analytics_window import WindowSettings
 from odds_assets.models import BOOKMAKERS
 from odds_assets.settings import PipelineSettings
 from odds_assets.trader.data import format_line
@@ -141,19 +142,18 @@ def _edge(value: float | None) -> str:
     return NOT_OFFERED if value is None else f"{value * 100:+.2f}%"
 
 
-def _edge_class(value: float | None) -> str:
-    """``edge-hi`` when the edge is above the exposure threshold (``ODDS_EXPOSURE_EDGE``, default 3 %)."""
-    return "edge-hi" if value is not None and value > _exposure_edge() else ""
-
-
-def _exposure_edge() -> float:
-    return float(os.environ.get("ODDS_EXPOSURE_EDGE") or 0.03)
+def _edge_class(threshold: float) -> Callable[[float | None], str]:
+    """``edge-hi`` for an edge above the exposure threshold (the analytics' ``ODDS_EXPOSURE_EDGE``)."""
+    return lambda value: "edge-hi" if value is not None and value > threshold else ""
 
 
 def _is_analytics(payload: str) -> bool:
     """A NOTIFY from the analytics (``{"asset": "exposure", …}``), not a written window: the built board
     (prices) stays valid; the pages still refresh (open exposures are read per request)."""
-    return payload.startswith('{"asset"')
+    try:
+        return isinstance(data := json.loads(payload), dict) and "asset" in data
+    except ValueError:
+        return False
 
 
 def _templates() -> Jinja2Templates:
@@ -162,7 +162,8 @@ def _templates() -> Jinja2Templates:
     env.filters.update(odds=lambda v: NOT_OFFERED if v is None else fmt_odds(v), pct=fmt_pct, time=fmt_time,
                        age=_age, fair_odds=_fair_odds, edge=_edge,
                        json_odds=_json_odds, json_pct=_json_pct, json_time=_json_time)
-    env.globals.update(BOOKS=BOOKMAKERS, cell=_cell, cell_class=_cell_class, edge_class=_edge_class,
+    edge_class = _edge_class(WindowSettings.from_env().exposure_edge)
+    env.globals.update(BOOKS=BOOKMAKERS, cell=_cell, cell_class=_cell_class, edge_class=edge_class,
                        format_line=format_line,
                        off_hours=OFF_BOARD_HOURS)
     return templates
