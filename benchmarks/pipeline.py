@@ -20,6 +20,7 @@ Run: .venv/bin/python benchmarks/pipeline.py [--events 500 1000]
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
 import shutil
@@ -83,14 +84,21 @@ def worker(book: str, sim_url: str, db_url: str, archive_url: str, home: str) ->
         for line in sys.stdin:
             start = datetime.fromisoformat(line.strip())
             key = partition_key(book, start)
-            t0 = time.time()
+            t0, c0 = time.time(), time.process_time()
+            prof = cProfile.Profile() if os.environ.get("ODDS_BENCH_PROFILE") == book else None
+            if prof is not None:
+                prof.enable()
             r1 = scrape_job.execute_in_process(instance=instance, partition_key=key)
-            t1 = time.time()
+            if prof is not None:
+                prof.disable()
+                prof.dump_stats(os.path.join(os.environ.get("ODDS_BENCH_PROFILE_DIR", home), f"scrape_{start:%H%M}.prof"))
+            t1, c1 = time.time(), time.process_time()
             r2 = write_job.execute_in_process(instance=instance, partition_key=key)
-            t2 = time.time()
+            t2, c2 = time.time(), time.process_time()
             m1, m2 = numbers(r1), numbers(r2)
             print(json.dumps({
                 "book": book, "t0": t0, "t_end": t2, "scrape_run_s": t1 - t0, "write_run_s": t2 - t1,
+                "scrape_cpu_s": c1 - c0, "write_cpu_s": c2 - c1,
                 "scrape_s": m1["fetch_s"] + m1["parse_s"], "fetch_s": m1["fetch_s"],
                 "events": m1["events_complete"], "markets": m1["market_instances"],
                 "write_s": m2["write_ms"] / 1000, "new": m2["new"], "changed": m2["changed"],
@@ -145,11 +153,11 @@ def run_events(events: int, pg_url: str, tmp: Path) -> tuple[float, float]:
             dispatch_s = min(r["t0"] for r in rows) - t_go
             print(f"\n{events} events/book, window {i + 1} ({label}); dispatch {dispatch_s:.2f}s")
             print(f"  {'book':<10}{'events':>7}{'markets':>9}{'scrape_s':>10}{'write_s':>9}{'new':>7}"
-                  f"{'changed':>8}{'scrape_run_s':>13}{'write_run_s':>12}{'run_wall_s':>11}")
+                  f"{'changed':>8}{'scrape_run_s':>13}{'write_run_s':>12}{'run_wall_s':>11}{'scrape_cpu':>11}{'write_cpu':>10}")
             for r in rows:
                 print(f"  {r['book']:<10}{r['events']:>7}{r['markets']:>9}{r['scrape_s']:>10.2f}{r['write_s']:>9.2f}"
                       f"{r['new']:>7}{r['changed']:>8}{r['scrape_run_s']:>13.2f}{r['write_run_s']:>12.2f}"
-                      f"{r['t_end'] - r['t0']:>11.2f}")
+                      f"{r['t_end'] - r['t0']:>11.2f}{r['scrape_cpu_s']:>11.2f}{r['write_cpu_s']:>10.2f}")
             print(f"  window_s = {window_s:.2f}")
             results.append(window_s)
         return results[1], results[0]

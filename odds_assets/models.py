@@ -108,6 +108,10 @@ class RawResponse:
     kind: str = "detail"
     #: the book's event id for detail responses
     bookmaker_event_id: str | None = None
+    #: a client's parse of this body made on arrival, from the JSON it had decoded to check the body
+    #: anyway (a ``ParsedEvent``, or the ``OddsAssetsError`` the parse raised), so a board decodes each
+    #: body once; None when not parsed yet. Never archived: a re-parse from the archive reads ``body``.
+    parsed: object = field(default=None, compare=False, repr=False)
 
 
 @dataclass(slots=True)

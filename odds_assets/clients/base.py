@@ -133,7 +133,12 @@ def assemble_board(bookmaker: str, raw: Sequence[RawResponse], parse_listing: Pa
                                          sr_ids.get(event_id)))
             continue
         try:
-            parsed = parse_detailed(detail.body)
+            # parsed on arrival (fetch_board) or now (a re-parse of archived responses)
+            parsed = detail.parsed
+            if isinstance(parsed, OddsAssetsError):
+                raise parsed
+            if not isinstance(parsed, ParsedEvent):
+                parsed = parse_detailed(detail.body)
         except OddsAssetsError as exc:
             reason = str(exc) if detail.url in str(exc) else f"{exc} [{detail.url}]"
             failures.append(EventFailure(bookmaker, event_id, reason, type(exc).__name__,
@@ -380,10 +385,22 @@ class BookmakerClient:
                          status=status) from None
         problem = self.envelope_problem(doc)
         raw = RawResponse(url=url, status=status, content_type=ctype, body=body,
-                          fetched_at=datetime.now(timezone.utc), kind=kind, bookmaker_event_id=event_id)
+                          fetched_at=datetime.now(timezone.utc), kind=kind, bookmaker_event_id=event_id,
+                          parsed=self._parse_on_arrival(doc) if kind == "detail" and problem is None else None)
         if problem is not None:
             raise _RetryKeep(UnexpectedPayload(problem, bookmaker=book, url=url), raw)
         return raw
+
+    def _parse_on_arrival(self, doc: Any) -> ParsedEvent | OddsAssetsError | None:
+        """The detail's parse from the JSON just decoded (each body is decoded once per board; the
+        archived bytes re-parse to the same result). A domain error is kept for ``assemble_board`` to
+        report; any other exception leaves the body unparsed, to be parsed (and raise) there as before."""
+        try:
+            return type(self).parse_event_detailed(doc)
+        except OddsAssetsError as exc:
+            return exc
+        except Exception:  # noqa: BLE001 — re-raised by the parse in assemble_board
+            return None
 
 
 class _Failed(Exception):
