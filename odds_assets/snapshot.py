@@ -91,6 +91,32 @@ def canonical_decimal(value: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
+# A board repeats few outcome names and prices (a realistic 1,000-event board: ~450,000 outcomes, a few
+# thousand distinct prices): their encodings are memoised. Keys are equal Decimals (2.40 == 2.4), which
+# encode alike; both caches are bounded.
+_NAME_TEXT: dict[str, str] = {}
+_ODDS_TEXT: dict[Decimal, str] = {}
+_CACHE_MAX = 50_000
+
+
+def _escaped(name: str) -> str:
+    text = _NAME_TEXT.get(name)
+    if text is None:
+        text = _ESCAPE_RE.sub(r"\\\1", name)
+        if len(_NAME_TEXT) < _CACHE_MAX:
+            _NAME_TEXT[name] = text
+    return text
+
+
+def _odds_text(odds: Decimal) -> str:
+    text = _ODDS_TEXT.get(odds)
+    if text is None:
+        text = canonical_decimal(odds)
+        if len(_ODDS_TEXT) < _CACHE_MAX:
+            _ODDS_TEXT[odds] = text
+    return text
+
+
 def encode_outcomes(outcomes: Iterable[Outcome]) -> str:
     """Encode outcomes in order (the book's order), validating each; raises ``ValueError``."""
     parts = []
@@ -101,7 +127,7 @@ def encode_outcomes(outcomes: Iterable[Outcome]) -> str:
         if o.name in seen:
             raise ValueError(f"duplicate outcome {o.name!r}")
         seen.add(o.name)
-        name = _ESCAPE_RE.sub(r"\\\1", o.name)
+        name = _escaped(o.name)
         if o.odds is None:
             if o.active:
                 raise ValueError(f"outcome {o.name!r} is active but has no odds")
@@ -113,7 +139,7 @@ def encode_outcomes(outcomes: Iterable[Outcome]) -> str:
             raise ValueError(f"outcome {o.name!r} odds {o.odds} is not finite")
         if o.odds <= 1:
             raise ValueError(f"outcome {o.name!r} odds {o.odds} <= 1.0")
-        parts.append(f"{name}={canonical_decimal(o.odds)}{'' if o.active else '!'}")
+        parts.append(f"{name}={_odds_text(o.odds)}{'' if o.active else '!'}")
     if not parts:
         raise ValueError("market without outcomes")
     return ";".join(parts)
