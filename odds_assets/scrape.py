@@ -26,8 +26,10 @@ Errors are domain errors (``odds_assets.errors``): the caller decides what a ret
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -55,13 +57,37 @@ class ScrapedWindow:
     summary: ScrapeSummary
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for a block, then back as it was. A board allocates
+    millions of small objects that hold no reference cycles (decoded JSON, parsed outcomes, snapshot
+    rows), and every few thousand allocations the collector walks the whole young heap, and now and
+    then all of it: on a realistic 1,000-event SportyBet board, decoding and parsing took 4.8 CPU s with
+    the collector and 2.9 s without (#14). Memory freed by reference counting is unaffected."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def scrape_window(book: str, start: datetime, end: datetime, *, fetch: Callable[[str], BoardScrape],
                   now: Callable[[], datetime], archive: Archive, rules: QualityRules,
                   log: Callable[[str], None] | None = None) -> ScrapedWindow:
     """Scrape (open window) or re-parse (archived window) one window; see the module docstring.
 
     ``fetch(book)`` scrapes the whole board; ``now()`` is the time a scrape is made at (read only when
-    the window is not archived); ``log`` receives one line when raw responses are archived."""
+    the window is not archived); ``log`` receives one line when raw responses are archived. Runs with
+    the cyclic garbage collector paused (``_cyclic_gc_paused``)."""
+    with _cyclic_gc_paused():
+        return _scrape_window(book, start, end, fetch=fetch, now=now, archive=archive, rules=rules, log=log)
+
+
+def _scrape_window(book: str, start: datetime, end: datetime, *, fetch: Callable[[str], BoardScrape],
+                   now: Callable[[], datetime], archive: Archive, rules: QualityRules,
+                   log: Callable[[str], None] | None) -> ScrapedWindow:
     w = archive.window(book, start)
     t0 = time.perf_counter()
     fetch_s = 0.0
