@@ -137,7 +137,8 @@ class Simulator:
 
     def event_state(self, book: str, ev: SimEvent, tick: int) -> EventState:
         def build() -> EventState:
-            return [(i, self.model.state(ev, i, book, tick)) for i in self.instances(book, ev)]
+            insts = self.instances(book, ev)
+            return list(zip(insts, self.model.states(ev, insts, book, tick)))
 
         return self.cached(tick, ("state", book, ev.k), build)
 
@@ -157,7 +158,7 @@ class Simulator:
             if hit is not None and hit[0] == states:
                 self._bodies.move_to_end(key)
                 return hit[1]
-        body = render()
+        body = realistic.compact(render())  # cached: without orjson's spare capacity
         with self._lock:
             old = self._bodies.pop(key, None)
             if old is not None:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-__all__ = ["B9Extra", "BpExtra", "EXTRA_META", "FragmentCache", "REAL_INSTANCES", "SbExtra", "fragments", "guide_text",
+__all__ = ["B9Extra", "BpExtra", "EXTRA_META", "FragmentCache", "REAL_INSTANCES", "SbExtra", "compact", "fragments", "guide_text",
            "instances", "json_fragment", "player_name"]
 
 #: mapped market instances of the real event detail per book (the catalogue part of a realistic event is
@@ -260,9 +260,18 @@ class FragmentCache:
         return part
 
 
+def compact(data: bytes) -> bytes:
+    """``data`` copied into a bytes object of exactly its length.
+
+    ``orjson.dumps`` returns its output buffer as is: a 300-byte result occupies about 4 KiB, a 300 KiB
+    one up to twice its length. Anything kept in a cache is copied once so the cache holds its bytes only
+    (measured: fragments took 13x their length before)."""
+    return memoryview(data).tobytes()
+
+
 def json_fragment(value: Any) -> orjson.Fragment:
-    """``value`` serialised once, to be embedded as is in a larger ``orjson.dumps``."""
-    return orjson.Fragment(orjson.dumps(value))
+    """``value`` serialised once (compact bytes), to be embedded as is in a larger ``orjson.dumps``."""
+    return orjson.Fragment(compact(orjson.dumps(value)))
 
 
 _CACHES: weakref.WeakKeyDictionary[Any, dict[str, FragmentCache]] = weakref.WeakKeyDictionary()
