@@ -48,7 +48,11 @@ def h(*parts: int) -> int:
     x = 0x243F6A8885A308D3
     for p in parts:
         x = ((x ^ (p & M64)) * 0x9E3779B97F4A7C15) & M64
-    return mix(x)
+    # mix(x), inlined (this is the simulator's hottest function)
+    x = (x + 0x9E3779B97F4A7C15) & M64
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & M64
+    return x ^ (x >> 31)
 
 
 def uniform(*parts: int) -> float:

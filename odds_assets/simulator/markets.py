@@ -65,6 +65,9 @@ _MAX_CENTS = 50_000
 _PRICE_ON = tuple((c, True) for c in range(_MAX_CENTS + 1))
 _PRICE_OFF = tuple((c, False) for c in range(_MAX_CENTS + 1))
 _NO_PRICE = _PRICE_OFF[0]
+#: both tables in one: index c is (c, True), index _OFF + c is (c, False)
+_PRICES = _PRICE_ON + _PRICE_OFF
+_OFF = _MAX_CENTS + 1
 
 # Markets every event carries (if the book offers them) before the random rest of the budget.
 _CORE = ("1x2_ft", "double_chance_ft", "btts_ft", "over_under_ft", "2way_handicap_ft", "handicap_3way_ft",
@@ -146,6 +149,24 @@ def _book_label(o: OutcomeSpec, book: str) -> str | None:
     if book == "sportybet":
         return o.sportybet if o.sportybet is not None else o.sportybet_outcome_id
     return o.bet9ja
+
+
+#: (id(spec), book) -> (spec, its outcomes at book); the spec is kept so its id is never reused
+_BOOK_OUTCOMES: dict[tuple[int, str], tuple[MarketSpec, tuple[OutcomeDef, ...]]] = {}
+
+
+def _book_outcomes(spec: MarketSpec, book: str) -> tuple[OutcomeDef, ...]:
+    """The outcomes of ``spec`` that ``book`` shows, as it labels them (the same for every event and line,
+    so built once per spec and book and shared by all instances)."""
+    key = (id(spec), book)
+    hit = _BOOK_OUTCOMES.get(key)
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    out = tuple(OutcomeDef(index=j, bp=o.betpawa, label=_book_label(o, book) or "",
+                           sb_id=o.sportybet_outcome_id or _sportybet_outcome_id(spec, j, o))
+                for j, o in enumerate(spec.outcomes) if _book_label(o, book) is not None)
+    _BOOK_OUTCOMES[key] = (spec, out)
+    return out
 
 
 def _default_line_q(m: MarketSpec) -> int | None:
@@ -435,21 +456,16 @@ class MarketModel:
     def _make_instance(self, ev: SimEvent, book: str, si: int, spec: MarketSpec, q: int | None,
                        probs_all: list[float]) -> InstanceDef | None:
         s = self.seed
-        shown = [(j, o) for j, o in enumerate(spec.outcomes) if _book_label(o, book) is not None]
-        if not shown:
+        outcomes = _book_outcomes(spec, book)
+        if not outcomes:
             return None
-        probs = tuple(max(1e-4, probs_all[j]) for j, _ in shown)
-        if len(shown) < len(spec.outcomes) and abs(sum(probs_all) - 1.0) < 1e-9:
+        probs = tuple(max(1e-4, probs_all[o.index]) for o in outcomes)
+        if len(outcomes) < len(spec.outcomes) and abs(sum(probs_all) - 1.0) < 1e-9:
             # The catalogue's outcome list of such a type is the union of the books' own sets (BetPawa's
             # first-half exact goals 0/1/2+, SportyBet's 0/1/2/3+): each book prices the set it lists
             # as a whole (its own probabilities sum to 1), or its booksum would read -35 %.
             total = sum(probs)
             probs = tuple(p / total for p in probs)
-        outcomes = tuple(
-            OutcomeDef(index=j, bp=o.betpawa, label=_book_label(o, book) or "",
-                       sb_id=o.sportybet_outcome_id or _sportybet_outcome_id(spec, j, o))
-            for j, o in shown
-        )
         qk = q if q is not None else 999
         bi = BOOK_INDEX[book]
         margin = 1.03 + 0.09 * uniform(s, _S_MARGIN, ev.k, si, qk, bi)
@@ -585,14 +601,46 @@ class MarketModel:
         counts = [len(m[1].outcomes) for m in misses]
         idx = np.fromiter((o.index + 1 for m in misses for o in m[1].outcomes), dtype=np.uint64, count=sum(counts))
         draws_a = mix_array(np.repeat(base, counts) ^ idx)
-        draws = draws_a.tolist()
-        acts = (mix_array(draws_a) & np.uint64(0xFFFFFF)).tolist()
+        # the moves' two uniforms per outcome (exact in numpy: integers over powers of two); the
+        # transcendental functions stay Python's (libm), since numpy's exp and log differ in the last bit
+        u1 = (((draws_a >> np.uint64(32)).astype(np.float64) + 0.5) / 4294967296.0).tolist()
+        u2 = ((((draws_a & np.uint64(0xFFFFFFFF)).astype(np.float64) + 0.5) / 4294967296.0)
+              * 6.283185307179586).tolist()
+        exp, sqrt, log, cos = math.exp, math.sqrt, math.log, math.cos
+        flat: list[float] = []
+        pos = 0
+        for (_, inst, version, _), n in zip(misses, counts):
+            probs = inst.probs
+            if version >= 0:
+                end = pos + n
+                moved = [p * exp(-0.05 * sqrt(-2.0 * log(a)) * cos(b))
+                         for p, a, b in zip(probs, u1[pos:end], u2[pos:end])]
+                scale = sum(probs) / sum(moved)
+                flat.extend([p * scale for p in moved])
+            else:
+                flat.extend(probs)
+            pos += n
+        # prices and availability as _price computes them (IEEE division, multiplication and
+        # round-half-even are the same in numpy)
+        margins = np.repeat(np.fromiter((m[1].margin for m in misses), dtype=np.float64, count=len(misses)), counts)
+        cents = np.clip(np.rint((1.0 / (np.array(flat, dtype=np.float64) * margins)) * 100.0),
+                        _MIN_CENTS, _MAX_CENTS).astype(np.int64)
+        st = np.repeat(np.fromiter((m[3] for m in misses), dtype=np.int64, count=len(misses)), counts)
+        au = (mix_array(draws_a) & np.uint64(0xFFFFFF)).astype(np.float64) / 16777216.0
+        inactive = (st != 0) | (au < 0.008)
+        no_price = (st == 2) | ((st == 0) & (au < 0.004))
+        if book == "bet9ja":
+            no_price |= inactive  # Bet9ja has no suspended flag: an unavailable outcome shows the placeholder
+        code = np.where(no_price, _OFF, np.where(inactive, _OFF + cents, cents)).tolist()
+        pairs = _PRICES
         pos = 0
         for (j, inst, version, status), n in zip(misses, counts):
-            st = self._price(inst, book, version, status, draws[pos:pos + n], acts[pos:pos + n])
-            pos += n
-            cache[inst.key] = (version, status, st)
-            out[j] = st
+            end = pos + n
+            state = InstanceState(suspended=status in (1, 2), version=version,
+                                  outcomes=tuple([pairs[c] for c in code[pos:end]]))
+            pos = end
+            cache[inst.key] = (version, status, state)
+            out[j] = state
         return out
 
     def _status_array(self, keys: np.ndarray, tick: int, floor_tick: int) -> list[int]:
