@@ -216,7 +216,7 @@ def _real_markets(sim: Simulator, ev: SimEvent, tick: int, price_key: str) -> li
         if state is not None:
             groups.setdefault(inst.spec_index, []).append((inst, state))
     spec_rows = sim.config.betpawa_row_specifier
-    cache = fragments(sim, "betpawa")
+    cache = fragments(sim, "betpawa", tick)
     return [cache.get((ev.k, si, price_key, spec_rows), tuple(st for _, st in g),
                       partial(_real_fragment, ev, g, price_key, spec_rows))
             for si, g in sorted(groups.items())]

@@ -241,16 +241,37 @@ def instances(model: MarketModel, ev: SimEvent, book: str) -> list[InstanceDef]:
 class FragmentCache:
     """Rendered page parts (typically ``orjson.Fragment``: pre-serialised JSON), each kept while the state
     it was rendered from is unchanged: one entry per key (the latest state only), so an event whose
-    instances did not move costs a lookup per part instead of a render. Bounded by ``limit`` entries
-    (cleared past it)."""
+    instances did not move costs a lookup per part instead of a render.
 
-    def __init__(self, limit: int = 1_500_000) -> None:
+    Entries live in two generations: a lookup moves its entry into the current one, and every ``period``
+    ticks (see :meth:`at`) the previous generation is dropped and the current one becomes the previous.
+    So a part used at least once per ``period`` ticks stays (a scraper at any cadence up to ``period``
+    minutes keeps the whole board warm), and parts of events that left the board go within two periods
+    instead of piling up. ``limit`` entries is a safety net (cleared past it)."""
+
+    def __init__(self, limit: int = 1_500_000, period: int = 30) -> None:
         self.limit = limit
+        self.period = period
         self._parts: dict[Hashable, tuple[Any, Any]] = {}
+        self._old: dict[Hashable, tuple[Any, Any]] = {}
+        self._since: int | None = None
+
+    def at(self, tick: int) -> FragmentCache:
+        """Note the tick being rendered (rotating the generations when ``period`` ticks have passed)."""
+        if self._since is None or not self._since <= tick < self._since + self.period:
+            if self._since is not None:
+                self._old = self._parts
+                self._parts = {}
+            self._since = tick
+        return self
 
     def get(self, key: Hashable, state: Any, render: Callable[[], T]) -> T:
         """The part of ``key`` rendered from ``state`` (``render()`` on a miss)."""
         hit = self._parts.get(key)
+        if hit is None:
+            hit = self._old.pop(key, None)
+            if hit is not None:
+                self._parts[key] = hit
         if hit is not None and (hit[0] is state or hit[0] == state):
             return hit[1]  # type: ignore[no-any-return]
         part = render()
@@ -258,6 +279,9 @@ class FragmentCache:
             self._parts.clear()
         self._parts[key] = (state, part)
         return part
+
+    def __len__(self) -> int:
+        return len(self._parts) + len(self._old)
 
 
 def compact(data: bytes) -> bytes:
@@ -277,13 +301,13 @@ def json_fragment(value: Any) -> orjson.Fragment:
 _CACHES: weakref.WeakKeyDictionary[Any, dict[str, FragmentCache]] = weakref.WeakKeyDictionary()
 
 
-def fragments(sim: Any, book: str) -> FragmentCache:
-    """The fragment cache of one simulator and book (fragments depend on the simulator's config, so
-    two simulators in one process never share them)."""
+def fragments(sim: Any, book: str, tick: int) -> FragmentCache:
+    """The fragment cache of one simulator and book, rendering ``tick`` (fragments depend on the
+    simulator's config, so two simulators in one process never share them)."""
     per_sim = _CACHES.get(sim)
     if per_sim is None:
         per_sim = _CACHES[sim] = {}
     cache = per_sim.get(book)
     if cache is None:
         cache = per_sim[book] = FragmentCache()
-    return cache
+    return cache.at(tick)

@@ -212,7 +212,7 @@ def real_event_dict(sim: Simulator, ev: SimEvent, tick: int) -> dict[str, Any]:
     pre-serialised fragments re-rendered only when their instance's state changed."""
     d = _event_head(ev)
     home, _ = ev.team_names("sportybet")
-    cache = fragments(sim, "sportybet")
+    cache = fragments(sim, "sportybet", tick)
     ts = sim.config.tick_seconds
     appear_tick = ev.appear_at // ts
     d["markets"] = [cache.get(i.key, s, partial(_real_fragment, i, s, ts, appear_tick))
