@@ -36,7 +36,8 @@ def mix_array(x: np.ndarray) -> np.ndarray:
     x = x + _MIX_ADD
     x = (x ^ (x >> _S30)) * _MIX_M1
     x = (x ^ (x >> _S27)) * _MIX_M2
-    return x ^ (x >> _S31)
+    out: np.ndarray = x ^ (x >> _S31)
+    return out
 
 
 def h(*parts: int) -> int:

@@ -597,7 +597,7 @@ class MarketModel:
         # h(seed, _S_NOISE, key, version) per miss, then mix(base ^ (index + 1)) per outcome and mix() of that
         x = np.fromiter((m[1].key for m in misses), dtype=np.uint64, count=len(misses))
         v = np.fromiter((m[2] & M64 for m in misses), dtype=np.uint64, count=len(misses))
-        base = mix_array(((((x ^ self._noise_prefix) * _FNV) ^ v) * _FNV))
+        base = mix_array((((x ^ self._noise_prefix) * _FNV) ^ v) * _FNV)
         counts = [len(m[1].outcomes) for m in misses]
         idx = np.fromiter((o.index + 1 for m in misses for o in m[1].outcomes), dtype=np.uint64, count=sum(counts))
         draws_a = mix_array(np.repeat(base, counts) ^ idx)
@@ -649,11 +649,10 @@ class MarketModel:
         if self._lam_status <= 0.0 or len(keys) == 0:
             return [0] * len(keys)
         b = tick // _STATUS_BLOCK
-        busy = None
+        busy = np.zeros(len(keys), dtype=bool)
         for bb in (b - 1, b):
             x = mix_array(keys ^ np.uint64(mix(bb * 64 + _S_STATUS)))
-            has = np.searchsorted(self._cum_status, _unit(x), side="left") > 0
-            busy = has if busy is None else busy | has
+            busy |= np.searchsorted(self._cum_status, _unit(x), side="left") > 0
         out = [0] * len(keys)
         for j in np.flatnonzero(busy).tolist():
             out[j] = self._status(int(keys[j]), tick, floor_tick)

@@ -35,8 +35,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-__all__ = ["B9Extra", "BpExtra", "EXTRA_META", "FragmentCache", "REAL_INSTANCES", "SbExtra", "compact", "fragments", "guide_text",
-           "instances", "json_fragment", "player_name"]
+__all__ = ["B9Extra", "BpExtra", "EXTRA_META", "FragmentCache", "REAL_INSTANCES", "SbExtra", "compact", "fragments",
+           "guide_text", "instances", "json_fragment", "player_name"]
 
 #: mapped market instances of the real event detail per book (the catalogue part of a realistic event is
 #: capped at about these, the rest of its instances are extras)
