@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from odds_assets.simulator import realistic
 from odds_assets.simulator.config import SimClock, SimulatorConfig
-from odds_assets.simulator.markets import EventState, InstanceDef, MarketModel
+from odds_assets.simulator.markets import EventState, InstanceDef, InstanceState, MarketModel
 from odds_assets.simulator.scenario import PlantedTruth, Scenario, parse_scenario
 from odds_assets.simulator.truth import board_truth
 from odds_assets.simulator.world import BOOKS, SimEvent, World
@@ -135,12 +135,15 @@ class Simulator:
             return None
         return ev
 
-    def event_state(self, book: str, ev: SimEvent, tick: int) -> EventState:
-        def build() -> EventState:
-            insts = self.instances(book, ev)
-            return list(zip(insts, self.model.states(ev, insts, book, tick)))
+    def event_states(self, book: str, ev: SimEvent, tick: int) -> list[InstanceState | None]:
+        """The state of each of ``self.instances(book, ev)`` during ``tick`` (None: removed now), computed
+        once per tick (the tick cache keeps these lists, not instance/state pairs)."""
+        return self.cached(tick, ("state", book, ev.k),
+                           lambda: self.model.states(ev, self.instances(book, ev), book, tick))
 
-        return self.cached(tick, ("state", book, ev.k), build)
+    def event_state(self, book: str, ev: SimEvent, tick: int) -> EventState:
+        """Every instance ``book`` offers for ``ev`` with its state during ``tick``."""
+        return list(zip(self.instances(book, ev), self.event_states(book, ev, tick)))
 
     def detail_body(self, book: str, ev: SimEvent, tick: int, variant: Any, render: Callable[[], bytes]) -> bytes:
         """A rendered detail, reused across ticks while none of the event's instances changed.
@@ -151,7 +154,7 @@ class Simulator:
         (never a hash collision) and the cache holds one board's worth of bodies, not every past one
         (bounded in bytes too, oldest first, for events that left the board).
         """
-        states = tuple(st for _, st in self.event_state(book, ev, tick))
+        states = tuple(self.event_states(book, ev, tick))
         key = (book, ev.k, variant)
         with self._lock:
             hit = self._bodies.get(key)

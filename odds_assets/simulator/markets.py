@@ -366,7 +366,10 @@ class MarketModel:
         self._cum_status = _poisson_thresholds(self._exp_status, self._lam_status)
         #: ``h``'s fold state after (seed, _S_NOISE)
         self._noise_prefix = np.uint64(_fold(_fold(_H0, seed), _S_NOISE))
-        self._states: dict[int, tuple[int, int, InstanceState]] = {}
+        #: the latest state per instance key: the state itself when its status is 0 (active; its version is
+        #: in it), else (version, status, state) — most instances are active, and a bare state is 64 bytes
+        #: less per instance
+        self._states: dict[int, InstanceState | tuple[int, int, InstanceState]] = {}
         #: a bound :class:`odds_assets.simulator.scenario.Scenario` prices every state of a market with a BetPawa id
         #: instead (None: no scenario)
         self.scenario: Any = None
@@ -550,12 +553,16 @@ class MarketModel:
         # tick nearly free and keeps the cache at one state per live instance (older versions, asked
         # for by a truth query about the past, are recomputed)
         cached = self._states.get(inst.key)
-        if cached is not None and cached[0] == version and cached[1] == status:
-            return cached[2]
+        if cached is not None:
+            if isinstance(cached, InstanceState):
+                if status == 0 and cached.version == version:
+                    return cached
+            elif cached[0] == version and cached[1] == status:
+                return cached[2]
         st = self._compute_state(inst, book, version, status)
         if len(self._states) > 2_000_000:  # a safety net: instances of events long gone
             self._states.clear()
-        self._states[inst.key] = (version, status, st)
+        self._states[inst.key] = st if status == 0 else (version, status, st)
         return st
 
     def states(self, ev: SimEvent, insts: list[InstanceDef], book: str, tick: int) -> list[InstanceState | None]:
@@ -586,10 +593,15 @@ class MarketModel:
             if status == 3:
                 continue
             cached = cache.get(inst.key)
-            if cached is not None and cached[0] == version and cached[1] == status:
-                out[j] = cached[2]
-            else:
-                misses.append((j, inst, version, status))
+            if cached is not None:
+                if cached.__class__ is InstanceState:
+                    if status == 0 and cached.version == version:
+                        out[j] = cached
+                        continue
+                elif cached[0] == version and cached[1] == status:  # type: ignore[index]
+                    out[j] = cached[2]  # type: ignore[index]
+                    continue
+            misses.append((j, inst, version, status))
         if not misses:
             return out
         if len(cache) + len(misses) > 2_000_000:  # a safety net: instances of events long gone
@@ -639,7 +651,7 @@ class MarketModel:
             state = InstanceState(suspended=status in (1, 2), version=version,
                                   outcomes=tuple([pairs[c] for c in code[pos:end]]))
             pos = end
-            cache[inst.key] = (version, status, state)
+            cache[inst.key] = state if status == 0 else (version, status, state)
             out[j] = state
         return out
 
