@@ -255,6 +255,8 @@ class FragmentCache:
         self._parts: dict[Hashable, tuple[Any, Any]] = {}
         self._old: dict[Hashable, tuple[Any, Any]] = {}
         self._since: int | None = None
+        #: parts shared by many keys (a renderer's own use, e.g. SportyBet's market frames); never rotated
+        self.shared: dict[Any, Any] = {}
 
     def at(self, tick: int) -> FragmentCache:
         """Note the tick being rendered (rotating the generations when ``period`` ticks have passed)."""
