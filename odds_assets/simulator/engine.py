@@ -2,11 +2,12 @@
 (which reads the per-tick states through :class:`odds_assets.simulator.truth.BoardStates` and imports
 nothing of this module).
 
-Per (book, event, tick) the market states are computed once and kept, and so is the latest rendered
-body per (book, event), so a board scraped within one tick costs one computation per event; ticks
-older than ``config.cache_ticks`` are dropped as the clock moves on. Memory is bounded by the board
-size: per-event caches hold a few boards' worth of events, the body cache one board (and at most
-``config.body_cache_mb``).
+Per (book, event, tick) the market states are computed once (all of an event's instances at once,
+:meth:`MarketModel.states`) and kept, and so is the latest rendered body per (book, event), so a board
+scraped within one tick costs one computation per event; ticks older than ``config.cache_ticks`` are
+dropped as the clock moves on. Memory is bounded by the board size: per-event caches hold a few boards'
+worth of events, the renderers' part caches (``realistic.FragmentCache``) the parts used in the last one
+or two 30-tick periods, the body cache at most ``config.body_cache_mb``.
 """
 
 from __future__ import annotations
