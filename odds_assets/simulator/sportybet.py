@@ -224,15 +224,50 @@ def _frame(m: dict[str, Any]) -> tuple[bytes, bytes, bytes, bytes]:
     return a, b, c, d
 
 
-def _real_pieces(frames: dict[Any, tuple[bytes, bytes, bytes, bytes]], inst: InstanceDef, state: InstanceState,
-                 tick_seconds: int, appear_tick: int) -> Pieces:
-    m = _real_market_obj(inst, state, tick_seconds, appear_tick)
+#: an outcome object's text around its odds, probability and isActive: ('{"id":…,"odds":"', whether
+#: cashOutIsActive follows isActive, ',"desc":…}')
+OutcomeText = tuple[bytes, bool, bytes]
+_PROBABILITY = b'","probability":"'
+_ACTIVE = b'","voidProbability":"0E-10","isActive":'
+_CASH_OUT = b',"cashOutIsActive":'
+_FLAG = (b"0", b"1")
+
+
+def _outcome_texts(inst: InstanceDef, extra: bool) -> list[OutcomeText]:
+    """The fixed text of each outcome object of ``inst`` (as ``_real_market_obj`` writes them)."""
+    sid = inst.spec.sportybet_id
+    up = not extra and sid in _UP_IDS and sid != 1
+    out = []
+    for o in inst.outcomes:
+        desc = o.label if extra else _outcome_desc(inst, o.label, o.bp, inst.spec.outcomes[o.index].sportybet is None)
+        out.append((b'{"id":' + orjson.dumps(o.sb_id) + b',"odds":"', up and o.sb_id != "2",
+                    b',"desc":' + orjson.dumps(desc) + b"}"))
+    return out
+
+
+def _real_pieces(frames: dict[Any, tuple[tuple[bytes, bytes, bytes, bytes], list[OutcomeText] | None]],
+                 inst: InstanceDef, state: InstanceState, tick_seconds: int, appear_tick: int) -> Pieces:
+    """A market's pieces. The first instance of a market type and line renders the whole object and keeps
+    its frame (and, for catalogue markets, its outcomes' fixed text); later ones write only their values."""
     key = (inst.spec_index, inst.line_q)
-    frame = frames.get(key)
-    if frame is None:
-        frame = frames[key] = _frame(m)
-    return (frame, _STATUS_TEXT[m["status"]], compact(orjson.dumps(m["outcomes"])),
-            str(m["lastOddsChangeTime"]).encode())
+    kept = frames.get(key)
+    extra = isinstance(EXTRA_META.get(inst.spec.name), SbExtra)
+    if kept is None:
+        m = _real_market_obj(inst, state, tick_seconds, appear_tick)
+        frames[key] = (_frame(m), None if extra else _outcome_texts(inst, False))
+        return (frames[key][0], _STATUS_TEXT[m["status"]], compact(orjson.dumps(m["outcomes"])),
+                str(m["lastOddsChangeTime"]).encode())
+    frame, texts = kept
+    if texts is None:  # extras: player outcomes differ per event
+        texts = _outcome_texts(inst, True)
+    parts = []
+    for (head, cash_out, tail), p, (cents, active) in zip(texts, inst.probs, state.outcomes):
+        flag = _FLAG[active]
+        prob = f"{p:.10f}".encode() if cents or not extra else b"0E-10"
+        parts.append(b"".join((head, _odds_str(cents).encode(), _PROBABILITY, prob, _ACTIVE, flag,
+                               _CASH_OUT + flag if cash_out else b"", tail)))
+    changed = max(state.version, appear_tick) * tick_seconds * 1000 + h(inst.key, 7) % 60_000
+    return frame, _STATUS_TEXT[state.suspended], b"[" + b",".join(parts) + b"]", str(changed).encode()
 
 
 def _join_markets(markets: list[Pieces]) -> orjson.Fragment:
