@@ -43,6 +43,14 @@ class Simulator:
                                  markets_per_event=self.config.markets_per_event)
         if self.config.realistic:
             self.model.universe_share = realistic.UNIVERSE_SHARE
+        # Per-event caches hold about two boards' worth (the events on the board now and those that left
+        # within the last horizon or so), so a simulator running for days does not pile up departed events.
+        n = max(1, int(self.config.events))
+        per_event = (1.05 * sum(realistic.REAL_INSTANCES.values()) if self.config.realistic
+                     else 3 * 1.2 * self.config.markets_per_event)
+        self.model.universe_limit = 2 * n + 200
+        self.model.states_limit = max(100_000, int(2.2 * n * per_event))
+        self._instances_limit = 3 * (2 * n + 200)
         self.faults = FaultInjector(self.config.seed, self.config.faults)
         self.scenario: Scenario | None = None
         self._lock = threading.RLock()
@@ -119,7 +127,7 @@ class Simulator:
                 else self.model.instances(ev, book))
         with self._lock:
             self._instances[key] = inst
-            while len(self._instances) > 30_000:
+            while len(self._instances) > self._instances_limit:
                 self._instances.popitem(last=False)
         return inst
 

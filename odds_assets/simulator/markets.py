@@ -379,6 +379,10 @@ class MarketModel:
 
     #: share of the non-core catalogue markets in an event's universe (realistic boards use them all)
     universe_share = 0.6
+    #: events whose universe is kept, and instances whose latest state is kept (cleared past these; the
+    #: simulator sets them from its board size, so caches of events that left the board stay bounded)
+    universe_limit = 20_000
+    states_limit = 2_000_000
 
     def instances(self, ev: SimEvent, book: str, *, budget: int | None = None) -> list[InstanceDef]:
         """The instances ``book`` offers for ``ev`` (fixed for the event's life), in page order: the first
@@ -451,7 +455,7 @@ class MarketModel:
                 order = -1.0 if core else uniform(s, _S_ORDER, ev.k, si, q if q is not None else 999)
                 universe.append((order, si, spec, q, []))  # probabilities filled on first use
         universe.sort(key=lambda x: (x[0], x[1], x[3] if x[3] is not None else 0))
-        if len(self._universes) > 20_000:
+        if len(self._universes) > self.universe_limit:
             self._universes.clear()
         self._universes[ev.k] = universe
         return universe
@@ -560,7 +564,7 @@ class MarketModel:
             elif cached[0] == version and cached[1] == status:
                 return cached[2]
         st = self._compute_state(inst, book, version, status)
-        if len(self._states) > 2_000_000:  # a safety net: instances of events long gone
+        if len(self._states) > self.states_limit:  # instances of events long gone
             self._states.clear()
         self._states[inst.key] = st if status == 0 else (version, status, st)
         return st
@@ -604,7 +608,7 @@ class MarketModel:
             misses.append((j, inst, version, status))
         if not misses:
             return out
-        if len(cache) + len(misses) > 2_000_000:  # a safety net: instances of events long gone
+        if len(cache) + len(misses) > self.states_limit:  # instances of events long gone
             cache.clear()
         # h(seed, _S_NOISE, key, version) per miss, then mix(base ^ (index + 1)) per outcome and mix() of that
         x = np.fromiter((m[1].key for m in misses), dtype=np.uint64, count=len(misses))
