@@ -12,7 +12,8 @@ Ends with ``RESULT detail_rps=… details_per_s=… betpawa_kb=… sportybet_kb=
 second over all rounds and books — ``details_per_s`` is the same figure —, and the mean detail body per
 book in KiB) plus ``steady_details_per_s`` (rounds after the first: a scraper on a new tick, the soak's
 steady state) and the server's CPU milliseconds per detail in round 1 and later rounds (``cold_cpu_ms``,
-``steady_cpu_ms``: on a shared machine the CPU figures hold where the wall-clock rates do not).
+``steady_cpu_ms``: on a shared machine the CPU figures hold where the wall-clock rates do not) and the
+server's resident memory at the end (``server_rss_mb``; each round prints it too).
 Target on a 2-core machine: ≥ 150 realistic details per second (a 2,000-event soak at a 1-minute cadence
 needs 100); light boards served ≥ 300.
 """
@@ -115,6 +116,14 @@ def _raw_request(host: str, url: str, kw: dict) -> bytes:
     return f"GET {target} HTTP/1.1\r\nhost: {host}\r\n{headers}\r\n".encode()
 
 
+def _rss_mb(pid: int) -> float:
+    """Resident set size of a process now, MiB (Linux ``/proc``)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of a process so far (Linux ``/proc``)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -148,7 +157,8 @@ async def run(base_url: str, concurrency: int, rounds: int, same_tick: bool, pid
                 print(f"round {rnd} {book:9s}: {len(reqs)} details in {dt:.2f}s = {len(reqs) / dt:.0f}/s "
                       f"({kib[book]:.0f} KiB avg)")
             per_round[rnd] = (rnd_n / rnd_s, (_cpu_seconds(pid) - cpu0) * 1000 / rnd_n)
-            print(f"round {rnd}: {rnd_n / rnd_s:.0f} details/s, server CPU {per_round[rnd][1]:.1f} ms per detail")
+            print(f"round {rnd}: {rnd_n / rnd_s:.0f} details/s, server CPU {per_round[rnd][1]:.1f} ms per detail, "
+                  f"server RSS {_rss_mb(pid):.0f} MiB")
         return total_n / total_s, kib, per_round
 
 
@@ -180,6 +190,7 @@ def main() -> int:
                 raise RuntimeError("simulator did not start")
             time.sleep(0.1)
         rps, kib, per_round = asyncio.run(run(base_url, args.concurrency, args.rounds, args.same_tick, server.pid))
+        rss = _rss_mb(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -188,7 +199,8 @@ def main() -> int:
     steady = sum(r for r, _ in later) / len(later)
     cpu = {r: c for r, (_, c) in per_round.items()}
     print(f"RESULT detail_rps={rps:.0f} details_per_s={rps:.0f} steady_details_per_s={steady:.0f} "
-          f"cold_cpu_ms={cpu[1]:.1f} steady_cpu_ms={sum(c for _, c in later) / len(later):.1f} {sizes}")
+          f"cold_cpu_ms={cpu[1]:.1f} steady_cpu_ms={sum(c for _, c in later) / len(later):.1f} {sizes} "
+          f"server_rss_mb={rss:.0f}")
     return 0
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 M64 = (1 << 64) - 1
 _INV64 = 1.0 / float(1 << 64)
 
@@ -22,6 +24,22 @@ def mix(x: int) -> int:
     return x ^ (x >> 31)
 
 
+_MIX_ADD = np.uint64(0x9E3779B97F4A7C15)
+_MIX_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX_M2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+
+
+def mix_array(x: np.ndarray) -> np.ndarray:
+    """``mix`` of every element of a ``uint64`` array (numpy's unsigned arithmetic wraps modulo 2**64,
+    which is exactly ``mix``'s masking)."""
+    x = x + _MIX_ADD
+    x = (x ^ (x >> _S30)) * _MIX_M1
+    x = (x ^ (x >> _S27)) * _MIX_M2
+    out: np.ndarray = x ^ (x >> _S31)
+    return out
+
+
 def h(*parts: int) -> int:
     """A 64-bit hash of a tuple of ints (order matters).
 
@@ -31,7 +49,11 @@ def h(*parts: int) -> int:
     x = 0x243F6A8885A308D3
     for p in parts:
         x = ((x ^ (p & M64)) * 0x9E3779B97F4A7C15) & M64
-    return mix(x)
+    # mix(x), inlined (this is the simulator's hottest function)
+    x = (x + 0x9E3779B97F4A7C15) & M64
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & M64
+    return x ^ (x >> 31)
 
 
 def uniform(*parts: int) -> float:

@@ -173,7 +173,7 @@ def real_event_dict(sim: Simulator, ev: SimEvent, tick: int) -> dict[str, Any]:
     and the translation table; each instance's ``O`` entries rendered once per state."""
     home, away = ev.team_names("bet9ja")
     comp = ev.competition
-    cache = fragments(sim, "bet9ja")
+    cache = fragments(sim, "bet9ja", tick)
     parts: list[bytes] = []
     aux: dict[str, dict[str, Any]] = {}
     mk: dict[str, Any] = {}

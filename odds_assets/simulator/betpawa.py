@@ -88,8 +88,9 @@ def _probability_blob(key: int, j: int) -> str:
 _STATIC: dict[int, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
 
 
-def _static_prices(inst: InstanceDef) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The parts of an instance's prices that never change (ids, labels, blobs), built once."""
+def _static_prices(inst: InstanceDef, keep: bool = True) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The parts of an instance's prices that never change (ids, labels, blobs), built once (kept only when
+    ``keep``: a realistic board keeps each market's rendered bytes instead, and re-renders one rarely)."""
     cached = _STATIC.get(inst.key)
     if cached is not None:
         return cached
@@ -106,14 +107,15 @@ def _static_prices(inst: InstanceDef) -> tuple[list[dict[str, Any]], list[dict[s
         tails.append({"handicap": _price_handicap(inst, label), "displayName": display,
                       "additionalInfo": {"hot": False, "twoUp": False, "anyUp": "NO_UP"},
                       "probability": _probability_blob(inst.key, o.index)})
-    if len(_STATIC) > 400_000:
-        _STATIC.clear()
-    _STATIC[inst.key] = (heads, tails)
+    if keep:
+        if len(_STATIC) > 400_000:
+            _STATIC.clear()
+        _STATIC[inst.key] = (heads, tails)
     return heads, tails
 
 
 def _market_obj(ev: SimEvent, insts: list[tuple[InstanceDef, InstanceState]], price_key: str,
-                specifier: bool) -> dict[str, Any]:
+                specifier: bool, keep: bool = True) -> dict[str, Any]:
     first = insts[0][0]
     spec = first.spec
     bp_id = spec.betpawa_id or 0
@@ -123,7 +125,7 @@ def _market_obj(ev: SimEvent, insts: list[tuple[InstanceDef, InstanceState]], pr
     rows: list[dict[str, Any]] = []
     for inst, state in insts:
         q = inst.line_q
-        heads, tails = _static_prices(inst)
+        heads, tails = _static_prices(inst, keep)
         prices = []
         for head, tail, (cents, active) in zip(heads, tails, state.outcomes):
             price = dict(head)
@@ -196,7 +198,7 @@ def _real_market_obj(ev: SimEvent, insts: list[tuple[InstanceDef, InstanceState]
     t = EXTRA_META.get(insts[0][0].spec.name)
     if isinstance(t, BpExtra):
         return _player_market_obj(t, insts[0][0], insts[0][1], price_key)
-    m = _market_obj(ev, insts, price_key, specifier)
+    m = _market_obj(ev, insts, price_key, specifier, keep=False)
     m["marketType"]["explainer"] = guide_text(m["marketType"]["name"])
     return m
 
@@ -214,7 +216,7 @@ def _real_markets(sim: Simulator, ev: SimEvent, tick: int, price_key: str) -> li
         if state is not None:
             groups.setdefault(inst.spec_index, []).append((inst, state))
     spec_rows = sim.config.betpawa_row_specifier
-    cache = fragments(sim, "betpawa")
+    cache = fragments(sim, "betpawa", tick)
     return [cache.get((ev.k, si, price_key, spec_rows), tuple(st for _, st in g),
                       partial(_real_fragment, ev, g, price_key, spec_rows))
             for si, g in sorted(groups.items())]

@@ -55,8 +55,10 @@ class SimulatorConfig:
     frozen_at: float | None = None
     #: ticks whose computed market states are kept; older ticks are dropped as the clock moves
     cache_ticks: int = 2
-    #: upper bound of the rendered-detail cache (it holds the latest body per book and event)
-    body_cache_mb: int = 512
+    #: upper bound of the rendered-detail cache (it holds the latest body per book and event). A realistic
+    #: body is re-assembled from its markets' kept fragments in well under a millisecond, and nearly every
+    #: realistic event has some instance change per tick, so this cache mostly serves repeats within a tick
+    body_cache_mb: int = 128
     #: realistic boards (default): event details as large and with as many market instances as the real
     #: captures, unmapped markets and every real field included (see :mod:`odds_assets.simulator.realistic`);
     #: False serves light boards of about ``markets_per_event`` catalogue instances (``markets_per_event``

@@ -2,11 +2,12 @@
 (which reads the per-tick states through :class:`odds_assets.simulator.truth.BoardStates` and imports
 nothing of this module).
 
-Per (book, event, tick) the market states are computed once and kept, and so is the latest rendered
-body per (book, event), so a board scraped within one tick costs one computation per event; ticks
-older than ``config.cache_ticks`` are dropped as the clock moves on. Memory is bounded by the board
-size: per-event caches hold a few boards' worth of events, the body cache one board (and at most
-``config.body_cache_mb``).
+Per (book, event, tick) the market states are computed once (all of an event's instances at once,
+:meth:`MarketModel.states`) and kept, and so is the latest rendered body per (book, event), so a board
+scraped within one tick costs one computation per event; ticks older than ``config.cache_ticks`` are
+dropped as the clock moves on. Memory is bounded by the board size: per-event caches hold a few boards'
+worth of events, the renderers' part caches (``realistic.FragmentCache``) the parts used in the last one
+or two 30-tick periods, the body cache at most ``config.body_cache_mb``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, TypeVar
 
 from odds_assets.simulator import realistic
 from odds_assets.simulator.config import SimClock, SimulatorConfig
-from odds_assets.simulator.markets import EventState, InstanceDef, MarketModel
+from odds_assets.simulator.markets import EventState, InstanceDef, InstanceState, MarketModel
 from odds_assets.simulator.scenario import PlantedTruth, Scenario, parse_scenario
 from odds_assets.simulator.truth import board_truth
 from odds_assets.simulator.world import BOOKS, SimEvent, World
@@ -42,6 +43,14 @@ class Simulator:
                                  markets_per_event=self.config.markets_per_event)
         if self.config.realistic:
             self.model.universe_share = realistic.UNIVERSE_SHARE
+        # Per-event caches hold about two boards' worth (the events on the board now and those that left
+        # within the last horizon or so), so a simulator running for days does not pile up departed events.
+        n = max(1, int(self.config.events))
+        per_event = (1.05 * sum(realistic.REAL_INSTANCES.values()) if self.config.realistic
+                     else 3 * 1.2 * self.config.markets_per_event)
+        self.model.universe_limit = 2 * n + 200
+        self.model.states_limit = max(100_000, int(2.2 * n * per_event))
+        self._instances_limit = 3 * (2 * n + 200)
         self.faults = FaultInjector(self.config.seed, self.config.faults)
         self.scenario: Scenario | None = None
         self._lock = threading.RLock()
@@ -118,7 +127,7 @@ class Simulator:
                 else self.model.instances(ev, book))
         with self._lock:
             self._instances[key] = inst
-            while len(self._instances) > 30_000:
+            while len(self._instances) > self._instances_limit:
                 self._instances.popitem(last=False)
         return inst
 
@@ -135,11 +144,15 @@ class Simulator:
             return None
         return ev
 
-    def event_state(self, book: str, ev: SimEvent, tick: int) -> EventState:
-        def build() -> EventState:
-            return [(i, self.model.state(ev, i, book, tick)) for i in self.instances(book, ev)]
+    def event_states(self, book: str, ev: SimEvent, tick: int) -> list[InstanceState | None]:
+        """The state of each of ``self.instances(book, ev)`` during ``tick`` (None: removed now), computed
+        once per tick (the tick cache keeps these lists, not instance/state pairs)."""
+        return self.cached(tick, ("state", book, ev.k),
+                           lambda: self.model.states(ev, self.instances(book, ev), book, tick))
 
-        return self.cached(tick, ("state", book, ev.k), build)
+    def event_state(self, book: str, ev: SimEvent, tick: int) -> EventState:
+        """Every instance ``book`` offers for ``ev`` with its state during ``tick``."""
+        return list(zip(self.instances(book, ev), self.event_states(book, ev, tick)))
 
     def detail_body(self, book: str, ev: SimEvent, tick: int, variant: Any, render: Callable[[], bytes]) -> bytes:
         """A rendered detail, reused across ticks while none of the event's instances changed.
@@ -150,14 +163,14 @@ class Simulator:
         (never a hash collision) and the cache holds one board's worth of bodies, not every past one
         (bounded in bytes too, oldest first, for events that left the board).
         """
-        states = tuple(st for _, st in self.event_state(book, ev, tick))
+        states = tuple(self.event_states(book, ev, tick))
         key = (book, ev.k, variant)
         with self._lock:
             hit = self._bodies.get(key)
             if hit is not None and hit[0] == states:
                 self._bodies.move_to_end(key)
                 return hit[1]
-        body = render()
+        body = realistic.compact(render())  # cached: without orjson's spare capacity
         with self._lock:
             old = self._bodies.pop(key, None)
             if old is not None:

@@ -20,8 +20,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from odds_assets.markets.catalogue import CATALOGUE, MarketSpec, OutcomeSpec
-from odds_assets.simulator._hash import h, mix, normal, uniform
+from odds_assets.simulator._hash import M64, h, mix, mix_array, normal, uniform
 from odds_assets.simulator.world import BOOK_INDEX, SimEvent
 
 __all__ = [
@@ -59,6 +61,13 @@ _STATUS_BLOCK = 32
 _MAX_STATUS_TICKS = 24
 _MIN_CENTS = 102  # keep real prices clear of the ≤ 1.01 "collapsed price" convention
 _MAX_CENTS = 50_000
+#: every (cents, active) pair a state can hold, built once: states share these instead of each holding its own
+_PRICE_ON = tuple((c, True) for c in range(_MAX_CENTS + 1))
+_PRICE_OFF = tuple((c, False) for c in range(_MAX_CENTS + 1))
+_NO_PRICE = _PRICE_OFF[0]
+#: both tables in one: index c is (c, True), index _OFF + c is (c, False)
+_PRICES = _PRICE_ON + _PRICE_OFF
+_OFF = _MAX_CENTS + 1
 
 # Markets every event carries (if the book offers them) before the random rest of the budget.
 _CORE = ("1x2_ft", "double_chance_ft", "btts_ft", "over_under_ft", "2way_handicap_ft", "handicap_3way_ft",
@@ -142,6 +151,24 @@ def _book_label(o: OutcomeSpec, book: str) -> str | None:
     return o.bet9ja
 
 
+#: (id(spec), book) -> (spec, its outcomes at book); the spec is kept so its id is never reused
+_BOOK_OUTCOMES: dict[tuple[int, str], tuple[MarketSpec, tuple[OutcomeDef, ...]]] = {}
+
+
+def _book_outcomes(spec: MarketSpec, book: str) -> tuple[OutcomeDef, ...]:
+    """The outcomes of ``spec`` that ``book`` shows, as it labels them (the same for every event and line,
+    so built once per spec and book and shared by all instances)."""
+    key = (id(spec), book)
+    hit = _BOOK_OUTCOMES.get(key)
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    out = tuple(OutcomeDef(index=j, bp=o.betpawa, label=_book_label(o, book) or "",
+                           sb_id=o.sportybet_outcome_id or _sportybet_outcome_id(spec, j, o))
+                for j, o in enumerate(spec.outcomes) if _book_label(o, book) is not None)
+    _BOOK_OUTCOMES[key] = (spec, out)
+    return out
+
+
 def _default_line_q(m: MarketSpec) -> int | None:
     d = getattr(m, "default_line", None)
     return None if d is None else int(d * 4)
@@ -193,6 +220,33 @@ def _eligible_specs() -> tuple[tuple[int, MarketSpec], ...]:
 
 _ELIGIBLE = _eligible_specs()
 _OU_FT_INDEX, _OU_FT = next((i, m) for i, m in enumerate(CATALOGUE) if m.name == "over_under_ft")
+
+
+_H0 = 0x243F6A8885A308D3
+_FNV_INT = 0x9E3779B97F4A7C15
+_FNV = np.uint64(_FNV_INT)
+
+
+def _fold(x: int, p: int) -> int:
+    """One step of ``_hash.h``'s fold."""
+    return ((x ^ (p & M64)) * _FNV_INT) & M64
+
+
+def _poisson_thresholds(p0: float, lam: float) -> np.ndarray:
+    """The cumulative probabilities ``_block_ticks`` compares with (``c`` before its 1st..8th step): a
+    block's count is the number of them below its uniform, computed with the very same float operations."""
+    p = c = p0
+    out = [c]
+    for n in range(1, 8):
+        p *= lam / n
+        c += p
+        out.append(c)
+    return np.array(out, dtype=np.float64)
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    """``(x & 0xFFFFFFFF) / 2**32`` as floats (exact: a 32-bit integer over a power of two)."""
+    return (x & np.uint64(0xFFFFFFFF)).astype(np.float64) / 4294967296.0
 
 
 def _logistic(x: float) -> float:
@@ -307,7 +361,15 @@ class MarketModel:
         self._lam_status = p_status * _STATUS_BLOCK
         self._exp_change = math.exp(-self._lam_change)
         self._exp_status = math.exp(-self._lam_status)
-        self._states: dict[int, tuple[int, int, InstanceState]] = {}
+        #: the thresholds ``_block_ticks`` compares a block's uniform with, in its own float arithmetic
+        self._cum_change = _poisson_thresholds(self._exp_change, self._lam_change)
+        self._cum_status = _poisson_thresholds(self._exp_status, self._lam_status)
+        #: ``h``'s fold state after (seed, _S_NOISE)
+        self._noise_prefix = np.uint64(_fold(_fold(_H0, seed), _S_NOISE))
+        #: the latest state per instance key: the state itself when its status is 0 (active; its version is
+        #: in it), else (version, status, state) — most instances are active, and a bare state is 64 bytes
+        #: less per instance
+        self._states: dict[int, InstanceState | tuple[int, int, InstanceState]] = {}
         #: a bound :class:`odds_assets.simulator.scenario.Scenario` prices every state of a market with a BetPawa id
         #: instead (None: no scenario)
         self.scenario: Any = None
@@ -317,6 +379,10 @@ class MarketModel:
 
     #: share of the non-core catalogue markets in an event's universe (realistic boards use them all)
     universe_share = 0.6
+    #: events whose universe is kept, and instances whose latest state is kept (cleared past these; the
+    #: simulator sets them from its board size, so caches of events that left the board stay bounded)
+    universe_limit = 20_000
+    states_limit = 2_000_000
 
     def instances(self, ev: SimEvent, book: str, *, budget: int | None = None) -> list[InstanceDef]:
         """The instances ``book`` offers for ``ev`` (fixed for the event's life), in page order: the first
@@ -389,7 +455,7 @@ class MarketModel:
                 order = -1.0 if core else uniform(s, _S_ORDER, ev.k, si, q if q is not None else 999)
                 universe.append((order, si, spec, q, []))  # probabilities filled on first use
         universe.sort(key=lambda x: (x[0], x[1], x[3] if x[3] is not None else 0))
-        if len(self._universes) > 20_000:
+        if len(self._universes) > self.universe_limit:
             self._universes.clear()
         self._universes[ev.k] = universe
         return universe
@@ -397,21 +463,16 @@ class MarketModel:
     def _make_instance(self, ev: SimEvent, book: str, si: int, spec: MarketSpec, q: int | None,
                        probs_all: list[float]) -> InstanceDef | None:
         s = self.seed
-        shown = [(j, o) for j, o in enumerate(spec.outcomes) if _book_label(o, book) is not None]
-        if not shown:
+        outcomes = _book_outcomes(spec, book)
+        if not outcomes:
             return None
-        probs = tuple(max(1e-4, probs_all[j]) for j, _ in shown)
-        if len(shown) < len(spec.outcomes) and abs(sum(probs_all) - 1.0) < 1e-9:
+        probs = tuple(max(1e-4, probs_all[o.index]) for o in outcomes)
+        if len(outcomes) < len(spec.outcomes) and abs(sum(probs_all) - 1.0) < 1e-9:
             # The catalogue's outcome list of such a type is the union of the books' own sets (BetPawa's
             # first-half exact goals 0/1/2+, SportyBet's 0/1/2/3+): each book prices the set it lists
             # as a whole (its own probabilities sum to 1), or its booksum would read -35 %.
             total = sum(probs)
             probs = tuple(p / total for p in probs)
-        outcomes = tuple(
-            OutcomeDef(index=j, bp=o.betpawa, label=_book_label(o, book) or "",
-                       sb_id=o.sportybet_outcome_id or _sportybet_outcome_id(spec, j, o))
-            for j, o in shown
-        )
         qk = q if q is not None else 999
         bi = BOOK_INDEX[book]
         margin = 1.03 + 0.09 * uniform(s, _S_MARGIN, ev.k, si, qk, bi)
@@ -496,18 +557,160 @@ class MarketModel:
         # tick nearly free and keeps the cache at one state per live instance (older versions, asked
         # for by a truth query about the past, are recomputed)
         cached = self._states.get(inst.key)
-        if cached is not None and cached[0] == version and cached[1] == status:
-            return cached[2]
+        if cached is not None:
+            if isinstance(cached, InstanceState):
+                if status == 0 and cached.version == version:
+                    return cached
+            elif cached[0] == version and cached[1] == status:
+                return cached[2]
         st = self._compute_state(inst, book, version, status)
-        if len(self._states) > 2_000_000:  # a safety net: instances of events long gone
+        if len(self._states) > self.states_limit:  # instances of events long gone
             self._states.clear()
-        self._states[inst.key] = (version, status, st)
+        self._states[inst.key] = st if status == 0 else (version, status, st)
         return st
 
+    def states(self, ev: SimEvent, insts: list[InstanceDef], book: str, tick: int) -> list[InstanceState | None]:
+        """``[self.state(ev, i, book, tick) for i in insts]``, with the hashing of every instance done at once
+        (numpy, 64-bit integer arithmetic: the same values as the scalar code, which stays the definition).
+
+        Status and last change of all instances are computed as arrays; instances whose (version, status)
+        match the kept state reuse it; the rest get their outcome draws hashed as arrays and only the
+        floating-point pricing (per outcome, in Python, so every price is the scalar code's) done one by one."""
+        out: list[InstanceState | None] = [None] * len(insts)
+        if self.scenario is not None:
+            own = [j for j, i in enumerate(insts) if i.spec.betpawa_id is None]
+            for j, i in enumerate(insts):
+                if i.spec.betpawa_id is not None:
+                    out[j] = self.scenario.state(ev, i, book, tick)
+        else:
+            own = list(range(len(insts)))
+        if not own:
+            return out
+        sub = [insts[j] for j in own]
+        keys = np.fromiter((i.key for i in sub), dtype=np.uint64, count=len(sub))
+        appear_tick = ev.appear_at // self.tick_seconds
+        statuses = self._status_array(keys, tick, appear_tick)
+        versions = self._last_change_array(keys, tick, appear_tick).tolist()
+        misses: list[tuple[int, InstanceDef, int, int]] = []
+        cache = self._states
+        for j, inst, status, version in zip(own, sub, statuses, versions):
+            if status == 3:
+                continue
+            cached = cache.get(inst.key)
+            if cached is not None:
+                if cached.__class__ is InstanceState:
+                    if status == 0 and cached.version == version:
+                        out[j] = cached
+                        continue
+                elif cached[0] == version and cached[1] == status:  # type: ignore[index]
+                    out[j] = cached[2]  # type: ignore[index]
+                    continue
+            misses.append((j, inst, version, status))
+        if not misses:
+            return out
+        if len(cache) + len(misses) > self.states_limit:  # instances of events long gone
+            cache.clear()
+        # h(seed, _S_NOISE, key, version) per miss, then mix(base ^ (index + 1)) per outcome and mix() of that
+        x = np.fromiter((m[1].key for m in misses), dtype=np.uint64, count=len(misses))
+        v = np.fromiter((m[2] & M64 for m in misses), dtype=np.uint64, count=len(misses))
+        base = mix_array((((x ^ self._noise_prefix) * _FNV) ^ v) * _FNV)
+        counts = [len(m[1].outcomes) for m in misses]
+        idx = np.fromiter((o.index + 1 for m in misses for o in m[1].outcomes), dtype=np.uint64, count=sum(counts))
+        draws_a = mix_array(np.repeat(base, counts) ^ idx)
+        # the moves' two uniforms per outcome (exact in numpy: integers over powers of two); the
+        # transcendental functions stay Python's (libm), since numpy's exp and log differ in the last bit
+        u1 = (((draws_a >> np.uint64(32)).astype(np.float64) + 0.5) / 4294967296.0).tolist()
+        u2 = ((((draws_a & np.uint64(0xFFFFFFFF)).astype(np.float64) + 0.5) / 4294967296.0)
+              * 6.283185307179586).tolist()
+        exp, sqrt, log, cos = math.exp, math.sqrt, math.log, math.cos
+        flat: list[float] = []
+        pos = 0
+        for (_, inst, version, _), n in zip(misses, counts):
+            probs = inst.probs
+            if version >= 0:
+                end = pos + n
+                moved = [p * exp(-0.05 * sqrt(-2.0 * log(a)) * cos(b))
+                         for p, a, b in zip(probs, u1[pos:end], u2[pos:end])]
+                scale = sum(probs) / sum(moved)
+                flat.extend([p * scale for p in moved])
+            else:
+                flat.extend(probs)
+            pos += n
+        # prices and availability as _price computes them (IEEE division, multiplication and
+        # round-half-even are the same in numpy)
+        margins = np.repeat(np.fromiter((m[1].margin for m in misses), dtype=np.float64, count=len(misses)), counts)
+        cents = np.clip(np.rint((1.0 / (np.array(flat, dtype=np.float64) * margins)) * 100.0),
+                        _MIN_CENTS, _MAX_CENTS).astype(np.int64)
+        st = np.repeat(np.fromiter((m[3] for m in misses), dtype=np.int64, count=len(misses)), counts)
+        au = (mix_array(draws_a) & np.uint64(0xFFFFFF)).astype(np.float64) / 16777216.0
+        inactive = (st != 0) | (au < 0.008)
+        no_price = (st == 2) | ((st == 0) & (au < 0.004))
+        if book == "bet9ja":
+            no_price |= inactive  # Bet9ja has no suspended flag: an unavailable outcome shows the placeholder
+        code = np.where(no_price, _OFF, np.where(inactive, _OFF + cents, cents)).tolist()
+        pairs = _PRICES
+        pos = 0
+        for (j, inst, version, status), n in zip(misses, counts):
+            end = pos + n
+            state = InstanceState(suspended=status in (1, 2), version=version,
+                                  outcomes=tuple([pairs[c] for c in code[pos:end]]))
+            pos = end
+            cache[inst.key] = state if status == 0 else (version, status, state)
+            out[j] = state
+        return out
+
+    def _status_array(self, keys: np.ndarray, tick: int, floor_tick: int) -> list[int]:
+        """``_status`` of every key: both blocks' event counts as arrays; the few keys with an event in
+        either block are resolved by the scalar code."""
+        if self._lam_status <= 0.0 or len(keys) == 0:
+            return [0] * len(keys)
+        b = tick // _STATUS_BLOCK
+        busy = np.zeros(len(keys), dtype=bool)
+        for bb in (b - 1, b):
+            x = mix_array(keys ^ np.uint64(mix(bb * 64 + _S_STATUS)))
+            busy |= np.searchsorted(self._cum_status, _unit(x), side="left") > 0
+        out = [0] * len(keys)
+        for j in np.flatnonzero(busy).tolist():
+            out[j] = self._status(int(keys[j]), tick, floor_tick)
+        return out
+
+    def _last_change_array(self, keys: np.ndarray, tick: int, floor_tick: int) -> np.ndarray:
+        """``_last_change`` of every key, block by block backwards as in the scalar code."""
+        out = np.full(len(keys), -1, dtype=np.int64)
+        if self._lam_change <= 0.0:
+            return out
+        pending = np.arange(len(keys))
+        b = tick // _CHANGE_BLOCK
+        while pending.size:
+            start = b * _CHANGE_BLOCK
+            if start + _CHANGE_BLOCK <= floor_tick:
+                break
+            x = mix_array(keys[pending] ^ np.uint64(mix(b * 64 + _S_CHANGE)))
+            n = np.searchsorted(self._cum_change, _unit(x), side="left")
+            y = mix_array(x)
+            best = np.full(len(pending), -1, dtype=np.int64)
+            for i in range(8):
+                has = n > i
+                if not has.any():
+                    break
+                t = start + ((y >> np.uint64(7 * i)) % np.uint64(_CHANGE_BLOCK)).astype(np.int64)
+                best = np.where(has & (t <= tick) & (t > best), t, best)
+            found = best >= 0
+            out[pending[found]] = np.where(best[found] >= floor_tick, best[found], -1)
+            pending = pending[~found]
+            b -= 1
+        return out
+
     def _compute_state(self, inst: InstanceDef, book: str, version: int, status: int) -> InstanceState:
-        suspended = status in (1, 2)
         base = h(self.seed, _S_NOISE, inst.key, version)
         draws = [mix(base ^ (o.index + 1)) for o in inst.outcomes]
+        return self._price(inst, book, version, status, draws, [mix(x) & 0xFFFFFF for x in draws])
+
+    def _price(self, inst: InstanceDef, book: str, version: int, status: int, draws: list[int],
+               acts: list[int]) -> InstanceState:
+        """The state of ``inst`` from its outcome draws (``mix(h(seed, _S_NOISE, key, version) ^ (index + 1))``)
+        and their availability hashes (``mix(draw) & 0xFFFFFF``)."""
+        suspended = status in (1, 2)
         probs = list(inst.probs)
         if version >= 0:
             # A move changes what the book thinks of the outcomes, not its margin: each probability
@@ -522,24 +725,25 @@ class MarketModel:
             scale = sum(probs) / sum(moved)
             probs = [p * scale for p in moved]
         outs: list[tuple[int, bool]] = []
-        for x, p in zip(draws, probs):
-            odds = 1.0 / (p * inst.margin)
+        margin = inst.margin
+        for a, p in zip(acts, probs):
+            odds = 1.0 / (p * margin)
             cents = min(_MAX_CENTS, max(_MIN_CENTS, int(round(odds * 100.0))))
             if status == 2:
-                outs.append((0, False))
+                outs.append(_NO_PRICE)
             elif suspended:
-                outs.append((cents, False))
+                outs.append(_PRICE_OFF[cents])
             else:
-                u = (mix(x) & 0xFFFFFF) / 16777216.0
+                u = a / 16777216.0
                 if u < 0.004:
-                    outs.append((0, False))  # this outcome alone has no price right now
+                    outs.append(_NO_PRICE)  # this outcome alone has no price right now
                 elif u < 0.008:
-                    outs.append((cents, False))  # shown but not bettable
+                    outs.append(_PRICE_OFF[cents])  # shown but not bettable
                 else:
-                    outs.append((cents, True))
+                    outs.append(_PRICE_ON[cents])
         if book == "bet9ja":
             # Bet9ja has no suspended flag: an unavailable outcome shows the placeholder "1"
-            outs = [(c, a) if a else (0, False) for c, a in outs]
+            outs = [o if o[1] else _NO_PRICE for o in outs]
         return InstanceState(suspended=suspended, version=version, outcomes=tuple(outs))
 
     def _block_ticks(self, key: int, stream: int, block: int, size: int, lam: float) -> list[int]:

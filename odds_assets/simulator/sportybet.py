@@ -19,7 +19,7 @@ from odds_assets.simulator._hash import h
 from odds_assets.simulator._http import Effects, Request, Response, json_response
 from odds_assets.simulator._real_shapes import SB_GROUPS
 from odds_assets.simulator.markets import InstanceDef, InstanceState, line_str, signed_line
-from odds_assets.simulator.realistic import EXTRA_META, SbExtra, fragments, guide_text, json_fragment
+from odds_assets.simulator.realistic import EXTRA_META, SbExtra, compact, fragments, guide_text
 
 if TYPE_CHECKING:
     from odds_assets.simulator.engine import Simulator
@@ -203,8 +203,84 @@ def _real_market_obj(inst: InstanceDef, state: InstanceState, tick_seconds: int,
     return {k: m[k] for k in _MARKET_ORDER if k in m}
 
 
-def _real_fragment(inst: InstanceDef, state: InstanceState, tick_seconds: int, appear_tick: int) -> orjson.Fragment:
-    return json_fragment(_real_market_obj(inst, state, tick_seconds, appear_tick))
+# A realistic market object splits into its *frame* — the serialised text around ``status``, ``outcomes`` and
+# ``lastOddsChangeTime``, the same for every event's instance of one market type and line — and those three
+# values. The frames are kept once per market type and line, each instance only its three values, so the
+# fragment cache holds ~40 % of the bytes a whole object per instance would.
+_HOLES = ("status", "outcomes", "lastOddsChangeTime")
+_MARKS = tuple(f"\u0001{k}\u0001" for k in _HOLES)
+_MARKS_JSON = tuple(orjson.dumps(m) for m in _MARKS)
+_STATUS_TEXT = (b"0", b"1")
+#: a market's pieces: (frame: its four byte strings, shared), status, outcomes, change time (serialised)
+Pieces = tuple[tuple[bytes, bytes, bytes, bytes], bytes, bytes, bytes]
+
+
+def _frame(m: dict[str, Any]) -> tuple[bytes, bytes, bytes, bytes]:
+    """The four byte strings of ``m``'s serialisation around its three per-instance values."""
+    raw = orjson.dumps({k: (_MARKS[_HOLES.index(k)] if k in _HOLES else v) for k, v in m.items()})
+    a, rest = raw.split(_MARKS_JSON[0], 1)
+    b, rest = rest.split(_MARKS_JSON[1], 1)
+    c, d = rest.split(_MARKS_JSON[2], 1)
+    return a, b, c, d
+
+
+#: an outcome object's text around its odds, probability and isActive: ('{"id":…,"odds":"', whether
+#: cashOutIsActive follows isActive, ',"desc":…}')
+OutcomeText = tuple[bytes, bool, bytes]
+_PROBABILITY = b'","probability":"'
+_ACTIVE = b'","voidProbability":"0E-10","isActive":'
+_CASH_OUT = b',"cashOutIsActive":'
+_FLAG = (b"0", b"1")
+
+
+def _outcome_texts(inst: InstanceDef, extra: bool) -> list[OutcomeText]:
+    """The fixed text of each outcome object of ``inst`` (as ``_real_market_obj`` writes them)."""
+    sid = inst.spec.sportybet_id
+    up = not extra and sid in _UP_IDS and sid != 1
+    out = []
+    for o in inst.outcomes:
+        desc = o.label if extra else _outcome_desc(inst, o.label, o.bp, inst.spec.outcomes[o.index].sportybet is None)
+        out.append((b'{"id":' + orjson.dumps(o.sb_id) + b',"odds":"', up and o.sb_id != "2",
+                    b',"desc":' + orjson.dumps(desc) + b"}"))
+    return out
+
+
+def _real_pieces(frames: dict[Any, tuple[tuple[bytes, bytes, bytes, bytes], list[OutcomeText] | None]],
+                 inst: InstanceDef, state: InstanceState, tick_seconds: int, appear_tick: int) -> Pieces:
+    """A market's pieces. The first instance of a market type and line renders the whole object and keeps
+    its frame (and, for catalogue markets, its outcomes' fixed text); later ones write only their values."""
+    key = (inst.spec_index, inst.line_q)
+    kept = frames.get(key)
+    extra = isinstance(EXTRA_META.get(inst.spec.name), SbExtra)
+    if kept is None:
+        m = _real_market_obj(inst, state, tick_seconds, appear_tick)
+        frames[key] = (_frame(m), None if extra else _outcome_texts(inst, False))
+        return (frames[key][0], _STATUS_TEXT[m["status"]], compact(orjson.dumps(m["outcomes"])),
+                str(m["lastOddsChangeTime"]).encode())
+    frame, texts = kept
+    if texts is None:  # extras: player outcomes differ per event
+        texts = _outcome_texts(inst, True)
+    parts = []
+    for (head, cash_out, tail), p, (cents, active) in zip(texts, inst.probs, state.outcomes):
+        flag = _FLAG[active]
+        prob = f"{p:.10f}".encode() if cents or not extra else b"0E-10"
+        parts.append(b"".join((head, _odds_str(cents).encode(), _PROBABILITY, prob, _ACTIVE, flag,
+                               _CASH_OUT + flag if cash_out else b"", tail)))
+    changed = max(state.version, appear_tick) * tick_seconds * 1000 + h(inst.key, 7) % 60_000
+    return frame, _STATUS_TEXT[state.suspended], b"[" + b",".join(parts) + b"]", str(changed).encode()
+
+
+def _join_markets(markets: list[Pieces]) -> orjson.Fragment:
+    """The ``markets`` array from its markets' pieces (byte for byte what ``orjson.dumps`` makes of the objects)."""
+    flat: list[bytes] = []
+    for (a, b, c, d), status, outcomes, changed in markets:
+        flat += (b",", a, status, b, outcomes, c, changed, d)
+    if flat:
+        flat[0] = b"["
+    else:
+        flat.append(b"[")
+    flat.append(b"]")
+    return orjson.Fragment(b"".join(flat))
 
 
 def real_event_dict(sim: Simulator, ev: SimEvent, tick: int) -> dict[str, Any]:
@@ -212,11 +288,12 @@ def real_event_dict(sim: Simulator, ev: SimEvent, tick: int) -> dict[str, Any]:
     pre-serialised fragments re-rendered only when their instance's state changed."""
     d = _event_head(ev)
     home, _ = ev.team_names("sportybet")
-    cache = fragments(sim, "sportybet")
+    cache = fragments(sim, "sportybet", tick)
     ts = sim.config.tick_seconds
     appear_tick = ev.appear_at // ts
-    d["markets"] = [cache.get(i.key, s, partial(_real_fragment, i, s, ts, appear_tick))
-                    for i, s in sim.event_state("sportybet", ev, tick) if s is not None]
+    frames = cache.shared
+    d["markets"] = _join_markets([cache.get(i.key, s, partial(_real_pieces, frames, i, s, ts, appear_tick))
+                                  for i, s in sim.event_state("sportybet", ev, tick) if s is not None])
     d.update({
         "liveChannel": False, "webViewLiveChannel": True, "socialMediaLiveChannel": False,
         "homeTeamIcon": f"https://s.sporty.net/common/main/res/{h(ev.k, 3):016x}{h(ev.k, 4):016x}.png",
