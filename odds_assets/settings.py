@@ -73,6 +73,10 @@ class PipelineSettings:
     #: never past its window's end), else leaves it to the write sensor; 0: never (``None``: a quarter
     #: cadence, at most 30 s; see ``scrape_write_budget_s``)
     scrape_write_budget: int | None = None
+    #: ``ODDS_SCRAPE_PRESTART``: each schedule tick also requests the *next* window's scrape runs, so their
+    #: processes start (and wait) before the window opens and the scrape begins at its start; the window
+    #: dimension then reaches one window ahead (see ``window_end_offset``)
+    scrape_prestart: bool = False
     #: after the n-th failed write of a window, wait base * 2^(n-1) seconds (capped) before the next try
     write_backoff_base_s: float = 15.0
     write_backoff_cap_s: float = 300.0
@@ -140,6 +144,18 @@ class PipelineSettings:
         return self.scrape_max_runtime if self.scrape_max_runtime is not None else self.cadence_seconds
 
     @property
+    def window_end_offset(self) -> int:
+        """The window dimension's ``end_offset``: 1 (the open window is the last partition), 2 with
+        ``scrape_prestart`` (the next window is a partition already, for its run to start early)."""
+        return 2 if self.scrape_prestart else 1
+
+    @property
+    def scrape_run_max_runtime_s(self) -> int:
+        """A scrape run's ``dagster/max_runtime`` (run monitoring, the backstop of the watchdog): the scrape's
+        max runtime and a minute, and with ``scrape_prestart`` the cadence it may wait for its window."""
+        return self.scrape_max_runtime_s + 60 + (self.cadence_seconds if self.scrape_prestart else 0)
+
+    @property
     def scrape_write_budget_s(self) -> int:
         """Seconds a scheduled scrape run may spend writing its own window (connect, locks, the write
         engine): ``ODDS_SCRAPE_WRITE_BUDGET_S``, by default a quarter of the cadence and at most 30 s
@@ -171,6 +187,12 @@ class PipelineSettings:
                     values[name] = int(raw)
                 except ValueError:
                     raise ValueError(f"{var}={raw!r} is not an integer") from None
+        raw = env.get("ODDS_SCRAPE_PRESTART")
+        if raw not in (None, ""):
+            flag = str(raw).strip().lower()
+            if flag not in ("0", "1", "true", "false", "yes", "no", "on", "off"):
+                raise ValueError(f"ODDS_SCRAPE_PRESTART={raw!r}: expected 1 or 0")
+            values["scrape_prestart"] = flag in ("1", "true", "yes", "on")
         raw = env.get("ODDS_FIRST_WINDOW")
         if raw not in (None, ""):
             values["first_window"] = _parse_utc("ODDS_FIRST_WINDOW", str(raw))

@@ -3,7 +3,10 @@ arithmetic without Dagster is ``odds_assets.windows``).
 
 The window dimension has the scrape cadence as width and ``end_offset=1``: the window that is open
 *now* is a partition, so the schedule's tick at 10:05 targets [10:05, 10:10) and the snapshot's
-``captured_at`` (the scrape start) lies inside its window.
+``captured_at`` (the scrape start) lies inside its window. With ``ODDS_SCRAPE_PRESTART`` it is
+``end_offset=2``: the next window is a partition too, so the tick at 10:05 can also request the scrape
+runs of [10:10, 10:15), which start their processes early and wait for their window to open (it shows
+as not materialised until then).
 
 Its start rolls so the partition count stays bounded (Dagster recommends <= 100,000 per asset; 3 books
 × 5-minute windows would pass that in ~116 days with a fixed start, and every partition costs the
@@ -52,7 +55,7 @@ def window_partitions(settings: PipelineSettings, *, now: datetime | None = None
     now = now or datetime.now(timezone.utc)
     return dg.TimeWindowPartitionsDefinition(
         cron_schedule=settings.cron, start=window_start(settings, now), fmt=WINDOW_FMT, timezone="UTC",
-        end_offset=1)
+        end_offset=settings.window_end_offset)
 
 
 def partition_count(partitions_def: dg.MultiPartitionsDefinition, now: datetime) -> int:

@@ -16,7 +16,9 @@ and retried past the window's end fails, its earlier attempts' errors in its log
 re-derives archived windows; one that was never archived fails it.
 """
 
+import time
 from collections.abc import Iterator
+from datetime import datetime
 
 import dagster as dg
 
@@ -60,6 +62,8 @@ def build_odds_snapshot(settings: PipelineSettings, partitions_def: dg.MultiPart
             def log(line: str, key: str = key) -> None:
                 context.log.info(f"{key}: {line}")
 
+            if len(keys) == 1:
+                _wait_for_window(context, scraper, key, start, settings)
             with failure_policy(key):
                 try:
                     item = scrape_window(book, start, window_end(settings, start), fetch=scraper.fetch_board,
@@ -82,3 +86,19 @@ def build_odds_snapshot(settings: PipelineSettings, partitions_def: dg.MultiPart
         yield dg.Output(out, metadata=snapshot_metadata(out))
 
     return odds_snapshot
+
+
+def _wait_for_window(context: dg.AssetExecutionContext, scraper: BoardScraperResource, key: str,
+                     start: datetime, settings: PipelineSettings) -> None:
+    """A single-window run started before its window opened (requested a tick ahead with
+    ``ODDS_SCRAPE_PRESTART``) waits for it, so the scrape starts at the window's start with the process
+    already up. The wait is bounded (a cadence and 30 s of wall time): a clock that never reaches the
+    window (a frozen test clock) leaves ``scrape_window`` to raise ``WindowNotOpen``."""
+    left = (start - scraper.now()).total_seconds()
+    if left <= 0:
+        return
+    context.log.info(f"{key}: the window opens in {left:.1f} s; waiting (the run started ahead of it)")
+    give_up = time.monotonic() + settings.cadence_seconds + 30
+    while left > 0 and time.monotonic() < give_up:
+        time.sleep(min(left, 1.0))
+        left = (start - scraper.now()).total_seconds()

@@ -21,6 +21,7 @@ import dagster as dg
 import psutil
 
 from odds_assets.settings import PipelineSettings
+from odds_assets.windows import split_key
 
 __all__ = ["build_scrape_watchdog", "fail_hung_scrapes"]
 
@@ -50,19 +51,27 @@ def fail_hung_scrapes(instance: dg.DagsterInstance, settings: PipelineSettings, 
     # run to stop, which it never will
     statuses = [dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
     for record in instance.get_run_records(dg.RunsFilter(job_name=job_name, statuses=statuses)):
-        if record.start_time is None or now - record.start_time <= limit:
+        if record.start_time is None:
             continue
         run = record.dagster_run
+        # a run started ahead of its window (ODDS_SCRAPE_PRESTART) waits for it: its time counts from then
+        key = run.tags.get("dagster/partition")
+        try:
+            opens = split_key(key)[1].timestamp() if key else 0.0
+        except ValueError:
+            opens = 0.0
+        began = max(record.start_time, opens)
+        if now - began <= limit:
+            continue
         pid = _kill_run_process(instance, record)
         message = (f"Exceeded the scrape's maximum runtime of {limit} seconds (ODDS_SCRAPE_MAX_RUNTIME_S): "
-                   f"hung for {now - record.start_time:.0f} s, "
+                   f"hung for {now - began:.0f} s, "
                    + (f"its process {pid} killed" if pid else "its process not on this machine")
                    + "; failed so that the bookmaker's next window is scraped")
         current = instance.get_run_by_id(run.run_id)
         if current is not None and not current.is_finished:
             instance.report_run_failed(current, message)
-        key = run.tags.get("dagster/partition", "-")
-        lines.append(f"scrape run {run.run_id[:8]} ({key}): {message}")
+        lines.append(f"scrape run {run.run_id[:8]} ({key or '-'}): {message}")
     return lines
 
 
