@@ -43,7 +43,7 @@ with it). Last line:
 Target: every window written before the next one starts, no growth in lag or memory; with --ui
 written_pct >= 95 and lost_after_ui == 0. deadline_hit=1: the soak gave up waiting (windows + 4
 minutes); lost_after_ui then also counts writes still queued or running.
-Run: .venv/bin/python benchmarks/soak.py [--windows 20] [--events 2000] [--ui]
+Run: .venv/bin/python benchmarks/soak.py [--windows 20] [--events 2000] [--ui] [--prestart]
 """
 
 from __future__ import annotations
@@ -353,12 +353,17 @@ def main() -> int:
     ap.add_argument("--keep", action="store_true", help="keep the temporary state folder")
     ap.add_argument("--ui", action="store_true",
                     help="headless chromium reloads the runs and partitions pages every 10 s meanwhile")
+    ap.add_argument("--prestart", action="store_true",
+                    help="ODDS_SCRAPE_PRESTART=1: each window's scrape runs start a tick ahead and wait for it")
     args = ap.parse_args()
+    if args.prestart:
+        os.environ["ODDS_SCRAPE_PRESTART"] = "1"  # the stack's processes inherit it
 
     state = Path(tempfile.mkdtemp(prefix="odds-soak-"))
     config = DemoConfig(state=state, events=args.events, cadence_minutes=1, ui_port=_free_port(),
                         sim_port=_free_port(), faults=f"*:latency={args.latency}")
-    print(f"soak: {args.windows} windows, {args.events} events x 3 books, latency {args.latency} ms, state {state}; "
+    print(f"soak: {args.windows} windows, {args.events} events x 3 books, latency {args.latency} ms, "
+          f"prestart {'on' if args.prestart else 'off'}, state {state}; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     stack = start_stack(config, say=lambda s: print(f"==> {s}", flush=True))
     up_at = datetime.now(timezone.utc)
