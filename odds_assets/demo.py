@@ -257,6 +257,9 @@ def start_stack(config: DemoConfig, *, say: Callable[[str], None] = print) -> De
         "ODDS_STATE_DIR": str(state),
         "ODDS_CADENCE_MINUTES": str(config.cadence_minutes),
         "ODDS_ARCHIVE_URL": env.get("ODDS_ARCHIVE_URL") or str(state / "archive"),
+        # the demo starts each window's scrape runs a tick ahead (README, "The freshness path"); an
+        # explicit ODDS_SCRAPE_PRESTART=0 turns it off
+        "ODDS_SCRAPE_PRESTART": env.get("ODDS_SCRAPE_PRESTART") or "1",
         "PYTHONUNBUFFERED": "1",
     })
     sim_url = f"http://127.0.0.1:{config.sim_port}"
