@@ -91,7 +91,8 @@ def worker(book: str, sim_url: str, db_url: str, archive_url: str, home: str) ->
             r1 = scrape_job.execute_in_process(instance=instance, partition_key=key)
             if prof is not None:
                 prof.disable()
-                prof.dump_stats(os.path.join(os.environ.get("ODDS_BENCH_PROFILE_DIR", home), f"scrape_{start:%H%M}.prof"))
+                out_dir = os.environ.get("ODDS_BENCH_PROFILE_DIR", home)
+                prof.dump_stats(os.path.join(out_dir, f"scrape_{start:%H%M}.prof"))
             t1, c1 = time.time(), time.process_time()
             r2 = write_job.execute_in_process(instance=instance, partition_key=key)
             t2, c2 = time.time(), time.process_time()

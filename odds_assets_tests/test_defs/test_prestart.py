@@ -117,6 +117,7 @@ def test_the_watchdog_counts_an_early_runs_time_from_its_windows_start(early: Pi
     limit = early.settings.scrape_max_runtime_s
     window = _open_window() + 2 * STEP  # opens minutes after the run started
     record = _started(early.instance, str(partition_key("betpawa", window)))
+    assert record.start_time is not None
     opens = window.timestamp()
     # long past the run's start, but not past its window's start + the limit: left alone
     assert fail_hung_scrapes(early.instance, early.settings, record.start_time + limit + 5) == []
