@@ -25,7 +25,7 @@ from odds_assets.defs.common.partitions import partition_key
 from odds_assets.models import BOOKMAKERS
 from odds_assets.settings import PipelineSettings
 
-from ._dagster import materializations
+from ._dagster import failure_messages, materializations
 from .conftest import STEP, T0, Pipeline, make_defs, settings_for_test
 
 SCHEDULED = {"dagster/schedule_name": "scrape_odds_schedule"}
@@ -94,6 +94,19 @@ def test_a_run_started_before_its_window_waits_for_it_then_scrapes(early: Pipeli
     raw = Archive(early.archive_url).window("betpawa", window).read_raw()
     assert window <= raw.captured_at < window + STEP  # scraped once its window had opened
 
+
+
+def test_a_run_before_its_window_on_a_clock_that_stands_still_is_refused_without_waiting(early: Pipeline) -> None:
+    window = T0 + STEP
+    early.app.sim.clock.set((window - timedelta(seconds=30)).timestamp(), frozen=True)
+    job = early.defs.resolve_job_def("scrape_odds_job")
+    result = job.execute_in_process(instance=early.instance, partition_key=partition_key("betpawa", window),
+                                    tags=SCHEDULED, raise_on_error=False)
+    assert not result.success
+    messages = [r.user_message for r in early.instance.all_logs(result.run_id)]
+    assert sum("the clock stands still 30.0 s before the window" in m for m in messages) == 1
+    [failure] = failure_messages(result)
+    assert "has not started yet" in failure
 
 def _open_window() -> datetime:
     now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
