@@ -122,27 +122,37 @@ def encode_outcomes(outcomes: Iterable[Outcome]) -> str:
     parts = []
     seen: set[str] = set()
     for o in outcomes:
-        if not o.name:
+        name = o.name
+        if not name:
             raise ValueError("outcome with an empty name")
-        if o.name in seen:
-            raise ValueError(f"duplicate outcome {o.name!r}")
-        seen.add(o.name)
-        name = _escaped(o.name)
-        if o.odds is None:
+        if name in seen:
+            raise ValueError(f"duplicate outcome {name!r}")
+        seen.add(name)
+        escaped = _escaped(name)
+        odds = o.odds
+        if odds is None:
             if o.active:
-                raise ValueError(f"outcome {o.name!r} is active but has no odds")
-            parts.append(f"{name}=!")
+                raise ValueError(f"outcome {name!r} is active but has no odds")
+            parts.append(f"{escaped}=!")
             continue
-        if not isinstance(o.odds, Decimal):
-            raise ValueError(f"outcome {o.name!r} odds {o.odds!r} is not a Decimal")
-        if not o.odds.is_finite():
-            raise ValueError(f"outcome {o.name!r} odds {o.odds} is not finite")
-        if o.odds <= 1:
-            raise ValueError(f"outcome {o.name!r} odds {o.odds} <= 1.0")
-        parts.append(f"{name}={_odds_text(o.odds)}{'' if o.active else '!'}")
+        # a price seen before was valid then (only valid prices are memoised): the hot path
+        text = _ODDS_TEXT.get(odds) if type(odds) is Decimal else None
+        if text is None:
+            text = _valid_odds_text(name, odds)
+        parts.append(f"{escaped}={text}" if o.active else f"{escaped}={text}!")
     if not parts:
         raise ValueError("market without outcomes")
     return ";".join(parts)
+
+
+def _valid_odds_text(name: str, odds: object) -> str:
+    if not isinstance(odds, Decimal):
+        raise ValueError(f"outcome {name!r} odds {odds!r} is not a Decimal")
+    if not odds.is_finite():
+        raise ValueError(f"outcome {name!r} odds {odds} is not finite")
+    if odds <= 1:
+        raise ValueError(f"outcome {name!r} odds {odds} <= 1.0")
+    return _odds_text(odds)
 
 
 def decode_outcomes(encoded: str) -> tuple[Outcome, ...]:

@@ -48,9 +48,25 @@ _FOOTBALL_SIDS = (_SOCCER, "3000001")
 _API = "/desktop/feapi/PalimpsestAjax"
 
 
+#: parse_key's answers: a board repeats a few thousand distinct keys (~800 per event); bounded
+_KEYS: dict[str, tuple[str, str | None, str] | None] = {}
+_KEYS_MAX = 100_000
+
+
 def parse_key(key: str) -> tuple[str, str | None, str] | None:
     """``S_OU@2.5_O`` -> (``S_OU``, ``"2.5"``, ``"O"``); live ``LIVES_`` keys read as ``S_``.
     None when the key does not follow the grammar."""
+    try:
+        return _KEYS[key]
+    except KeyError:
+        pass
+    parsed = _parse_key(key)
+    if len(_KEYS) < _KEYS_MAX:
+        _KEYS[key] = parsed
+    return parsed
+
+
+def _parse_key(key: str) -> tuple[str, str | None, str] | None:
     if key.startswith("LIVES_"):
         key = "S_" + key[6:]
     if not key.startswith("S_"):
@@ -106,7 +122,7 @@ def parse_event_detailed(body: bytes | Any) -> ParsedEvent:
         groups.setdefault((market, line), []).append((outcome, value))
     collector = EventCollector()
     for _ in range(malformed):
-        collector.skip("bet9ja:malformed-key")
+        collector.skip_unknown("bet9ja:malformed-key")
     for (market, line_text), items in groups.items():
         _instance(f, collector, market, line_text, items)
     return collector.build(event)
@@ -117,7 +133,7 @@ def _instance(f: Fields, collector: EventCollector, market: str, line_text: str 
     index = _suffix_index(market)
     specs = bet9ja_specs().get(market)
     if not specs:
-        collector.skip(market)
+        collector.skip_unknown(market)
         return
     path = f"D.O['{market}{'@' + line_text if line_text is not None else ''}_…']"
     line_value: Decimal | None = None

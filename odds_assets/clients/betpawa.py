@@ -71,8 +71,9 @@ def parse_event_detailed(body: bytes | Any) -> ParsedEvent:
         if spec is None:
             # Count instances (lines), not rows: a line can span several display rows.
             lines = {r.get("handicap") if isinstance(r, dict) else None for r in rows} or {None}
+            raw_key = f"betpawa:{market_id}"
             for _ in lines:
-                collector.skip(f"betpawa:{market_id}")
+                collector.skip_unknown(raw_key)
             continue
         _market(f, collector, spec, market_id, rows, path)
     return collector.build(event)
@@ -121,6 +122,7 @@ def _market(f: Fields, collector: EventCollector, spec: MarketSpec, market_id: i
     # Rows are display rows: "1X2 and Totals" spreads one line over two rows, correct score one
     # market over many. Group outcomes by line, in order of first appearance.
     by_line: dict[Decimal | None, list[Outcome]] = {}
+    # JSON paths are spelled out only for an error (a board has ~100,000 prices)
     for r, row in enumerate(rows):
         rpath = f"{path}.row[{r}]"
         if not isinstance(row, dict):
@@ -129,16 +131,17 @@ def _market(f: Fields, collector: EventCollector, spec: MarketSpec, market_id: i
         line = _row_line(f, spec, row, prices, rpath)
         outcomes = by_line.setdefault(line, [])
         for p, price in enumerate(prices):
-            ppath = f"{rpath}.prices[{p}]"
             if not isinstance(price, dict):
-                raise f.error("expected a price object", ppath)
-            name = f.str(price, "name", ppath)
+                raise f.error("expected a price object", f"{rpath}.prices[{p}]")
+            name = price.get("name")
+            if not isinstance(name, str) or not name:
+                name = f.str(price, "name", f"{rpath}.prices[{p}]")
             # Renamed price -> odds in 2026; read whichever is present.
             key = "odds" if "odds" in price else "price"
             try:
                 odds = decimal_or_none(price.get(key))
             except ValueError as exc:
-                raise f.error(str(exc), f"{ppath}.{key}") from None
+                raise f.error(str(exc), f"{rpath}.prices[{p}].{key}") from None
             active = odds is not None and price.get("suspended") is not True
             outcomes.append(Outcome(name, odds, active))
     for line, outcomes in by_line.items():

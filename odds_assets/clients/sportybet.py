@@ -75,7 +75,16 @@ def _envelope(doc: Any, f: Fields) -> Any:
 
 
 @cache
-def _outcome_index(spec: MarketSpec) -> tuple[dict[str, OutcomeSpec], dict[str, OutcomeSpec]]:
+def _specs_by_text() -> dict[str, MarketSpec]:
+    """The catalogue's SportyBet specs by market id as SportyBet spells it (``"18"``)."""
+    return {str(k): v for k, v in sportybet_specs().items()}
+
+
+@cache
+def _outcome_index(sportybet_id: int) -> tuple[dict[str, OutcomeSpec], dict[str, OutcomeSpec]]:
+    """A market's outcomes by SR outcome id and by lower-cased ``desc`` (cached by the market's id:
+    hashing a whole MarketSpec per instance cost a tenth of the parse)."""
+    spec = sportybet_specs()[sportybet_id]
     by_id = {o.sportybet_outcome_id: o for o in spec.outcomes if o.sportybet_outcome_id}
     by_desc = {o.sportybet.lower(): o for o in spec.outcomes if o.sportybet}
     return by_id, by_desc
@@ -126,18 +135,27 @@ def parse_event_detailed(body: bytes | Any) -> ParsedEvent:
                "data.sport.id")
     event = _event(f, data)
     collector = EventCollector()
-    specs = sportybet_specs()
+    specs = _specs_by_text()
+    skip_unknown = collector.skip_unknown
     for i, market in enumerate(f.list(data, "markets", "data")):
-        path = f"data.markets[{i}]"
-        if not isinstance(market, dict):
-            raise f.error("expected a market object", path)
-        market_id = f.int_id(market.get("id"), f"{path}.id")
-        raw_key = f"sportybet:{market_id}"
-        spec = specs.get(market_id)
+        # The hot path: most instances are of markets the catalogue does not map; their JSON path and
+        # raw key are built only when needed (an id given as a digit string keeps its own spelling
+        # unless it has a leading zero).
+        raw_id = market.get("id") if isinstance(market, dict) else None
+        spec = specs.get(raw_id) if isinstance(raw_id, str) else None
         if spec is None:
-            collector.skip(raw_key)
-            continue
+            path = f"data.markets[{i}]"
+            if not isinstance(market, dict):
+                raise f.error("expected a market object", path)
+            market_id = f.int_id(raw_id, f"{path}.id")
+            spec = sportybet_specs().get(market_id)
+            if spec is None:
+                skip_unknown(f"sportybet:{market_id}")
+                continue
+        else:
+            path = f"data.markets[{i}]"
         assert spec.betpawa_id is not None  # by_sportybet_id only returns BetPawa-twinned specs
+        raw_key = f"sportybet:{spec.sportybet_id}"
         try:
             line = _line(spec, market.get("specifier"))
         except ValueError as exc:
@@ -153,13 +171,13 @@ def parse_event_detailed(body: bytes | Any) -> ParsedEvent:
 def _outcomes(f: Fields, spec: MarketSpec, market: dict[str, Any], path: str) -> list[Outcome] | None:
     """The BetPawa-labelled outcomes, or None when an outcome is unknown to the catalogue (the
     mapping is then not trusted for this instance)."""
-    by_id, by_desc = _outcome_index(spec)
+    assert spec.sportybet_id is not None
+    by_id, by_desc = _outcome_index(spec.sportybet_id)
     market_open = market.get("status") == 0
     out: list[Outcome] = []
     for j, outcome in enumerate(f.list(market, "outcomes", path)):
-        opath = f"{path}.outcomes[{j}]"
         if not isinstance(outcome, dict):
-            raise f.error("expected an outcome object", opath)
+            raise f.error("expected an outcome object", f"{path}.outcomes[{j}]")
         known = by_id.get(str(outcome.get("id")))
         if known is None:
             desc = outcome.get("desc")
@@ -171,7 +189,7 @@ def _outcomes(f: Fields, spec: MarketSpec, market: dict[str, Any], path: str) ->
         try:
             odds = decimal_or_none(outcome.get("odds"))
         except ValueError as exc:
-            raise f.error(str(exc), f"{opath}.odds") from None
+            raise f.error(str(exc), f"{path}.outcomes[{j}].odds") from None
         active = odds is not None and market_open and outcome.get("isActive") == 1
         out.append(Outcome(known.betpawa, odds, active))
     return out or None

@@ -118,23 +118,39 @@ class InstanceRecord:
     status: str
 
 
+#: One raw instance as the collector keeps it: the raw key alone for a key the catalogue does not know
+#: (by far the commonest: a real SportyBet event lists ~975 instances, ~145 of them mapped), else
+#: ``(raw_key, market_id, line, status)``. :attr:`ParsedEvent.instances` builds the records on demand.
+_Compact = str | tuple[str, int | None, Decimal | None, str]
+
+
+def _record(entry: _Compact) -> InstanceRecord:
+    if isinstance(entry, str):
+        return InstanceRecord(entry, None, None, UNMAPPED)
+    return InstanceRecord(*entry)
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedEvent:
-    """A normalised event plus the per-instance record used for coverage."""
+    """A normalised event plus the per-instance record used for coverage (:attr:`instances`, built
+    when asked for: the scrape only needs :attr:`odds`, which already counts what was not mapped)."""
 
     odds: EventOdds
-    instances: tuple[InstanceRecord, ...]
+    compact: tuple[_Compact, ...]
+
+    @property
+    def instances(self) -> tuple[InstanceRecord, ...]:
+        return tuple(map(_record, self.compact))
 
 
 class EventCollector:
     """Collects one event's market instances and enforces the output invariants."""
 
-    __slots__ = ("_markets", "_records", "_unmapped")
+    __slots__ = ("_markets", "_records")
 
     def __init__(self) -> None:
         self._markets: dict[tuple[int, Decimal | None], Market] = {}
-        self._records: list[InstanceRecord] = []
-        self._unmapped: Counter[str] = Counter()
+        self._records: list[_Compact] = []
 
     def add(self, raw_key: str, market_id: int, line: Decimal | None,
             outcomes: list[Outcome]) -> None:
@@ -142,8 +158,7 @@ class EventCollector:
         key = (market_id, line)
         if key in self._markets:
             # A book listing the same instance twice: keep the first, count the copy.
-            self._records.append(InstanceRecord(raw_key, market_id, line, DUPLICATE))
-            self._unmapped[raw_key] += 1
+            self._records.append((raw_key, market_id, line, DUPLICATE))
             return
         seen: set[str] = set()
         unique: list[Outcome] = []
@@ -152,14 +167,21 @@ class EventCollector:
                 seen.add(o.name)
                 unique.append(o)
         self._markets[key] = Market(market_id, line, tuple(unique))
-        self._records.append(InstanceRecord(raw_key, market_id, line, MAPPED))
+        self._records.append((raw_key, market_id, line, MAPPED))
 
     def skip(self, raw_key: str, market_id: int | None = None, line: Decimal | None = None) -> None:
         """One instance that could not be mapped (with its catalogue identity when known)."""
-        self._records.append(InstanceRecord(raw_key, market_id, line, UNMAPPED))
-        self._unmapped[raw_key] += 1
+        self._records.append(raw_key if market_id is None and line is None
+                             else (raw_key, market_id, line, UNMAPPED))
+
+    def skip_unknown(self, raw_key: str) -> None:
+        """One instance of a raw key the catalogue does not know (the hot path: no identity)."""
+        self._records.append(raw_key)
 
     def build(self, event: Event) -> ParsedEvent:
+        records = tuple(self._records)
+        unmapped = Counter(r if isinstance(r, str) else r[0] for r in records
+                           if isinstance(r, str) or r[3] != MAPPED)
         odds = EventOdds(event=event, markets=tuple(self._markets.values()),
-                         unmapped=dict(self._unmapped), instances_total=len(self._records))
-        return ParsedEvent(odds, tuple(self._records))
+                         unmapped=dict(unmapped), instances_total=len(records))
+        return ParsedEvent(odds, records)
