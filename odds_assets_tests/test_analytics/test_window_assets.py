@@ -248,6 +248,15 @@ def test_the_sensor_takes_windows_in_order_once_every_book_wrote_or_passed_them(
         assert ready_windows(instance, exposure, pdef, w3 + timedelta(minutes=11), grace, step) == key[1:3]
         # bet9ja wrote W3: everything is past W3 except sportybet and betpawa, who wrote W2 last
         assert ready_windows(instance, exposure, pdef, w3 + timedelta(minutes=6), grace, step) == key[1:2]
+        # every book has written W3 half a minute into it: W3 is ready before it ends (the run then does
+        # not compete with the next window's scrapes); W1 and W2 computed meanwhile
+        for i in (1, 2):
+            instance.report_runless_asset_event(dg.AssetMaterialization("exposure", partition=key[i]))
+        for book in ("betpawa", "sportybet"):
+            instance.report_runless_asset_event(dg.AssetMaterialization("current_odds", partition=f"{book}|{key[3]}"))
+        assert ready_windows(instance, exposure, pdef, w3 + timedelta(seconds=30), grace, step) == []  # bet9ja's W3
+        instance.report_runless_asset_event(dg.AssetMaterialization("current_odds", partition=f"bet9ja|{key[3]}"))
+        assert ready_windows(instance, exposure, pdef, w3 + timedelta(seconds=30), grace, step) == key[3:4]
 
 
 def test_a_market_devigs_to_the_same_bits_whatever_shares_its_batch() -> None:

@@ -13,8 +13,10 @@ Per tick:
 1. nothing while an analytics run is queued or running (one at a time: windows in order);
 2. the windows to compute: after the newest materialised ``exposure`` window (or, the first time, the
    windows of the last hour), every window W that is *ready*: each bookmaker has written W or a later
-   window (its writes go in window order, so a book past W will not write W), or W ended more than two
-   cadences ago (a book that is down: the window is computed with what is there);
+   window (its writes go in window order, so a book past W will not write W) — then W is computed at
+   once, before it ends: what it reads is the board as of W's end, and no scrape of W is left to write,
+   so the run is done before the next window's scrapes start instead of competing with them — or W
+   ended more than two cadences ago (a book that is down: the window is computed with what is there);
 3. the earliest ready window and the consecutive ready ones after it (at most ``max_windows_per_write_run``)
    as one run (a range run for several): ``fair_prices`` then ``exposure``, each window in order;
 4. after failed runs starting at that window, the write sensor's backoff (``catchup.backoff_s``).
@@ -78,11 +80,10 @@ def ready_windows(instance: dg.DagsterInstance, exposure_key: dg.AssetKey,
     for key in partitions_def.get_partition_keys(current_time=now):
         if key <= newest if done else key < newest:
             continue
-        end = datetime.strptime(key, WINDOW_FMT).replace(tzinfo=timezone.utc) + step
-        if end > now:
-            break
-        if not (all(written.get(b, "") >= key for b in BOOKMAKERS) or now - end > grace):
-            break
+        if not all(written.get(b, "") >= key for b in BOOKMAKERS):
+            end = datetime.strptime(key, WINDOW_FMT).replace(tzinfo=timezone.utc) + step
+            if now - end <= grace:
+                break
         out.append(key)
     return out
 
