@@ -37,6 +37,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         'e.g. \'{"betpawa_lag_minutes": 5, "margins": {"betpawa": 0.06}}\'; default: none')
     p.add_argument("--slow-seconds", type=float, default=30.0, help="delay of the 'slow' fault")
     p.add_argument("--freeze-at", default=None, help="start with the clock frozen (epoch seconds or ISO-8601)")
+    p.add_argument("--no-warm", dest="warm", action="store_false",
+                   help="do not render every detail once from the first request on (by default the server does, "
+                        "between requests, so the first scrapes meet the steady state a real bookmaker's is in)")
     p.add_argument("--log-level", default="info")
     p.set_defaults(func=_run)
 
@@ -53,6 +56,7 @@ def _run(args: argparse.Namespace) -> int:
         markets_per_event=args.markets_per_event, betpawa_price_key=args.betpawa_price_key,
         faults=args.faults, scenario=args.scenario, slow_seconds=args.slow_seconds,
         frozen_at=parse_time(args.freeze_at) if args.freeze_at else None, realistic=not args.light,
+        warm=args.warm,
     )
     print(f"odds simulator: http://{args.host}:{args.port}  (seed {args.seed}, {args.events} events per board, "
           f"{'light' if args.light else 'realistic'} boards)")

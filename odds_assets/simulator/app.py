@@ -22,7 +22,8 @@ Control endpoints (JSON):
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, MutableMapping
+import time
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -89,6 +90,7 @@ class SimulatorApp:
 
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
+        self._warming: asyncio.Task[None] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -101,6 +103,8 @@ class SimulatorApp:
                     return
         if scope["type"] != "http":
             return
+        if self._warming is None and self.sim.config.warm:
+            self._warming = asyncio.get_running_loop().create_task(self._warm_between_requests())
         body = b""
         if scope["method"] in ("POST", "PUT", "PATCH"):
             more = True
@@ -153,6 +157,49 @@ class SimulatorApp:
             resp = Response(200, betpawa.protobuf_body(sim.config.seed, req.path), "application/x-protobuf",
                             kind=resp.kind)
         return resp
+
+    def warm(self) -> dict[str, int]:
+        """Render every book's event details of the current tick once, as the clients ask for them but
+        without latency or faults, and keep them in the caches; returns the details rendered per book.
+
+        A detail's first rendering builds its instance set, states and market fragments (on realistic
+        boards ~4x the CPU of a later tick, which re-renders only what moved): warmed at start, the
+        first window's scrapes meet a server in its steady state, as a real bookmaker's would be."""
+        done: dict[str, int] = {}
+        for book in self._warm_steps():
+            done[book] = done.get(book, 0) + 1
+        return done
+
+    def _warm_steps(self) -> Iterator[str]:
+        """Render the current tick's details one at a time, yielding each one's book."""
+        sim = self.sim
+        tick = sim.tick()
+        for book in BOOKS:
+            for ev in sim.board(book, tick):
+                if book == "betpawa":
+                    req = Request("GET", f"{betpawa.PREFIX}events/{ev.betpawa_id}", {},
+                                  {"accept": "application/json", "x-pawa-brand": "betpawa-nigeria"})
+                elif book == "sportybet":
+                    req = Request("GET", "/api/ng/factsCenter/event",
+                                  {"eventId": f"sr:match:{ev.sr_id}", "productId": "3"}, {})
+                else:
+                    req = Request("GET", "/desktop/feapi/PalimpsestAjax/GetEvent", {"EVENTID": str(ev.bet9ja_id)}, {})
+                _HANDLERS[book](sim, req, tick, Effects())
+                yield book
+
+    async def _warm_between_requests(self) -> None:
+        """:meth:`warm` on the server's event loop, one detail at a time with the requests in between (no
+        other thread touches the caches); a failure only means the first scrapes meet a cold server."""
+        started = time.monotonic()
+        n = 0
+        try:
+            for _ in self._warm_steps():
+                n += 1
+                await asyncio.sleep(0)
+        except Exception as exc:  # noqa: BLE001 - an optimisation: the server serves regardless
+            print(f"odds simulator: warm-up stopped after {n} details ({type(exc).__name__}: {exc})", flush=True)
+            return
+        print(f"odds simulator: warmed {n} details in {time.monotonic() - started:.1f} s", flush=True)
 
     # ---------------------------------------------------------------- /_sim control
 

@@ -64,6 +64,10 @@ class SimulatorConfig:
     #: False serves light boards of about ``markets_per_event`` catalogue instances (``markets_per_event``
     #: only applies to light boards)
     realistic: bool = True
+    #: render every book's details of the current tick once, from the first request on (the server's event
+    #: loop, between requests): see :meth:`~odds_assets.simulator.app.SimulatorApp.warm`. ``odds simulator``
+    #: turns it on (``--no-warm`` off); tests building an app leave it off
+    warm: bool = False
 
 
 def parse_time(value: Any) -> float:
