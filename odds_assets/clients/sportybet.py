@@ -74,10 +74,10 @@ def _envelope(doc: Any, f: Fields) -> Any:
     return doc.get("data")
 
 
-@cache
-def _specs_by_text() -> dict[str, MarketSpec]:
-    """The catalogue's SportyBet specs by market id as SportyBet spells it (``"18"``)."""
-    return {str(k): v for k, v in sportybet_specs().items()}
+#: market id text -> (the id, its raw key ``sportybet:<id>``): syntax only, so the spec itself is always
+#: looked up in the live catalogue table; bounded
+_ID_KEYS: dict[str, tuple[int, str]] = {}
+_ID_KEYS_MAX = 100_000
 
 
 @cache
@@ -135,27 +135,26 @@ def parse_event_detailed(body: bytes | Any) -> ParsedEvent:
                "data.sport.id")
     event = _event(f, data)
     collector = EventCollector()
-    specs = _specs_by_text()
-    skip_unknown = collector.skip_unknown
+    specs = sportybet_specs()
     for i, market in enumerate(f.list(data, "markets", "data")):
-        # The hot path: most instances are of markets the catalogue does not map; their JSON path and
-        # raw key are built only when needed (an id given as a digit string keeps its own spelling
-        # unless it has a leading zero).
+        # The hot path: most instances are of markets the catalogue does not map. An id as SportyBet
+        # spells it ("18") is read once per process (_ID_KEYS); the JSON path is built only when needed.
         raw_id = market.get("id") if isinstance(market, dict) else None
-        spec = specs.get(raw_id) if isinstance(raw_id, str) else None
-        if spec is None:
-            path = f"data.markets[{i}]"
+        known = _ID_KEYS.get(raw_id) if isinstance(raw_id, str) else None
+        if known is None:
             if not isinstance(market, dict):
-                raise f.error("expected a market object", path)
-            market_id = f.int_id(raw_id, f"{path}.id")
-            spec = sportybet_specs().get(market_id)
-            if spec is None:
-                skip_unknown(f"sportybet:{market_id}")
-                continue
-        else:
-            path = f"data.markets[{i}]"
+                raise f.error("expected a market object", f"data.markets[{i}]")
+            number = f.int_id(raw_id, f"data.markets[{i}].id")
+            known = (number, f"sportybet:{number}")
+            if isinstance(raw_id, str) and len(_ID_KEYS) < _ID_KEYS_MAX:
+                _ID_KEYS[raw_id] = known
+        market_id, raw_key = known
+        spec = specs.get(market_id)
+        if spec is None:
+            collector.skip_unknown(raw_key)
+            continue
         assert spec.betpawa_id is not None  # by_sportybet_id only returns BetPawa-twinned specs
-        raw_key = f"sportybet:{spec.sportybet_id}"
+        path = f"data.markets[{i}]"
         try:
             line = _line(spec, market.get("specifier"))
         except ValueError as exc:

@@ -13,7 +13,9 @@ from odds_assets.simulator.world import BOOKS
 
 from .conftest import T0
 
-CONFIG = {"seed": 5, "events": 12, "frozen_at": T0}
+
+def _config(*, warm: bool = False) -> SimulatorConfig:
+    return SimulatorConfig(seed=5, events=12, frozen_at=T0, warm=warm)
 
 
 async def _details(app: object, sim: object) -> dict[str, list[bytes]]:
@@ -39,7 +41,7 @@ async def _details(app: object, sim: object) -> dict[str, list[bytes]]:
 
 
 def test_warm_renders_every_detail_once_and_serves_what_a_cold_server_serves() -> None:
-    warm = create_app(SimulatorConfig(**CONFIG))
+    warm = create_app(_config())
     sim = warm.sim
     done = warm.warm()
     assert done == {b: len(sim.board(b, sim.tick())) for b in BOOKS} and all(done.values())
@@ -47,12 +49,12 @@ def test_warm_renders_every_detail_once_and_serves_what_a_cold_server_serves() -
     cached = dict(sim._bodies)
     served = asyncio.run(_details(warm, sim))
     assert dict(sim._bodies) == cached  # the clients' requests were cache hits: warmed as they ask
-    cold = create_app(SimulatorConfig(**CONFIG))
+    cold = create_app(_config())
     assert served == asyncio.run(_details(cold, cold.sim))
 
 
 def test_warm_at_start_runs_on_the_event_loop_from_the_first_request() -> None:
-    app = create_app(SimulatorConfig(**CONFIG, warm=True))
+    app = create_app(_config(warm=True))
     sim = app.sim
 
     async def first_request_then_wait() -> None:
@@ -63,4 +65,4 @@ def test_warm_at_start_runs_on_the_event_loop_from_the_first_request() -> None:
 
     asyncio.run(first_request_then_wait())
     assert len(sim._bodies) == sum(len(sim.board(b, sim.tick())) for b in BOOKS)
-    assert create_app(SimulatorConfig(**CONFIG))._warming is None  # off unless asked for
+    assert create_app(_config())._warming is None  # off unless asked for
