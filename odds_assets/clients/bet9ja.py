@@ -122,7 +122,7 @@ def parse_event_detailed(body: bytes | Any) -> ParsedEvent:
         groups.setdefault((market, line), []).append((outcome, value))
     collector = EventCollector()
     for _ in range(malformed):
-        collector.skip_unknown("bet9ja:malformed-key")
+        collector.skip("bet9ja:malformed-key")
     for (market, line_text), items in groups.items():
         _instance(f, collector, market, line_text, items)
     return collector.build(event)
@@ -133,7 +133,7 @@ def _instance(f: Fields, collector: EventCollector, market: str, line_text: str 
     index = _suffix_index(market)
     specs = bet9ja_specs().get(market)
     if not specs:
-        collector.skip_unknown(market)
+        collector.skip(market)
         return
     path = f"D.O['{market}{'@' + line_text if line_text is not None else ''}_…']"
     line_value: Decimal | None = None

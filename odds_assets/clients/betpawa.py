@@ -73,7 +73,7 @@ def parse_event_detailed(body: bytes | Any) -> ParsedEvent:
             lines = {r.get("handicap") if isinstance(r, dict) else None for r in rows} or {None}
             raw_key = f"betpawa:{market_id}"
             for _ in lines:
-                collector.skip_unknown(raw_key)
+                collector.skip(raw_key)
             continue
         _market(f, collector, spec, market_id, rows, path)
     return collector.build(event)

@@ -151,7 +151,7 @@ def parse_event_detailed(body: bytes | Any) -> ParsedEvent:
         market_id, raw_key = known
         spec = specs.get(market_id)
         if spec is None:
-            collector.skip_unknown(raw_key)
+            collector.skip(raw_key)
             continue
         assert spec.betpawa_id is not None  # by_sportybet_id only returns BetPawa-twinned specs
         path = f"data.markets[{i}]"

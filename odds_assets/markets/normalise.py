@@ -174,10 +174,6 @@ class EventCollector:
         self._records.append(raw_key if market_id is None and line is None
                              else (raw_key, market_id, line, UNMAPPED))
 
-    def skip_unknown(self, raw_key: str) -> None:
-        """One instance of a raw key the catalogue does not know (the hot path: no identity)."""
-        self._records.append(raw_key)
-
     def build(self, event: Event) -> ParsedEvent:
         records = tuple(self._records)
         unmapped = Counter(r if isinstance(r, str) else r[0] for r in records
